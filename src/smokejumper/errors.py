@@ -1,0 +1,69 @@
+"""The one exception hierarchy of Smokejumper.
+
+Every error says what was wrong and what to do about it. Catch :class:`SmokejumperError` to
+handle all of them; the CLI turns them into a one-line message and exit code 2.
+
+>>> try:
+...     raise DataSourceNotFoundError("train.parquet")
+... except SmokejumperError as err:
+...     print(err)
+cannot read 'train.parquet': the file does not exist. Check the path.
+"""
+
+from __future__ import annotations
+
+
+class SmokejumperError(Exception):
+    """Base class of every error Smokejumper raises on purpose."""
+
+
+class InputError(SmokejumperError):
+    """The data or arguments given by the caller cannot be used as they are."""
+
+
+class DataSourceNotFoundError(InputError):
+    """A file or path given as data does not exist."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"cannot read {path!r}: the file does not exist. Check the path.")
+        self.path = path
+
+
+class UnreadableDataError(InputError):
+    """The data exists but is not in a format Smokejumper can read."""
+
+
+class EmptyDataError(InputError):
+    """A table has no rows, so there is nothing to profile or compare."""
+
+
+class NoCommonColumnsError(InputError):
+    """Reference and current share no column to compare."""
+
+
+class UnknownColumnError(InputError):
+    """A column named by the caller is not in the data."""
+
+
+class UnknownMethodError(InputError):
+    """A drift method name is not registered."""
+
+
+class MethodNotApplicableError(InputError):
+    """A drift method cannot judge a column of this kind, or needs raw data it was not given."""
+
+
+class InvalidKindError(InputError):
+    """A column kind given by the caller is not one Smokejumper knows."""
+
+
+class ProfileFormatError(InputError):
+    """A profile file or blob is damaged, or written by an unsupported format version."""
+
+
+class IncompatibleProfilesError(InputError):
+    """Two profiles cannot be merged (different columns, kinds or reference bins)."""
+
+
+class RegistrationError(SmokejumperError):
+    """An extension (such as a drift method) is malformed or registered twice."""

@@ -1,0 +1,80 @@
+"""Turn user input (pyarrow, pandas, polars, CSV or Parquet paths) into a ``pyarrow.Table``.
+
+Data frames are taken through the Arrow PyCapsule stream interface (``__arrow_c_stream__``), so
+neither pandas nor polars is imported here.
+
+>>> import pyarrow as pa
+>>> to_table({"x": [1, 2, 3]}).num_rows
+3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from smokejumper.errors import DataSourceNotFoundError, UnreadableDataError
+
+_PARQUET = {".parquet", ".pq"}
+_CSV = {".csv", ".tsv", ".txt"}
+
+
+def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pa.Table:
+    """Read a CSV or Parquet file; ``columns`` limits what is read (Parquet reads only those)."""
+    p = Path(path)
+    if not p.exists():
+        raise DataSourceNotFoundError(str(path))
+    suffix = p.suffix.lower()
+    try:
+        if suffix in _PARQUET:
+            import pyarrow.parquet as pq
+
+            return pq.read_table(p, columns=list(columns) if columns is not None else None)
+        if suffix in _CSV:
+            import pyarrow.csv as pcsv
+
+            delimiter = "\t" if suffix == ".tsv" else ","
+            table = pcsv.read_csv(p, parse_options=pcsv.ParseOptions(delimiter=delimiter))
+            return table.select(list(columns)) if columns is not None else table
+    except (pa.ArrowInvalid, OSError) as err:
+        raise UnreadableDataError(
+            f"cannot read {str(path)!r} as {suffix[1:].upper()}: {err}. "
+            "Check that the file is complete and in the format its name says."
+        ) from err
+    raise UnreadableDataError(
+        f"cannot read {str(path)!r}: unknown file type {suffix or '(none)'!r}. "
+        "Use a .parquet or .csv file, or pass a data frame or an Arrow table."
+    )
+
+
+def to_table(data: Any) -> pa.Table:
+    """Return ``data`` as a ``pyarrow.Table``.
+
+    Accepts a ``pyarrow.Table`` or ``RecordBatch``, any object with ``__arrow_c_stream__``
+    (pandas >= 2.2, polars, DuckDB relations), a mapping of column name to values, or a path.
+    """
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if isinstance(data, str | Path):
+        return read_table(data)
+    if hasattr(data, "__arrow_c_stream__"):
+        try:
+            return pa.table(data)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as err:
+            raise UnreadableDataError(
+                f"cannot convert {type(data).__name__} to an Arrow table: {err}"
+            ) from err
+    if isinstance(data, Mapping):
+        try:
+            return pa.table(dict(data))
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+            raise UnreadableDataError(f"cannot build a table from the mapping: {err}") from err
+    raise UnreadableDataError(
+        f"cannot use a {type(data).__name__} as a table. Pass a pyarrow Table, a pandas or "
+        "polars DataFrame, a mapping of columns, or a path to a .parquet or .csv file."
+    )

@@ -1,0 +1,77 @@
+"""Histogram bins fixed by the reference, shared by every profile compared with it.
+
+Fine bins sit at the reference's 2 % quantiles (for the KS and Wasserstein bounds); coarse bins,
+a subset of them, at its deciles (for PSI, Jensen-Shannon, Hellinger, KL and total variation,
+whose values on few rows would otherwise be inflated by empty fine bins). Bin ``i`` holds values
+in ``(edges[i-1], edges[i]]``; bin 0 holds values at or below the reference minimum and the last
+bin values above the reference maximum.
+
+>>> import numpy as np
+>>> b = Binning.from_sorted(np.arange(1000, dtype=float))
+>>> len(b.edges), len(b.coarse), bool(np.isin(b.coarse, b.edges).all())
+(51, 11, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+FINE_BINS = 50
+COARSE_BINS = 10
+
+Floats = npt.NDArray[np.float64]
+Counts = npt.NDArray[np.int64]
+
+
+def _order_statistics(sorted_values: Floats, levels: int) -> Floats:
+    n = sorted_values.size
+    index = np.floor(np.linspace(0.0, 1.0, levels + 1) * (n - 1)).astype(np.intp)
+    return np.unique(sorted_values[index])
+
+
+@dataclass(frozen=True, eq=False)
+class Binning:
+    """Bin edges derived from a reference sample."""
+
+    edges: Floats
+    coarse: Floats
+
+    @classmethod
+    def from_sorted(cls, sorted_values: Floats) -> Binning:
+        """Bins at the quantiles of a sorted, finite, non-empty sample."""
+        if sorted_values.size == 0:
+            return cls(np.empty(0), np.empty(0))
+        return cls(
+            _order_statistics(sorted_values, FINE_BINS),
+            _order_statistics(sorted_values, COARSE_BINS),
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """Short content hash: equal fingerprints mean identical bins."""
+        digest = hashlib.blake2b(digest_size=8)
+        digest.update(self.edges.tobytes())
+        digest.update(self.coarse.tobytes())
+        return digest.hexdigest()
+
+    def same_as(self, other: Binning) -> bool:
+        """Whether both bin the line identically."""
+        return np.array_equal(self.edges, other.edges) and np.array_equal(
+            self.coarse, other.coarse
+        )
+
+    def counts(self, sorted_values: Floats) -> Counts:
+        """Counts per fine bin (``len(edges) + 1`` bins) of a sorted sample."""
+        at_or_below = np.searchsorted(sorted_values, self.edges, side="right")
+        return np.diff(at_or_below, prepend=0, append=sorted_values.size).astype(np.int64)
+
+    def coarsen(self, fine_counts: npt.NDArray[np.floating] | Counts) -> Floats:
+        """Counts per coarse bin from counts per fine bin."""
+        cumulative = np.concatenate([[0.0], np.cumsum(fine_counts, dtype=np.float64)])
+        # cumulative[i + 1] = count at or below edges[i]; coarse edges are a subset of edges.
+        at = np.searchsorted(self.edges, self.coarse) + 1
+        return np.diff(cumulative[at], prepend=0.0, append=cumulative[-1])

@@ -1,0 +1,86 @@
+"""A vectorised HyperLogLog distinct-count sketch on NumPy arrays.
+
+Apache DataSketches' Python HLL takes one value per call, which costs ~0.3 s per million values;
+this one hashes a whole array at once (splitmix64) and keeps 2**12 one-byte registers, so it
+merges by element-wise maximum and its size never grows. Relative standard error is
+1.04 / sqrt(4096) = 1.6 %.
+
+>>> import numpy as np
+>>> regs = registers(hash_floats(np.arange(10_000, dtype=np.float64)))
+>>> bool(abs(estimate(regs) - 10_000) < 10_000 * 4 * RELATIVE_ERROR)
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+PRECISION = 12
+REGISTERS = 1 << PRECISION
+RELATIVE_ERROR = 1.04 / np.sqrt(REGISTERS)
+_ALPHA = 0.7213 / (1 + 1.079 / REGISTERS)
+
+U64 = npt.NDArray[np.uint64]
+Registers = npt.NDArray[np.uint8]
+
+
+def empty() -> Registers:
+    """Registers of a sketch that has seen nothing."""
+    return np.zeros(REGISTERS, dtype=np.uint8)
+
+
+def _mix(h: U64) -> U64:
+    """splitmix64 finaliser: spreads the bits of each 64-bit key over the whole word."""
+    h = h ^ (h >> np.uint64(30))
+    h = h * np.uint64(0xBF58476D1CE4E5B9)
+    h = h ^ (h >> np.uint64(27))
+    h = h * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+def hash_floats(values: npt.NDArray[np.float64]) -> U64:
+    """64-bit hashes of floats (``-0.0`` and ``0.0`` hash alike)."""
+    canonical = values + 0.0  # turns -0.0 into 0.0
+    return _mix(canonical.view(np.uint64).copy())
+
+
+def hash_strings(values: Iterable[str]) -> U64:
+    """64-bit hashes of strings, stable across processes and machines."""
+    digests = [hashlib.blake2b(v.encode(), digest_size=8).digest() for v in values]
+    return np.frombuffer(b"".join(digests), dtype=np.uint64).copy()
+
+
+def registers(hashes: U64) -> Registers:
+    """The registers of a sketch that has seen exactly these hashes."""
+    out = empty()
+    if hashes.size == 0:
+        return out
+    index = (hashes >> np.uint64(64 - PRECISION)).astype(np.intp)
+    rest = (hashes & np.uint64(0xFFFFFFFF)).astype(np.float64)
+    # For 0 < r < 2**32, frexp gives r = m * 2**e with e = bit length; rank = 33 - e.
+    rank = (33 - np.frexp(rest)[1]).astype(np.intp)
+    rank[rest == 0] = 33
+    # Max rank per register via counts on (register, rank): bincount is far faster than
+    # np.maximum.at for millions of hashes.
+    table = np.bincount(index * 34 + rank, minlength=REGISTERS * 34).reshape(REGISTERS, 34)
+    seen = table > 0
+    out[:] = np.where(seen.any(axis=1), 33 - np.argmax(seen[:, ::-1], axis=1), 0)
+    return out
+
+
+def merge(a: Registers, b: Registers) -> Registers:
+    """Registers of the union of the two streams."""
+    return np.maximum(a, b)
+
+
+def estimate(regs: Registers) -> float:
+    """Estimated number of distinct values seen."""
+    zeros = int(np.count_nonzero(regs == 0))
+    raw = _ALPHA * REGISTERS**2 / float(np.sum(np.ldexp(1.0, -regs.astype(np.int64))))
+    if raw <= 2.5 * REGISTERS and zeros:
+        return float(REGISTERS * np.log(REGISTERS / zeros))
+    return float(raw)
