@@ -1,0 +1,33 @@
+"""Entry point of the ``smokejumper`` command: registers the command modules.
+
+Errors Smokejumper raises on purpose print one line and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from smokejumper.cli import demo, drift, profile
+from smokejumper.errors import SmokejumperError
+
+app = typer.Typer(
+    name="smokejumper",
+    help="Incident response and blameless post-mortems for machine-learning systems.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("drift")(drift.drift)
+app.command("profile")(profile.profile_command)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Run the CLI; turn Smokejumper errors into a message and exit code 2."""
+    try:
+        app()
+    except SmokejumperError as err:
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(2)

@@ -1,0 +1,78 @@
+"""``smokejumper drift REFERENCE CURRENT``: the drift report between two files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from smokejumper.cli.output import FORMATS, print_report, render, write_text
+from smokejumper.errors import InputError
+from smokejumper.report.model import DriftReport
+from smokejumper.stats.compare import compare
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _kinds(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, kind = pair.partition("=")
+        if not sep:
+            raise InputError(f"--kind takes COLUMN=KIND, got {pair!r}")
+        out[name.strip()] = kind.strip()
+    return out
+
+
+def run_compare(reference: str, current: str, console: Console, **options: object) -> DriftReport:
+    """Compare with a transient progress bar over columns on the terminal."""
+    with Progress(
+        TextColumn("comparing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("columns", total=None)
+        report = compare(
+            reference, current, progress=lambda _: bar.advance(task), **options  # type: ignore[arg-type]
+        )
+    return report
+
+
+def drift(
+    reference: Annotated[str, typer.Argument(help="Reference data: .parquet, .csv or .profile")],
+    current: Annotated[str, typer.Argument(help="Current data: .parquet, .csv or .profile")],
+    format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here")] = None,
+    columns: Annotated[str | None, typer.Option(help="Only these columns, comma-separated")] = None,
+    method: Annotated[str | None, typer.Option(help="One drift method for every column")] = None,
+    kind: Annotated[list[str], typer.Option(help="Override a kind: COLUMN=KIND (repeatable)")] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    alpha: Annotated[float, typer.Option(help="Significance level")] = 0.05,
+    correction: Annotated[str, typer.Option(help="holm, bh, bonferroni or none")] = "holm",
+    drift_share: Annotated[float, typer.Option(help="Share of drifted columns that is dataset drift")] = 0.5,
+    multivariate: Annotated[bool, typer.Option(help="Also run the domain classifier")] = False,
+    fail_on_drift: Annotated[bool, typer.Option(help="Exit 1 when dataset drift is found")] = False,
+) -> None:
+    """Compare CURRENT with REFERENCE column by column and report what drifted."""
+    if format not in FORMATS:
+        raise InputError(f"unknown --format {format!r}; use one of {', '.join(FORMATS)}")
+    if format == "table" and output is not None:
+        format = {".json": "json", ".md": "markdown", ".html": "html"}.get(output.suffix, "json")
+    console = Console(stderr=format != "table")
+    report = run_compare(
+        reference, current, console,
+        columns=_split(columns), method=method, kinds=_kinds(kind), alpha=alpha,
+        correction=correction, drift_share=drift_share, multivariate=multivariate,
+    )
+    if format == "table":
+        print_report(report, console)
+    elif output is None:
+        typer.echo(render(report, format))
+    else:
+        write_text(output, render(report, format))
+        console.print(f"wrote {format} report to {output}")
+    if fail_on_drift and report.dataset_drift:
+        raise typer.Exit(1)

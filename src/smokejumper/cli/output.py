@@ -1,0 +1,65 @@
+"""Terminal output shared by commands: the Rich drift table and writing reports to files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from smokejumper.report.format import fmt, p_fmt, verdict
+from smokejumper.report.model import DriftReport
+
+FORMATS = ("table", "json", "markdown", "html")
+_STYLE = {"DRIFT": "bold red", "ERROR": "bold magenta", "skipped": "dim", "ok": "green"}
+
+
+def drift_table(report: DriftReport) -> Table:
+    """The report as a Rich table, one row per column."""
+    title = (
+        f"[bold red]Dataset drift[/]: {report.drifted_columns}/{report.tested_columns} columns"
+        if report.dataset_drift
+        else f"No dataset drift: {report.drifted_columns}/{report.tested_columns} columns drifted"
+    )
+    table = Table(title=title, title_justify="left")
+    for header in ("column", "kind", "verdict", "method"):
+        table.add_column(header, no_wrap=header != "column", overflow="fold")
+    for header in ("p (adj.)", "effect", "limit"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("note", overflow="fold", ratio=1)
+    for c in report.columns:
+        word = verdict(c.drift, c.status)
+        effect = fmt(c.effect_size) + (f" ±{fmt(c.bound, 2)}" if c.bound else "")
+        table.add_row(
+            c.name, c.kind, f"[{_STYLE[word]}]{word}[/]", c.method or "-",
+            p_fmt(c.p_value_adjusted), effect, fmt(c.threshold), c.note or "",
+        )
+    return table
+
+
+def render(report: DriftReport, fmt_name: str) -> str:
+    """The report in a file format (json, markdown or html)."""
+    if fmt_name == "json":
+        return report.to_json()
+    if fmt_name == "markdown":
+        return report.to_markdown()
+    return report.to_html()
+
+
+def print_report(report: DriftReport, console: Console) -> None:
+    """Print the report's table, multivariate result and notes to the terminal."""
+    console.print(drift_table(report))
+    if report.multivariate is not None:
+        m = report.multivariate
+        word = "[bold red]DRIFT[/]" if m.drift else "no drift"
+        console.print(f"multivariate: AUC {m.auc:.3f}, p {p_fmt(m.p_value)}: {word}")
+    for note in report.notes:
+        console.print(f"[dim]note: {note}[/]")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file atomically, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

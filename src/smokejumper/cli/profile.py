@@ -1,0 +1,98 @@
+"""``smokejumper profile DATA --output FILE.profile``: write mergeable profiles."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import typer
+from rich.console import Console
+from rich.progress import track
+
+from smokejumper.errors import InputError, UnknownColumnError
+from smokejumper.frames.sources import read_table
+from smokejumper.stats import serialize
+from smokejumper.stats.dataset import DatasetProfile, profile
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_window(text: str) -> int:
+    """Window length in seconds from text such as ``30m``, ``1h`` or ``1d``.
+
+    >>> parse_window("90m")
+    5400
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
+    if not match or int(match.group(1)) == 0:
+        raise InputError(f"cannot read window {text!r}; write it like 30m, 1h or 1d")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _window_starts(table: pa.Table, column: str, seconds: int) -> np.ndarray:
+    if column not in table.column_names:
+        raise UnknownColumnError(f"timestamp column {column!r} is not in the data")
+    ts = table.column(column)
+    if not pa.types.is_timestamp(ts.type):
+        raise InputError(f"column {column!r} is {ts.type}, not a timestamp; name a timestamp column")
+    if ts.null_count:
+        raise InputError(f"timestamp column {column!r} has {ts.null_count} null values; fill or drop them")
+    epoch = ts.cast(pa.timestamp("s", tz=ts.type.tz)).cast(pa.int64()).to_numpy()
+    return np.asarray((epoch // seconds) * seconds)
+
+
+def windowed_profiles(
+    table: pa.Table, column: str, seconds: int, reference: DatasetProfile
+) -> list[DatasetProfile]:
+    """One profile per window, all on the reference's bins so that they merge."""
+    starts = _window_starts(table, column, seconds)
+    data = table.drop_columns([column])
+    out = []
+    for start in track(np.unique(starts), description="profiling windows", transient=True):
+        part = data.filter(pc.equal(pa.array(starts), int(start)))
+        window = profile(part, reference=reference)
+        window.window_start = datetime.fromtimestamp(int(start), UTC)
+        window.window_end = window.window_start + timedelta(seconds=seconds)
+        out.append(window)
+    return out
+
+
+def profile_command(
+    data: Annotated[str, typer.Argument(help="A .parquet or .csv file")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Profile file to write")],
+    reference: Annotated[
+        str | None, typer.Option(help="Bin on this reference profile (so it can be compared)")
+    ] = None,
+    window: Annotated[str | None, typer.Option(help="One profile per window, e.g. 1h")] = None,
+    timestamp_column: Annotated[str | None, typer.Option(help="Column that places rows in windows")] = None,
+) -> None:
+    """Profile DATA into a compact, mergeable profile file (per time window when asked)."""
+    console = Console(stderr=True)
+    if (window is None) != (timestamp_column is None):
+        raise InputError("--window and --timestamp-column go together; give both or neither")
+    table = read_table(data)
+    ref = None
+    if reference is not None:
+        ref_profiles = serialize.load(reference)
+        ref = ref_profiles[0]
+        for more in ref_profiles[1:]:
+            ref = ref.merge(more)
+    if window is None:
+        profiles = [profile(table, reference=ref)]
+    else:
+        assert timestamp_column is not None
+        seconds = parse_window(window)
+        # Without a reference, the whole file fixes the bins, so every window merges.
+        base = ref or profile(table.drop_columns([timestamp_column]))
+        profiles = windowed_profiles(table, timestamp_column, seconds, base)
+    serialize.save(output, profiles)
+    rows = sum(p.rows for p in profiles)
+    console.print(
+        f"wrote {len(profiles)} profile(s) of {rows:,} rows and {len(profiles[0].columns)} "
+        f"columns to {output} ({output.stat().st_size:,} bytes)"
+    )

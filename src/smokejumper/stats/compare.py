@@ -1,0 +1,312 @@
+"""``compare``: the drift report between a reference and a current data set.
+
+>>> import numpy as np, pyarrow as pa
+>>> rng = np.random.default_rng(0)
+>>> ref = pa.table({"a": rng.normal(size=2000), "b": rng.normal(size=2000)})
+>>> cur = pa.table({"a": rng.normal(size=2000), "b": rng.normal(0.5, 1, size=2000)})
+>>> report = compare(ref, cur)
+>>> [(c.name, c.drift) for c in report.columns]
+[('a', False), ('b', True)]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from smokejumper.errors import InputError, MethodNotApplicableError, NoCommonColumnsError, UnknownColumnError
+from smokejumper.frames.kinds import DRIFT_KINDS, ColumnKind
+from smokejumper.report.model import ColumnDrift, ColumnSummary, DriftReport, Histogram
+from smokejumper.stats.categorical import CategoricalProfile
+from smokejumper.stats.columns import numeric_values
+from smokejumper.stats.corrections import adjust
+from smokejumper.stats.dataset import NUMERIC_KINDS, ColumnProfile, profile_column
+from smokejumper.stats.defaults import default_method
+from smokejumper.stats.inputs import Side, load_side
+from smokejumper.stats.methods import ColumnPair, DriftMethod, MethodResult, get_method
+from smokejumper.stats.numeric import NumericProfile
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class _Judged:
+    drift: ColumnDrift
+    result: MethodResult | None = None
+    method: DriftMethod | None = None
+
+
+def _summary(col: ColumnProfile) -> ColumnSummary:
+    if isinstance(col, NumericProfile):
+        finite = col.n > 0
+        return ColumnSummary(
+            rows=col.count,
+            nulls=col.nulls,
+            nans=col.nans,
+            infinities=col.pos_inf + col.neg_inf,
+            mean=col.mean if finite else None,
+            std=col.std if col.n > 1 else None,
+            min=col.min if finite else None,
+            max=col.max if finite else None,
+            distinct=col.distinct_estimate,
+        )
+    freq = col.frequencies()
+    top = dict(sorted(freq.items(), key=lambda kv: -kv[1])[:10])
+    return ColumnSummary(rows=col.count, nulls=col.nulls, distinct=col.distinct_estimate, top=top)
+
+
+def _sorted_finite(side: Side, name: str, kind: ColumnKind) -> tuple[np.ndarray, int, np.ndarray]:
+    assert side.table is not None
+    values, nulls = numeric_values(side.table.column(name), kind)
+    return values, nulls, np.sort(values[np.isfinite(values)])
+
+
+def _pair(name: str, kind: ColumnKind, ref: Side, cur: Side) -> ColumnPair:
+    """Build the column pair: profiles on the reference's bins, plus raw values if at hand."""
+    ref_values = cur_values = None
+    if ref.table is not None and kind in NUMERIC_KINDS:
+        raw, nulls, ref_values = _sorted_finite(ref, name, kind)
+        ref_col: ColumnProfile = NumericProfile.from_values(
+            raw, nulls=nulls, sketches=False, sorted_finite=ref_values
+        )
+    elif ref.table is not None:
+        made = profile_column(ref.table.column(name), kind, sketches=False)
+        assert made is not None
+        ref_col = made
+    else:
+        assert ref.profile is not None
+        ref_col = ref.profile.columns[name]
+    if cur.table is not None and kind in NUMERIC_KINDS:
+        raw, nulls, cur_values = _sorted_finite(cur, name, kind)
+        assert isinstance(ref_col, NumericProfile)
+        cur_col: ColumnProfile = NumericProfile.from_values(
+            raw, ref_col.binning, nulls=nulls, sketches=False, sorted_finite=cur_values
+        )
+    elif cur.table is not None:
+        made = profile_column(cur.table.column(name), kind, ref_col, sketches=False)
+        assert made is not None
+        cur_col = made
+    else:
+        assert cur.profile is not None
+        cur_col = cur.profile.columns[name]
+    if ref_values is None or cur_values is None:
+        ref_values = cur_values = None
+    return ColumnPair(name, kind, ref_col, cur_col, ref_values, cur_values)
+
+
+def _empty_note(pair: ColumnPair) -> str | None:
+    for role, col in (("reference", pair.reference), ("current", pair.current)):
+        present = col.n if isinstance(col, NumericProfile) else col.non_null
+        if present == 0:
+            return f"no usable values in the {role} (all null, NaN or infinite); not tested"
+    return None
+
+
+def _histogram(pair: ColumnPair) -> Histogram:
+    ref, cur, labels, _ = pair.binned()
+    return Histogram(
+        labels=labels,
+        reference=[float(x) for x in ref / max(ref.sum(), 1)],
+        current=[float(x) for x in cur / max(cur.sum(), 1)],
+    )
+
+
+def _choose(kind: ColumnKind, wanted: str | None) -> tuple[DriftMethod, str | None]:
+    if wanted is None:
+        return get_method(default_method(kind)), None
+    method = get_method(wanted)
+    if kind in method.kinds:
+        return method, None
+    fallback = get_method(default_method(kind))
+    return fallback, f"{wanted!r} does not apply to {kind} columns; used {fallback.name!r}"
+
+
+def _judge(
+    name: str, kind: ColumnKind, ref: Side, cur: Side, wanted: str | None, threshold: float | None
+) -> _Judged:
+    pair = _pair(name, kind, ref, cur)
+    summaries = {"reference": _summary(pair.reference), "current": _summary(pair.current)}
+    empty = _empty_note(pair)
+    if empty is not None:
+        return _Judged(ColumnDrift(name, kind.value, "skipped", note=empty, **summaries))
+    method, note = _choose(kind, wanted)
+    if method.needs_raw and not pair.has_raw and wanted is None:
+        method = get_method(default_method(kind))
+    try:
+        result = method.evaluate(pair)
+    except MethodNotApplicableError as err:
+        return _Judged(ColumnDrift(name, kind.value, "error", note=str(err), **summaries))
+    notes = [n for n in (note, result.note) if n]
+    if isinstance(pair.reference, NumericProfile) and pair.reference.std == 0:
+        notes.append("the reference holds a single value")
+    drift = ColumnDrift(
+        name=name,
+        kind=kind.value,
+        status="tested",
+        method=method.name,
+        statistic=result.statistic,
+        p_value=result.p_value,
+        effect_size=result.effect_size,
+        effect=method.effect,
+        threshold=threshold if threshold is not None else method.threshold,
+        bound=result.bound,
+        basis="exact" if pair.has_raw or isinstance(pair.reference, CategoricalProfile) else "profile",
+        note="; ".join(notes) or None,
+        histogram=_histogram(pair),
+        **summaries,
+    )
+    return _Judged(drift, result, method)
+
+
+def _kind_mismatch(name: str, ref_kind: ColumnKind, cur_kind: ColumnKind) -> ColumnDrift:
+    return ColumnDrift(
+        name,
+        ref_kind.value,
+        "error",
+        drift=True,
+        note=(
+            f"type changed: {ref_kind} in the reference, {cur_kind} in the current data; "
+            "fix the pipeline, or pass kinds={...} to compare them as one kind"
+        ),
+    )
+
+
+def _select_columns(
+    ref: Side, cur: Side, columns: Sequence[str] | None, notes: list[str]
+) -> list[str]:
+    common = [c for c in ref.columns if c in cur.kinds]
+    if columns is not None:
+        for role, side in (("reference", ref), ("current", cur)):
+            missing = [c for c in columns if c not in side.kinds]
+            if missing:
+                raise UnknownColumnError(
+                    f"column(s) not in the {role}: {', '.join(missing)}. "
+                    f"Its columns are: {', '.join(side.columns)}"
+                )
+        return list(columns)
+    if not common:
+        raise NoCommonColumnsError(
+            "the reference and the current data share no column "
+            f"(reference: {', '.join(ref.columns[:10])}; current: {', '.join(cur.columns[:10])})"
+        )
+    for role, side, other in (("reference", ref, cur), ("current", cur, ref)):
+        only = [c for c in side.columns if c not in other.kinds]
+        if only:
+            notes.append(f"only in the {role}, not compared: {', '.join(only)}")
+    return common
+
+
+def _verdicts(judged: list[_Judged], alpha: float, correction: str) -> list[ColumnDrift]:
+    with_p = [i for i, j in enumerate(judged) if j.drift.p_value is not None]
+    adjusted = dict(zip(with_p, adjust([judged[i].drift.p_value for i in with_p], correction), strict=True))  # type: ignore[misc]
+    out = []
+    for i, j in enumerate(judged):
+        d = j.drift
+        if d.status != "tested":
+            out.append(d)
+            continue
+        p_adj = adjusted.get(i)
+        significant = p_adj is None or p_adj < alpha
+        big = d.effect_size is not None and d.threshold is not None and d.effect_size >= d.threshold
+        out.append(replace(d, p_value_adjusted=p_adj, drift=bool(significant and big)))
+    return out
+
+
+def compare(
+    reference: Any,
+    current: Any,
+    *,
+    columns: Sequence[str] | None = None,
+    method: str | Mapping[str, str] | None = None,
+    kinds: Mapping[str, str | ColumnKind] | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    alpha: float = 0.05,
+    correction: str = "holm",
+    drift_share: float = 0.5,
+    multivariate: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> DriftReport:
+    """Compare ``current`` with ``reference``, column by column.
+
+    Either side may be a table (pyarrow, pandas, polars), a CSV/Parquet path, a profile, or a
+    profile file. ``method`` is one method name for every column or a mapping column -> name
+    (columns left out get their kind's default). A column drifts when its effect size reaches
+    its threshold (``thresholds`` overrides per column) and, for methods with a p-value, the
+    ``correction``-adjusted p-value is below ``alpha``. The data set drifts when at least
+    ``drift_share`` of the tested columns drift, or when the ``multivariate`` domain classifier
+    (raw data only) tells the two apart.
+    """
+    if not 0 < alpha < 1:
+        raise InputError(f"alpha must be between 0 and 1, got {alpha}")
+    if not 0 < drift_share <= 1:
+        raise InputError(f"drift_share must be in (0, 1], got {drift_share}")
+    ref = load_side(reference, "reference", columns)
+    cur = load_side(current, "current", columns)
+    notes: list[str] = []
+    names = _select_columns(ref, cur, columns, notes)
+    overrides = {c: ColumnKind.parse(k) for c, k in (kinds or {}).items()}
+    unknown = [c for c in overrides if c not in names]
+    if unknown:
+        raise UnknownColumnError(f"kind given for column(s) not compared: {', '.join(unknown)}")
+    per_column = dict(method) if isinstance(method, Mapping) else {}
+    for name in per_column:
+        if name not in names:
+            raise UnknownColumnError(f"method given for column {name!r}, which is not compared")
+    for wanted in {*per_column.values(), *([method] if isinstance(method, str) else [])}:
+        get_method(wanted)  # fail early on an unknown name
+
+    tasks: list[tuple[str, ColumnKind]] = []
+    judged: dict[str, _Judged] = {}
+    for name in names:
+        ref_kind = overrides.get(name, ref.kinds[name])
+        cur_kind = overrides.get(name, cur.kinds[name])
+        if ref_kind is not cur_kind and not (name in overrides):
+            judged[name] = _Judged(_kind_mismatch(name, ref_kind, cur_kind))
+        elif ref_kind is ColumnKind.UNSUPPORTED:
+            judged[name] = _Judged(ColumnDrift(name, ref_kind.value, "skipped", note="type not supported"))
+        elif ref_kind not in DRIFT_KINDS and columns is None:
+            why = "timestamp" if ref_kind is ColumnKind.DATETIME else "text or identifier"
+            note = f"{why}: not tested unless named in columns"
+            judged[name] = _Judged(ColumnDrift(name, ref_kind.value, "skipped", note=note))
+        else:
+            tasks.append((name, ref_kind))
+
+    def run(task: tuple[str, ColumnKind]) -> _Judged:
+        name, kind = task
+        wanted = per_column.get(name, method if isinstance(method, str) else None)
+        out = _judge(name, kind, ref, cur, wanted, (thresholds or {}).get(name))
+        if progress is not None:
+            progress(name)
+        return out
+
+    with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
+        for (name, _), result in zip(tasks, pool.map(run, tasks), strict=True):
+            judged[name] = result
+    ordered = [judged[n] for n in names]
+    multi = None
+    if multivariate:
+        from smokejumper.stats.multivariate import domain_classifier
+
+        if ref.table is None or cur.table is None:
+            notes.append("multivariate drift needs raw data on both sides; not run")
+        else:
+            usable = [j.drift.name for j in ordered if j.drift.status == "tested"]
+            multi = domain_classifier(ref.table, cur.table, usable, {n: k for n, k in tasks}, alpha=alpha)
+    return DriftReport(
+        columns=_verdicts(ordered, alpha, correction),
+        reference_rows=ref.rows,
+        current_rows=cur.rows,
+        alpha=alpha,
+        correction=correction,
+        drift_share=drift_share,
+        multivariate=multi,
+        notes=notes,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

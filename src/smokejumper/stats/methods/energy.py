@@ -1,0 +1,30 @@
+"""Energy distance (``scipy.stats.energy_distance``), in reference standard deviations.
+
+Needs raw data; no p-value (a permutation test would cost seconds per column).
+"""
+
+from __future__ import annotations
+
+from scipy import stats
+
+from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
+
+
+@register
+class EnergyDistance(DriftMethod):
+    name = "energy"
+    title = "Energy distance"
+    kinds = NUMERIC
+    effect = "energy distance in reference standard deviations"
+    threshold = 0.1
+    has_p_value = False
+    needs_raw = True
+
+    def compute(self, pair: ColumnPair) -> MethodResult:
+        a, b = pair.raw()
+        ref, _ = pair.numeric()
+        distance = float(stats.energy_distance(a, b))
+        if ref.std > 0:
+            return MethodResult(distance / ref.std, None, distance / ref.std)
+        note = "reference has no spread: distance is in the column's own units"
+        return MethodResult(distance, None, distance, note=note)
