@@ -24,6 +24,4 @@ def demo() -> None:
     target = (settings.home / "reports" / "demo-drift.html").resolve()
     write_text(target, report.to_html())
     console.print(f"\nHTML report written to [bold]{target}[/]")
-    console.print(
-        "Try it on your own data: smokejumper drift REFERENCE.parquet CURRENT.parquet"
-    )
+    console.print("Try it on your own data: smokejumper drift REFERENCE.parquet CURRENT.parquet")

@@ -32,27 +32,40 @@ def _kinds(pairs: list[str]) -> dict[str, str]:
 def run_compare(reference: str, current: str, console: Console, **options: object) -> DriftReport:
     """Compare with a transient progress bar over columns on the terminal."""
     with Progress(
-        TextColumn("comparing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=not console.is_terminal,
+        TextColumn("comparing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
     ) as bar:
         task = bar.add_task("columns", total=None)
-        report = compare(
-            reference, current, progress=lambda _: bar.advance(task), **options  # type: ignore[arg-type]
+        return compare(
+            reference,
+            current,
+            progress=lambda _: bar.advance(task),
+            **options,  # type: ignore[arg-type]
         )
-    return report
 
 
 def drift(
     reference: Annotated[str, typer.Argument(help="Reference data: .parquet, .csv or .profile")],
     current: Annotated[str, typer.Argument(help="Current data: .parquet, .csv or .profile")],
-    format: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here")] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here")
+    ] = None,
     columns: Annotated[str | None, typer.Option(help="Only these columns, comma-separated")] = None,
     method: Annotated[str | None, typer.Option(help="One drift method for every column")] = None,
     kind: Annotated[list[str], typer.Option(help="Override a kind: COLUMN=KIND (repeatable)")] = [],  # noqa: B006 - Typer reads the default, never mutates it
     alpha: Annotated[float, typer.Option(help="Significance level")] = 0.05,
     correction: Annotated[str, typer.Option(help="holm, bh, bonferroni or none")] = "holm",
-    drift_share: Annotated[float, typer.Option(help="Share of drifted columns that is dataset drift")] = 0.5,
+    drift_share: Annotated[
+        float, typer.Option(help="Share of drifted columns that is dataset drift")
+    ] = 0.5,
     multivariate: Annotated[bool, typer.Option(help="Also run the domain classifier")] = False,
     fail_on_drift: Annotated[bool, typer.Option(help="Exit 1 when dataset drift is found")] = False,
 ) -> None:
@@ -63,9 +76,16 @@ def drift(
         format = {".json": "json", ".md": "markdown", ".html": "html"}.get(output.suffix, "json")
     console = Console(stderr=format != "table")
     report = run_compare(
-        reference, current, console,
-        columns=_split(columns), method=method, kinds=_kinds(kind), alpha=alpha,
-        correction=correction, drift_share=drift_share, multivariate=multivariate,
+        reference,
+        current,
+        console,
+        columns=_split(columns),
+        method=method,
+        kinds=_kinds(kind),
+        alpha=alpha,
+        correction=correction,
+        drift_share=drift_share,
+        multivariate=multivariate,
     )
     if format == "table":
         print_report(report, console)

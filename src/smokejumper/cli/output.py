@@ -31,8 +31,14 @@ def drift_table(report: DriftReport) -> Table:
         word = verdict(c.drift, c.status)
         effect = fmt(c.effect_size) + (f" ±{fmt(c.bound, 2)}" if c.bound else "")
         table.add_row(
-            c.name, c.kind, f"[{_STYLE[word]}]{word}[/]", c.method or "-",
-            p_fmt(c.p_value_adjusted), effect, fmt(c.threshold), c.note or "",
+            c.name,
+            c.kind,
+            f"[{_STYLE[word]}]{word}[/]",
+            c.method or "-",
+            p_fmt(c.p_value_adjusted),
+            effect,
+            fmt(c.threshold),
+            c.note or "",
         )
     return table
 

@@ -39,9 +39,13 @@ def _window_starts(table: pa.Table, column: str, seconds: int) -> np.ndarray:
         raise UnknownColumnError(f"timestamp column {column!r} is not in the data")
     ts = table.column(column)
     if not pa.types.is_timestamp(ts.type):
-        raise InputError(f"column {column!r} is {ts.type}, not a timestamp; name a timestamp column")
+        raise InputError(
+            f"column {column!r} is {ts.type}, not a timestamp; name a timestamp column"
+        )
     if ts.null_count:
-        raise InputError(f"timestamp column {column!r} has {ts.null_count} null values; fill or drop them")
+        raise InputError(
+            f"timestamp column {column!r} has {ts.null_count} null values; fill or drop them"
+        )
     epoch = ts.cast(pa.timestamp("s", tz=ts.type.tz)).cast(pa.int64()).to_numpy()
     return np.asarray((epoch // seconds) * seconds)
 
@@ -69,7 +73,9 @@ def profile_command(
         str | None, typer.Option(help="Bin on this reference profile (so it can be compared)")
     ] = None,
     window: Annotated[str | None, typer.Option(help="One profile per window, e.g. 1h")] = None,
-    timestamp_column: Annotated[str | None, typer.Option(help="Column that places rows in windows")] = None,
+    timestamp_column: Annotated[
+        str | None, typer.Option(help="Column that places rows in windows")
+    ] = None,
 ) -> None:
     """Profile DATA into a compact, mergeable profile file (per time window when asked)."""
     console = Console(stderr=True)

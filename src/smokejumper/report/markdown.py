@@ -26,7 +26,8 @@ def render_markdown(report: DriftReport) -> str:
             "",
         ]
     lines += [
-        "| column | kind | verdict | method | statistic | p (adjusted) | effect size | threshold | note |",
+        "| column | kind | verdict | method | statistic | p (adjusted) | effect size | threshold "
+        "| note |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for c in report.columns:

@@ -132,7 +132,7 @@ class DriftReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data (the documented JSON layout)."""
         body = asdict(self)
-        return _clean(
+        doc: dict[str, Any] = _clean(
             {
                 "format": "smokejumper.drift-report",
                 "format_version": REPORT_FORMAT_VERSION,
@@ -152,6 +152,7 @@ class DriftReport:
                 "notes": self.notes,
             }
         )
+        return doc
 
     def to_json(self, indent: int | None = 2) -> str:
         """The report as JSON text."""

@@ -60,9 +60,7 @@ class Binning:
 
     def same_as(self, other: Binning) -> bool:
         """Whether both bin the line identically."""
-        return np.array_equal(self.edges, other.edges) and np.array_equal(
-            self.coarse, other.coarse
-        )
+        return np.array_equal(self.edges, other.edges) and np.array_equal(self.coarse, other.coarse)
 
     def counts(self, sorted_values: Floats) -> Counts:
         """Counts per fine bin (``len(edges) + 1`` bins) of a sorted sample."""

@@ -76,7 +76,9 @@ class CategoricalProfile:
         if self.exact is not None:
             return dict(sorted(self.exact.items()))
         assert self.items is not None
-        rows = self.items.get_frequent_items(datasketches.frequent_items_error_type.NO_FALSE_NEGATIVES)
+        rows = self.items.get_frequent_items(
+            datasketches.frequent_items_error_type.NO_FALSE_NEGATIVES
+        )
         return {str(row[0]): int(row[1]) for row in rows}
 
     def merge(self, other: CategoricalProfile) -> CategoricalProfile:

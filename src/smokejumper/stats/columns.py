@@ -35,7 +35,8 @@ def numeric_values(column: pa.ChunkedArray, kind: ColumnKind) -> tuple[Floats, i
     return np.asarray(present.to_numpy(), dtype=np.float64), nulls
 
 
-def _label(value: object) -> str:
+def label(value: object) -> str:
+    """A value as the string that names its category (booleans as true/false)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
@@ -54,6 +55,6 @@ def value_counts(column: pa.ChunkedArray) -> tuple[dict[str, int], int]:
     out: dict[str, int] = {}
     for value, tally in zip(values, tallies, strict=True):
         if value is not None:
-            label = _label(value)
-            out[label] = out.get(label, 0) + int(tally)
+            name = label(value)
+            out[name] = out.get(name, 0) + int(tally)
     return out, nulls

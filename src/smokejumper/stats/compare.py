@@ -14,13 +14,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from smokejumper.errors import InputError, MethodNotApplicableError, NoCommonColumnsError, UnknownColumnError
+from smokejumper.errors import (
+    InputError,
+    MethodNotApplicableError,
+    NoCommonColumnsError,
+    UnknownColumnError,
+)
 from smokejumper.frames.kinds import DRIFT_KINDS, ColumnKind
 from smokejumper.report.model import ColumnDrift, ColumnSummary, DriftReport, Histogram
 from smokejumper.stats.categorical import CategoricalProfile
@@ -29,17 +34,10 @@ from smokejumper.stats.corrections import adjust
 from smokejumper.stats.dataset import NUMERIC_KINDS, ColumnProfile, profile_column
 from smokejumper.stats.defaults import default_method
 from smokejumper.stats.inputs import Side, load_side
-from smokejumper.stats.methods import ColumnPair, DriftMethod, MethodResult, get_method
+from smokejumper.stats.methods import ColumnPair, DriftMethod, get_method
 from smokejumper.stats.numeric import NumericProfile
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class _Judged:
-    drift: ColumnDrift
-    result: MethodResult | None = None
-    method: DriftMethod | None = None
 
 
 def _summary(col: ColumnProfile) -> ColumnSummary:
@@ -129,23 +127,26 @@ def _choose(kind: ColumnKind, wanted: str | None) -> tuple[DriftMethod, str | No
 
 def _judge(
     name: str, kind: ColumnKind, ref: Side, cur: Side, wanted: str | None, threshold: float | None
-) -> _Judged:
+) -> ColumnDrift:
     pair = _pair(name, kind, ref, cur)
-    summaries = {"reference": _summary(pair.reference), "current": _summary(pair.current)}
+    sides: dict[str, Any] = {
+        "reference": _summary(pair.reference),
+        "current": _summary(pair.current),
+    }
     empty = _empty_note(pair)
     if empty is not None:
-        return _Judged(ColumnDrift(name, kind.value, "skipped", note=empty, **summaries))
+        return ColumnDrift(name, kind.value, "skipped", note=empty, **sides)
     method, note = _choose(kind, wanted)
     if method.needs_raw and not pair.has_raw and wanted is None:
         method = get_method(default_method(kind))
     try:
         result = method.evaluate(pair)
     except MethodNotApplicableError as err:
-        return _Judged(ColumnDrift(name, kind.value, "error", note=str(err), **summaries))
+        return ColumnDrift(name, kind.value, "error", note=str(err), **sides)
     notes = [n for n in (note, result.note) if n]
     if isinstance(pair.reference, NumericProfile) and pair.reference.std == 0:
         notes.append("the reference holds a single value")
-    drift = ColumnDrift(
+    return ColumnDrift(
         name=name,
         kind=kind.value,
         status="tested",
@@ -156,12 +157,13 @@ def _judge(
         effect=method.effect,
         threshold=threshold if threshold is not None else method.threshold,
         bound=result.bound,
-        basis="exact" if pair.has_raw or isinstance(pair.reference, CategoricalProfile) else "profile",
+        basis="exact"
+        if pair.has_raw or isinstance(pair.reference, CategoricalProfile)
+        else "profile",
         note="; ".join(notes) or None,
         histogram=_histogram(pair),
-        **summaries,
+        **sides,
     )
-    return _Judged(drift, result, method)
 
 
 def _kind_mismatch(name: str, ref_kind: ColumnKind, cur_kind: ColumnKind) -> ColumnDrift:
@@ -202,12 +204,12 @@ def _select_columns(
     return common
 
 
-def _verdicts(judged: list[_Judged], alpha: float, correction: str) -> list[ColumnDrift]:
-    with_p = [i for i, j in enumerate(judged) if j.drift.p_value is not None]
-    adjusted = dict(zip(with_p, adjust([judged[i].drift.p_value for i in with_p], correction), strict=True))  # type: ignore[misc]
+def _verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[ColumnDrift]:
+    """Correct the p-values for multiple testing, then combine them with the effect sizes."""
+    p_values = {i: d.p_value for i, d in enumerate(judged) if d.p_value is not None}
+    adjusted = dict(zip(p_values, adjust(list(p_values.values()), correction), strict=True))
     out = []
-    for i, j in enumerate(judged):
-        d = j.drift
+    for i, d in enumerate(judged):
         if d.status != "tested":
             out.append(d)
             continue
@@ -263,22 +265,22 @@ def compare(
         get_method(wanted)  # fail early on an unknown name
 
     tasks: list[tuple[str, ColumnKind]] = []
-    judged: dict[str, _Judged] = {}
+    judged: dict[str, ColumnDrift] = {}
     for name in names:
         ref_kind = overrides.get(name, ref.kinds[name])
         cur_kind = overrides.get(name, cur.kinds[name])
-        if ref_kind is not cur_kind and not (name in overrides):
-            judged[name] = _Judged(_kind_mismatch(name, ref_kind, cur_kind))
+        if ref_kind is not cur_kind and name not in overrides:
+            judged[name] = _kind_mismatch(name, ref_kind, cur_kind)
         elif ref_kind is ColumnKind.UNSUPPORTED:
-            judged[name] = _Judged(ColumnDrift(name, ref_kind.value, "skipped", note="type not supported"))
+            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note="type not supported")
         elif ref_kind not in DRIFT_KINDS and columns is None:
             why = "timestamp" if ref_kind is ColumnKind.DATETIME else "text or identifier"
             note = f"{why}: not tested unless named in columns"
-            judged[name] = _Judged(ColumnDrift(name, ref_kind.value, "skipped", note=note))
+            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
         else:
             tasks.append((name, ref_kind))
 
-    def run(task: tuple[str, ColumnKind]) -> _Judged:
+    def run(task: tuple[str, ColumnKind]) -> ColumnDrift:
         name, kind = task
         wanted = per_column.get(name, method if isinstance(method, str) else None)
         out = _judge(name, kind, ref, cur, wanted, (thresholds or {}).get(name))
@@ -297,8 +299,8 @@ def compare(
         if ref.table is None or cur.table is None:
             notes.append("multivariate drift needs raw data on both sides; not run")
         else:
-            usable = [j.drift.name for j in ordered if j.drift.status == "tested"]
-            multi = domain_classifier(ref.table, cur.table, usable, {n: k for n, k in tasks}, alpha=alpha)
+            usable = [d.name for d in ordered if d.status == "tested"]
+            multi = domain_classifier(ref.table, cur.table, usable, dict(tasks), alpha=alpha)
     return DriftReport(
         columns=_verdicts(ordered, alpha, correction),
         reference_rows=ref.rows,

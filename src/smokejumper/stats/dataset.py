@@ -50,12 +50,7 @@ class DatasetProfile:
         merged: dict[str, ColumnProfile] = {}
         for name, mine in self.columns.items():
             theirs = other.columns[name]
-            if isinstance(mine, NumericProfile) and isinstance(theirs, NumericProfile):
-                merged[name] = mine.merge(theirs)
-            elif isinstance(mine, CategoricalProfile) and isinstance(theirs, CategoricalProfile):
-                merged[name] = mine.merge(theirs)
-            else:
-                raise IncompatibleProfilesError(f"column {name!r} is profiled differently")
+            merged[name] = _merge_column(name, mine, theirs)
         starts = [w for w in (self.window_start, other.window_start) if w is not None]
         ends = [w for w in (self.window_end, other.window_end) if w is not None]
         return DatasetProfile(
@@ -66,6 +61,14 @@ class DatasetProfile:
             window_end=max(ends) if ends else None,
             notes={**other.notes, **self.notes},
         )
+
+
+def _merge_column(name: str, mine: ColumnProfile, theirs: ColumnProfile) -> ColumnProfile:
+    if isinstance(mine, NumericProfile) and isinstance(theirs, NumericProfile):
+        return mine.merge(theirs)
+    if isinstance(mine, CategoricalProfile) and isinstance(theirs, CategoricalProfile):
+        return mine.merge(theirs)
+    raise IncompatibleProfilesError(f"column {name!r} is profiled differently on the two sides")
 
 
 def _describe(kinds: Mapping[str, ColumnKind]) -> str:

@@ -18,31 +18,35 @@ from scipy import stats
 
 from smokejumper.frames.kinds import ColumnKind
 from smokejumper.report.model import MultivariateDrift
-from smokejumper.stats.columns import numeric_values, value_counts
+from smokejumper.stats.columns import label, numeric_values, value_counts
 
 AUC_THRESHOLD = 0.55
 MAX_ROWS_PER_SIDE = 5000
 FOLDS = 5
 
 
+def _is_number(kind: ColumnKind) -> bool:
+    return kind in (ColumnKind.NUMERIC, ColumnKind.DATETIME)
+
+
 def _features(
-    table: pa.Table, columns: Sequence[str], kinds: Mapping[str, ColumnKind],
-    categories: dict[str, list[str]],
+    table: pa.Table,
+    columns: Sequence[str],
+    kinds: Mapping[str, ColumnKind],
+    categories: Mapping[str, list[str]],
 ) -> np.ndarray:
-    out = np.empty((table.num_rows, len(columns)))
+    """Rows x columns floats: numbers as they are, categories as codes, nulls as NaN."""
+    out = np.full((table.num_rows, len(columns)), np.nan)
     for j, name in enumerate(columns):
         column = table.column(name)
-        if kinds[name] in (ColumnKind.NUMERIC, ColumnKind.DATETIME):
-            values = column.cast(pa.float64()) if kinds[name] is ColumnKind.NUMERIC else column
-            present, _ = numeric_values(values.fill_null(np.nan) if kinds[name] is ColumnKind.NUMERIC else values.drop_null(), kinds[name])
-            if present.size == table.num_rows:
-                out[:, j] = present
-                continue
-            out[:, j] = np.nan
-            continue
-        labels = [None if v is None else str(v).lower() if isinstance(v, bool) else str(v) for v in column.to_pylist()]
-        index = {v: i for i, v in enumerate(categories[name])}
-        out[:, j] = [index.get(v, np.nan) if v is not None else np.nan for v in labels]  # type: ignore[arg-type]
+        present = np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        if _is_number(kinds[name]):
+            values, _ = numeric_values(column, kinds[name])
+            out[present, j] = values
+        else:
+            index = {v: float(i) for i, v in enumerate(categories[name])}
+            labels = [label(v) for v in column.drop_null().to_pylist()]
+            out[present, j] = [index.get(v, np.nan) for v in labels]
     return out
 
 
@@ -71,14 +75,16 @@ def domain_classifier(
     ref, cur = _sample(reference, rng), _sample(current, rng)
     categories: dict[str, list[str]] = {}
     for name in columns:
-        if kinds[name] not in (ColumnKind.NUMERIC, ColumnKind.DATETIME):
-            counts, _ = value_counts(pa.chunked_array(ref.column(name).chunks + cur.column(name).chunks))
+        if not _is_number(kinds[name]):
+            both = pa.chunked_array(ref.column(name).chunks + cur.column(name).chunks)
+            counts, _ = value_counts(both)
+            # Gradient boosting takes at most 255 category codes; rarer values become NaN.
             categories[name] = sorted(counts, key=lambda v: -counts[v])[:250]
-    x = np.vstack([_features(ref, columns, kinds, categories), _features(cur, columns, kinds, categories)])
+    x = np.vstack([_features(t, columns, kinds, categories) for t in (ref, cur)])
     y = np.r_[np.zeros(ref.num_rows), np.ones(cur.num_rows)]
     model = HistGradientBoostingClassifier(
         max_iter=100,
-        categorical_features=[kinds[c] not in (ColumnKind.NUMERIC, ColumnKind.DATETIME) for c in columns],
+        categorical_features=[not _is_number(kinds[c]) for c in columns],
         random_state=seed,
     )
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed)

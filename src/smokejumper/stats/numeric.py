@@ -79,7 +79,11 @@ class NumericProfile:
             quantiles = datasketches.kll_doubles_sketch(KLL_K)
             if n:
                 quantiles.update(sorted_finite)
-            unique = sorted_finite[np.r_[True, sorted_finite[1:] != sorted_finite[:-1]]] if n else sorted_finite
+            unique = (
+                sorted_finite[np.r_[True, sorted_finite[1:] != sorted_finite[:-1]]]
+                if n
+                else sorted_finite
+            )
             distinct = hll.registers(hll.hash_floats(unique))
         return cls(
             count=int(values.size) + nulls,

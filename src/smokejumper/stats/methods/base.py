@@ -10,6 +10,7 @@ sorted raw values when raw data was given) and returns a :class:`MethodResult`.
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -48,12 +49,14 @@ class ColumnPair:
     def numeric(self) -> tuple[NumericProfile, NumericProfile]:
         """Both profiles, known to be numeric."""
         ref, cur = self.reference, self.current
-        assert isinstance(ref, NumericProfile) and isinstance(cur, NumericProfile)
+        assert isinstance(ref, NumericProfile)
+        assert isinstance(cur, NumericProfile)
         return ref, cur
 
     def raw(self) -> tuple[Floats, Floats]:
         """Both sorted raw samples (call only when :attr:`has_raw`)."""
-        assert self.ref_values is not None and self.cur_values is not None
+        assert self.ref_values is not None
+        assert self.cur_values is not None
         return self.ref_values, self.cur_values
 
     def fine_cdfs(self) -> tuple[Floats, Floats, float]:
@@ -74,9 +77,11 @@ class ColumnPair:
             ref, cur = self.numeric()
             cur_fine, bound = cur.counts_on(ref.binning)
             edges = ref.binning.coarse
-            labels = [f"<= {edges[0]:.4g}"] + [
-                f"({a:.4g}, {b:.4g}]" for a, b in zip(edges[:-1], edges[1:], strict=True)
-            ] + [f"> {edges[-1]:.4g}"]
+            labels = (
+                [f"<= {edges[0]:.4g}"]
+                + [f"({a:.4g}, {b:.4g}]" for a, b in itertools.pairwise(edges)]
+                + [f"> {edges[-1]:.4g}"]
+            )
             return (
                 ref.binning.coarsen(ref.counts),
                 np.clip(ref.binning.coarsen(cur_fine), 0.0, None),
@@ -84,7 +89,8 @@ class ColumnPair:
                 2 * bound,
             )
         ref_c, cur_c = self.reference, self.current
-        assert isinstance(ref_c, CategoricalProfile) and isinstance(cur_c, CategoricalProfile)
+        assert isinstance(ref_c, CategoricalProfile)
+        assert isinstance(cur_c, CategoricalProfile)
         ref_f, cur_f = ref_c.frequencies(), cur_c.frequencies()
         labels = sorted(set(ref_f) | set(cur_f), key=lambda v: (-ref_f.get(v, 0), v))
         ref_counts = np.array([ref_f.get(v, 0) for v in labels], dtype=np.float64)

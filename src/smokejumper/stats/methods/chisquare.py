@@ -17,7 +17,13 @@ import numpy as np
 from scipy import stats
 
 from smokejumper.stats.binning import Floats
-from smokejumper.stats.methods.base import ALL_KINDS, ColumnPair, DriftMethod, MethodResult, register
+from smokejumper.stats.methods.base import (
+    ALL_KINDS,
+    ColumnPair,
+    DriftMethod,
+    MethodResult,
+    register,
+)
 
 
 def chi_squared(ref: Floats, cur: Floats) -> tuple[float, float, float]:
