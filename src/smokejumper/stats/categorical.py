@@ -64,7 +64,7 @@ class CategoricalProfile:
     @property
     def count_error(self) -> float:
         """Largest possible error of any single count (0 when exact)."""
-        return 0.0 if self.items is None else float(self.items.get_maximum_error())
+        return 0.0 if self.items is None else float(self.items.epsilon * self.items.total_weight)
 
     @property
     def distinct_estimate(self) -> float:

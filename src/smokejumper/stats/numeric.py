@@ -30,7 +30,8 @@ class NumericProfile:
     """Counts, moments, histogram, quantile and distinct-count sketches of numeric values.
 
     ``count`` is every row; ``nulls``, ``nans``, ``pos_inf`` and ``neg_inf`` are counted apart
-    and ``n`` is the number of finite values, which alone enter moments and sketches.
+    and ``n`` is the number of finite values, which alone enter moments and sketches. Moments are
+    float64: with values beyond about 1e154 in magnitude their squares overflow to infinity.
     """
 
     count: int
@@ -72,8 +73,9 @@ class NumericProfile:
         neg_inf = int(np.count_nonzero(values == -np.inf))
         if binning is None:
             binning = Binning.from_sorted(sorted_finite)
-        mean = float(sorted_finite.mean()) if n else 0.0
-        m2 = float(np.sum(np.square(sorted_finite - mean))) if n else 0.0
+        with np.errstate(over="ignore", invalid="ignore"):  # values near 1e308 overflow to inf
+            mean = float(sorted_finite.mean()) if n else 0.0
+            m2 = float(np.sum(np.square(sorted_finite - mean))) if n else 0.0
         quantiles = distinct = None
         if sketches:
             quantiles = datasketches.kll_doubles_sketch(KLL_K)
@@ -132,9 +134,13 @@ class NumericProfile:
                 "same reference (profile(data, reference=...))"
             )
         n = self.n + other.n
-        delta = other.mean - self.mean
-        mean = self.mean + delta * other.n / n if n else 0.0
-        m2 = self.m2 + other.m2 + delta * delta * self.n * other.n / n if n else 0.0
+        if not (self.n and other.n):  # one side is empty: keep the other's moments as they are
+            mean, m2 = (self.mean, self.m2) if self.n else (other.mean, other.m2)
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):  # |values| > 1e154 overflow
+                delta = np.float64(other.mean) - np.float64(self.mean)
+                mean = float(self.mean + delta * other.n / n)
+                m2 = float(self.m2 + other.m2 + delta * delta * self.n * other.n / n)
         quantiles = distinct = None
         if self.quantiles is not None and other.quantiles is not None:
             quantiles = datasketches.kll_doubles_sketch(KLL_K)
