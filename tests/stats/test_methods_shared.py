@@ -44,8 +44,19 @@ def _report(method: DriftMethod, rng: np.random.Generator, rows: int, shifted: b
 def test_all_thirteen_methods_are_found() -> None:
     names = {m.name for m in METHODS}
     assert names == {
-        "ks", "chisquare", "ztest", "psi", "jensenshannon", "wasserstein", "hellinger", "kl",
-        "anderson", "cramervonmises", "energy", "tv", "linf",
+        "ks",
+        "chisquare",
+        "ztest",
+        "psi",
+        "jensenshannon",
+        "wasserstein",
+        "hellinger",
+        "kl",
+        "anderson",
+        "cramervonmises",
+        "energy",
+        "tv",
+        "linf",
     }
 
 
@@ -139,7 +150,7 @@ def test_registering_a_clashing_or_malformed_method_fails() -> None:
     with pytest.raises(RegistrationError, match="already registered"):
 
         @register
-        class Clash(DriftMethod):  # noqa: F811 - deliberately reuses a taken name
+        class Clash(DriftMethod):
             name = "ks"
             title = "x"
             kinds = frozenset({ColumnKind.NUMERIC})

@@ -21,7 +21,11 @@ floats = st.one_of(
     st.floats(-1e6, 1e6),
     st.none(),
 )
-rows = st.lists(st.tuples(floats, st.sampled_from(["a", "b", "c", None]), st.booleans()), min_size=1, max_size=300)
+rows = st.lists(
+    st.tuples(floats, st.sampled_from(["a", "b", "c", None]), st.booleans()),
+    min_size=1,
+    max_size=300,
+)
 
 
 def _table(data: list[tuple[float | None, str | None, bool]]) -> pa.Table:
@@ -60,7 +64,10 @@ def test_any_split_merged_in_any_order_equals_the_whole(data, cuts, order) -> No
     table = _table(data)
     whole = profile(table)
     bounds = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
-    parts = [profile(table.slice(s, e - s), reference=whole) for s, e in zip(bounds, bounds[1:], strict=False)]
+    parts = [
+        profile(table.slice(s, e - s), reference=whole)
+        for s, e in zip(bounds, bounds[1:], strict=False)
+    ]
     order.shuffle(parts)
     merged = parts[0]
     for part in parts[1:]:
@@ -138,7 +145,9 @@ def test_damaged_or_foreign_profiles_are_refused() -> None:
     import json
     import zlib
 
-    future = serialize.MAGIC + zlib.compress(json.dumps({"format": serialize.FORMAT, "version": 99}).encode())
+    future = serialize.MAGIC + zlib.compress(
+        json.dumps({"format": serialize.FORMAT, "version": 99}).encode()
+    )
     with pytest.raises(ProfileFormatError, match="version 99"):
         serialize.loads(future)
 

@@ -24,8 +24,13 @@ def _col(ref: np.ndarray, cur: np.ndarray, method: str):  # type: ignore[no-unty
 
 @pytest.mark.parametrize(
     ("n", "m", "ties"),
-    [(50, 80, False), (3000, 2000, True), (9000, 10_000, False), (40_000, 25_000, False),
-     (30_000, 30_000, True)],
+    [
+        (50, 80, False),
+        (3000, 2000, True),
+        (9000, 10_000, False),
+        (40_000, 25_000, False),
+        (30_000, 30_000, True),
+    ],
 )
 def test_ks_agrees_with_scipy(n: int, m: int, ties: bool, rng: np.random.Generator) -> None:
     a, b = rng.normal(size=n), rng.normal(0.03, 1.0, size=m)
@@ -101,7 +106,9 @@ def test_binned_divergences_agree_with_scipy(rng: np.random.Generator) -> None:
     assert _col(ref, cur, "linf").statistic == pytest.approx(np.abs(p - q).max(), rel=REL)
     hellinger = np.sqrt(np.sum((np.sqrt(p) - np.sqrt(q)) ** 2) / 2)
     assert _col(ref, cur, "hellinger").statistic == pytest.approx(hellinger, rel=REL)
-    assert _col(ref, cur, "psi").statistic == pytest.approx(np.sum((q - p) * np.log(q / p)), rel=REL)
+    assert _col(ref, cur, "psi").statistic == pytest.approx(
+        np.sum((q - p) * np.log(q / p)), rel=REL
+    )
 
 
 def test_holm_and_bh_match_their_definitions(rng: np.random.Generator) -> None:

@@ -67,6 +67,12 @@ class Binning:
         at_or_below = np.searchsorted(sorted_values, self.edges, side="right")
         return np.diff(at_or_below, prepend=0, append=sorted_values.size).astype(np.int64)
 
+    def at_edges(self, sorted_values: Floats) -> Counts:
+        """How many values of a sorted sample equal each edge exactly."""
+        right = np.searchsorted(sorted_values, self.edges, side="right")
+        left = np.searchsorted(sorted_values, self.edges, side="left")
+        return (right - left).astype(np.int64)
+
     def coarsen(self, fine_counts: npt.NDArray[np.floating] | Counts) -> Floats:
         """Counts per coarse bin from counts per fine bin."""
         cumulative = np.concatenate([[0.0], np.cumsum(fine_counts, dtype=np.float64)])

@@ -46,6 +46,7 @@ class NumericProfile:
     max: float
     binning: Binning
     counts: Counts  # per fine bin of ``binning``
+    at_edges: Counts  # values equal to each fine edge (tightens bounds on discrete data)
     quantiles: datasketches.kll_doubles_sketch | None = field(default=None, repr=False)
     distinct: hll.Registers | None = field(default=None, repr=False)
 
@@ -100,6 +101,7 @@ class NumericProfile:
             max=float(sorted_finite[-1]) if n else math.nan,
             binning=binning,
             counts=binning.counts(sorted_finite),
+            at_edges=binning.at_edges(sorted_finite),
             quantiles=quantiles,
             distinct=distinct,
         )
@@ -161,22 +163,32 @@ class NumericProfile:
             max=float(np.fmax(self.max, other.max)),
             binning=self.binning,
             counts=self.counts + other.counts,
+            at_edges=self.at_edges + other.at_edges,
             quantiles=quantiles,
             distinct=distinct,
         )
 
-    def counts_on(self, binning: Binning) -> tuple[Floats, float]:
-        """Counts on another profile's bins, and the rank-error bound of that estimate.
+    def cdf_on(self, binning: Binning) -> tuple[Floats, Floats, float]:
+        """Cumulative shares at another profile's edges, at and just below each edge.
 
-        Exact (bound 0) when the bins match; otherwise read off the quantile sketch's CDF, whose
+        Returns ``F(e)`` (share of values <= e), ``F(e-)`` (share < e) and the largest error of
+        any of them: 0 when the bins match, otherwise they are read off the quantile sketch, whose
         every cumulative share is within ``rank_error`` of the truth.
         """
         if self.binning.same_as(binning):
-            return self.counts.astype(np.float64), 0.0
+            at_or_below = np.cumsum(self.counts[:-1]) / max(self.n, 1)
+            return at_or_below, at_or_below - self.at_edges / max(self.n, 1), 0.0
         if self.quantiles is None or self.n == 0:
             raise IncompatibleProfilesError(
                 "this profile has other bins and no quantile sketch to re-bin from; profile the "
                 "current data with the reference (profile(data, reference=...))"
             )
-        cdf = np.asarray(self.quantiles.get_cdf(list(binning.edges), True), dtype=np.float64)
-        return np.diff(cdf * self.n, prepend=0.0), self.rank_error
+        edges = list(binning.edges)
+        at_or_below = np.asarray(self.quantiles.get_cdf(edges, True), dtype=np.float64)[:-1]
+        below = np.asarray(self.quantiles.get_cdf(edges, False), dtype=np.float64)[:-1]
+        return at_or_below, below, self.rank_error
+
+    def counts_on(self, binning: Binning) -> tuple[Floats, float]:
+        """Counts per bin of ``binning`` and the largest error of any cumulative share."""
+        at_or_below, _, bound = self.cdf_on(binning)
+        return np.diff(at_or_below * self.n, prepend=0.0, append=float(self.n)), bound

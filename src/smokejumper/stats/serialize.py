@@ -62,6 +62,7 @@ def _column_to_dict(col: ColumnProfile) -> dict[str, Any]:
             "edges": _b64(col.binning.edges.astype("<f8").tobytes()),
             "coarse": _b64(col.binning.coarse.astype("<f8").tobytes()),
             "counts": _b64(col.counts.astype("<i8").tobytes()),
+            "at_edges": _b64(col.at_edges.astype("<i8").tobytes()),
             "kll": _b64(col.quantiles.serialize()) if col.quantiles is not None else None,
             "hll": _b64(col.distinct.tobytes()) if col.distinct is not None else None,
         }
@@ -95,6 +96,7 @@ def _column_from_dict(d: dict[str, Any]) -> ColumnProfile:
                 np.frombuffer(_unb64(d["coarse"]), dtype="<f8").astype(np.float64),
             ),
             counts=np.frombuffer(_unb64(d["counts"]), dtype="<i8").astype(np.int64),
+            at_edges=np.frombuffer(_unb64(d["at_edges"]), dtype="<i8").astype(np.int64),
             quantiles=datasketches.kll_doubles_sketch.deserialize(_unb64(kll)) if kll else None,
             distinct=np.frombuffer(_unb64(regs), dtype=np.uint8).copy() if regs else None,
         )

@@ -59,16 +59,25 @@ class ColumnPair:
         assert self.cur_values is not None
         return self.ref_values, self.cur_values
 
-    def fine_cdfs(self) -> tuple[Floats, Floats, float]:
-        """Cumulative shares at the reference's fine bin edges, padded with 0 and 1.
+    def fine_cdfs(self) -> tuple[Floats, Floats, Floats, Floats, float]:
+        """Cumulative shares on the reference's fine edges, for bounds inside each bin.
 
-        The third value bounds the error of the current side (0 when exact).
+        Returns, for reference then current, ``low`` = F just after the previous edge and
+        ``high`` = F just before the next, over the bins from -inf to the first edge, between
+        edges, and past the last edge; F lies in [low, high] inside each bin. The last value is
+        the largest error of any current share (0 when exact). Gaps at the edges themselves are
+        in ``low[1:]``.
         """
         ref, cur = self.numeric()
-        cur_counts, bound = cur.counts_on(ref.binning)
-        ref_cdf = np.concatenate([[0.0], np.cumsum(ref.counts[:-1]) / ref.n, [1.0]])
-        cur_cdf = np.concatenate([[0.0], np.cumsum(cur_counts[:-1]) / cur.n, [1.0]])
-        return ref_cdf, np.clip(cur_cdf, 0.0, 1.0), bound
+        ref_at, ref_below, _ = ref.cdf_on(ref.binning)
+        cur_at, cur_below, bound = cur.cdf_on(ref.binning)
+        return (
+            np.concatenate([[0.0], ref_at]),
+            np.concatenate([ref_below, [1.0]]),
+            np.clip(np.concatenate([[0.0], cur_at]), 0.0, 1.0),
+            np.clip(np.concatenate([cur_below, [1.0]]), 0.0, 1.0),
+            bound,
+        )
 
     def binned(self) -> tuple[Floats, Floats, list[str], float]:
         """Counts per bin (coarse bins for numbers, categories otherwise), bin labels, and

@@ -3,7 +3,8 @@
 On raw data D and the p-value agree with ``scipy.stats.ks_2samp`` (exact distribution up to
 10,000 values per side, Smirnov's asymptotic one beyond, as SciPy does). From profiles D is
 bracketed from the cumulative shares at the reference's fine bin edges: the gap at the edges is a
-lower bound, the widest gap possible inside a bin an upper bound; the report gives the midpoint
+lower bound, the widest gap possible inside a bin (where each CDF lies between its values just
+after the lower edge and just before the upper one) an upper bound; the report gives the midpoint
 with the half-width as its bound (widened by the quantile sketch's rank error when the current
 profile had other bins). The p-value is then Smirnov's, at the midpoint.
 
@@ -43,12 +44,12 @@ def smirnov_p_value(d: float, n: int, m: int) -> float:
     return float(np.clip(stats.kstwo.sf(d, np.round(en)), 0.0, 1.0))
 
 
-def ks_bounds(ref_cdf: Floats, cur_cdf: Floats, cur_error: float) -> tuple[float, float]:
-    """Lower and upper bounds of D from cumulative shares at shared bin edges."""
-    lower = float(np.max(np.abs(ref_cdf - cur_cdf)))
-    upper = float(
-        max(np.max(ref_cdf[1:] - cur_cdf[:-1]), np.max(cur_cdf[1:] - ref_cdf[:-1]), lower)
-    )
+def ks_bounds(
+    ref_low: Floats, ref_high: Floats, cur_low: Floats, cur_high: Floats, cur_error: float
+) -> tuple[float, float]:
+    """Lower and upper bounds of D from the CDF brackets of each bin (see ``fine_cdfs``)."""
+    lower = float(np.max(np.abs(ref_low - cur_low)))  # exact gaps at the edges
+    upper = float(max(np.max(ref_high - cur_low), np.max(cur_high - ref_low), lower))
     return max(lower - cur_error, 0.0), min(upper + cur_error, 1.0)
 
 

@@ -31,13 +31,18 @@ def wasserstein(a: Floats, b: Floats) -> float:
 
 
 def wasserstein_bounds(
-    points: Floats, ref_cdf: Floats, cur_cdf: Floats, cur_error: float
+    points: Floats,
+    ref_low: Floats,
+    ref_high: Floats,
+    cur_low: Floats,
+    cur_high: Floats,
+    cur_error: float,
 ) -> tuple[float, float, float]:
-    """Lower bound, estimate and upper bound of W1 from CDF values at ``points``."""
+    """Lower bound, estimate and upper bound of W1; bin k spans ``points[k:k+2]``."""
     width = np.diff(points)
-    upper_gap = np.maximum(np.maximum(ref_cdf[1:] - cur_cdf[:-1], cur_cdf[1:] - ref_cdf[:-1]), 0)
-    lower_gap = np.maximum(np.maximum(ref_cdf[:-1] - cur_cdf[1:], cur_cdf[:-1] - ref_cdf[1:]), 0)
-    mid_gap = np.abs((ref_cdf[1:] + ref_cdf[:-1]) - (cur_cdf[1:] + cur_cdf[:-1])) / 2
+    upper_gap = np.maximum(np.maximum(ref_high - cur_low, cur_high - ref_low), 0)
+    lower_gap = np.maximum(np.maximum(ref_low - cur_high, cur_low - ref_high), 0)
+    mid_gap = np.abs((ref_low + ref_high) - (cur_low + cur_high)) / 2
     spread = float(width.sum()) * cur_error
     lower = max(float(np.sum(width * lower_gap)) - spread, 0.0)
     upper = float(np.sum(width * upper_gap)) + spread
@@ -62,11 +67,10 @@ class Wasserstein(DriftMethod):
         if pair.has_raw:
             w = wasserstein(*pair.raw()) / scale
             return MethodResult(statistic=w, p_value=None, effect_size=w, note=note)
-        ref_cdf, cur_cdf, error = pair.fine_cdfs()
         edges = ref.binning.edges
         # Pad the outer bins with the smallest and largest value seen on either side.
         points = np.concatenate([[min(ref.min, cur.min)], edges, [max(ref.max, cur.max)]])
-        lo, w, hi = wasserstein_bounds(points, ref_cdf, cur_cdf, error)
+        lo, w, hi = wasserstein_bounds(points, *pair.fine_cdfs())
         return MethodResult(
             statistic=w / scale,
             p_value=None,

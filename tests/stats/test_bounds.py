@@ -1,0 +1,60 @@
+"""Statistics computed from profiles state an error bound, and the bound holds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from scipy import stats
+
+from smokejumper.stats.compare import compare
+from smokejumper.stats.dataset import profile
+
+CASES = [
+    ("normal shift", lambda r, n: r.normal(size=n), lambda r, n: r.normal(0.1, 1.0, n)),
+    ("scale change", lambda r, n: r.normal(size=n), lambda r, n: r.normal(0.0, 1.3, n)),
+    ("skewed", lambda r, n: r.lognormal(0, 1, n), lambda r, n: r.lognormal(0.05, 1.1, n)),
+    (
+        "discrete",
+        lambda r, n: r.poisson(3, n).astype(float),
+        lambda r, n: r.poisson(3.2, n).astype(float),
+    ),
+    ("out of range", lambda r, n: r.uniform(0, 1, n), lambda r, n: r.uniform(0.5, 1.5, n)),
+]
+
+
+@pytest.mark.parametrize(("label", "make_ref", "make_cur"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("same_bins", [True, False], ids=["reference-bins", "sketch-rebinned"])
+def test_ks_and_wasserstein_bounds_contain_the_exact_value(
+    label: str,
+    make_ref,
+    make_cur,
+    same_bins: bool,
+    rng: np.random.Generator,  # type: ignore[no-untyped-def]
+) -> None:
+    a, b = make_ref(rng, 30_000), make_cur(rng, 20_000)
+    ref_t, cur_t = pa.table({"x": a}), pa.table({"x": b})
+    ref_p = profile(ref_t)
+    cur_p = profile(cur_t, reference=ref_p if same_bins else None)
+    exact_d = stats.ks_2samp(a, b).statistic
+    exact_w = stats.wasserstein_distance(a, b) / np.std(a, ddof=1)
+    ks = compare(ref_p, cur_p, method="ks").column("x")
+    w = compare(ref_p, cur_p, method="wasserstein").column("x")
+    assert ks.basis == "profile"
+    assert ks.bound is not None and w.bound is not None
+    assert abs(ks.statistic - exact_d) <= ks.bound + 1e-12, (ks.statistic, ks.bound, exact_d)
+    assert abs(w.statistic - exact_w) <= w.bound + 1e-12, (w.statistic, w.bound, exact_w)
+    # The bounds are tight enough to be useful against a threshold of 0.1.
+    assert ks.bound < 0.05
+    if same_bins:
+        assert ks.bound <= 0.5 / 50 + 1e-9  # half the largest fine-bin share of the reference
+
+
+def test_sketch_rebinned_bins_state_their_share_error(rng: np.random.Generator) -> None:
+    a, b = rng.normal(size=300_000), rng.normal(0.3, 1, size=300_000)
+    ref_p = profile(pa.table({"x": a}))
+    cur_p = profile(pa.table({"x": b}))  # own bins: compare must re-bin from the KLL sketch
+    col = compare(ref_p, cur_p, method="psi").column("x")
+    assert col.note is not None and "approximate" in col.note
+    exact = compare(pa.table({"x": a}), pa.table({"x": b}), method="psi").column("x")
+    assert col.drift == exact.drift
