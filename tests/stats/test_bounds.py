@@ -41,7 +41,8 @@ def test_ks_and_wasserstein_bounds_contain_the_exact_value(
     ks = compare(ref_p, cur_p, method="ks").column("x")
     w = compare(ref_p, cur_p, method="wasserstein").column("x")
     assert ks.basis == "profile"
-    assert ks.bound is not None and w.bound is not None
+    assert ks.bound is not None
+    assert w.bound is not None
     assert abs(ks.statistic - exact_d) <= ks.bound + 1e-12, (ks.statistic, ks.bound, exact_d)
     assert abs(w.statistic - exact_w) <= w.bound + 1e-12, (w.statistic, w.bound, exact_w)
     # The bounds are tight enough to be useful against a threshold of 0.1.
@@ -55,6 +56,7 @@ def test_sketch_rebinned_bins_state_their_share_error(rng: np.random.Generator) 
     ref_p = profile(pa.table({"x": a}))
     cur_p = profile(pa.table({"x": b}))  # own bins: compare must re-bin from the KLL sketch
     col = compare(ref_p, cur_p, method="psi").column("x")
-    assert col.note is not None and "approximate" in col.note
+    assert col.note is not None
+    assert "approximate" in col.note
     exact = compare(pa.table({"x": a}), pa.table({"x": b}), method="psi").column("x")
     assert col.drift == exact.drift

@@ -75,7 +75,8 @@ def test_material_shift_is_flagged_at_1k_rows(
 ) -> None:
     col = _report(method, rng, 1000, shifted=True)
     assert col.drift, col
-    assert col.effect_size is not None and col.effect_size >= method.threshold
+    assert col.effect_size is not None
+    assert col.effect_size >= method.threshold
 
 
 @pytest.mark.parametrize("method", METHODS, ids=lambda m: m.name)
@@ -86,7 +87,8 @@ def test_identical_samples_have_zero_effect(method: DriftMethod, rng: np.random.
     assert col.effect_size == pytest.approx(0.0, abs=1e-12)
     if method.has_p_value:
         # 0.25 is the largest p-value SciPy's Anderson-Darling table gives.
-        assert col.p_value is not None and col.p_value >= 0.25
+        assert col.p_value is not None
+        assert col.p_value >= 0.25
     else:
         assert col.p_value is None
 
@@ -94,7 +96,8 @@ def test_identical_samples_have_zero_effect(method: DriftMethod, rng: np.random.
 @pytest.mark.parametrize("method", METHODS, ids=lambda m: m.name)
 def test_result_is_finite_and_declared(method: DriftMethod, rng: np.random.Generator) -> None:
     col = _report(method, rng, 300, shifted=True)
-    assert col.statistic is not None and math.isfinite(col.statistic)
+    assert col.statistic is not None
+    assert math.isfinite(col.statistic)
     assert col.effect == method.effect
     assert col.threshold == method.threshold
     assert (col.p_value is not None) == method.has_p_value
@@ -117,7 +120,8 @@ def test_profiles_give_the_raw_answer_within_bound(
             method.evaluate(_pair(ref_p, cur_p, kind))
         return
     prof = compare_module.compare(ref_p, cur_p, method=method.name).column("c")
-    assert prof.effect_size is not None and raw.effect_size is not None
+    assert prof.effect_size is not None
+    assert raw.effect_size is not None
     tolerance = (prof.bound or 0.0) + 1e-12
     assert abs(prof.effect_size - raw.effect_size) <= tolerance, (raw, prof)
     assert prof.drift == raw.drift

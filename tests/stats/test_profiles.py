@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -42,7 +44,8 @@ def _assert_same(a: DatasetProfile, b: DatasetProfile) -> None:
     assert a.rows == b.rows
     assert a.kinds == b.kinds
     xa, xb = a.columns["x"], b.columns["x"]
-    assert isinstance(xa, NumericProfile) and isinstance(xb, NumericProfile)
+    assert isinstance(xa, NumericProfile)
+    assert isinstance(xb, NumericProfile)
     for field in ("count", "nulls", "nans", "pos_inf", "neg_inf", "n"):
         assert getattr(xa, field) == getattr(xb, field), field
     np.testing.assert_array_equal(xa.counts, xb.counts)
@@ -53,7 +56,8 @@ def _assert_same(a: DatasetProfile, b: DatasetProfile) -> None:
         assert (xa.min, xa.max) == (xb.min, xb.max)
     for name in ("c", "b"):
         ca, cb = a.columns[name], b.columns[name]
-        assert isinstance(ca, CategoricalProfile) and isinstance(cb, CategoricalProfile)
+        assert isinstance(ca, CategoricalProfile)
+        assert isinstance(cb, CategoricalProfile)
         assert (ca.count, ca.nulls, ca.frequencies()) == (cb.count, cb.nulls, cb.frequencies())
         np.testing.assert_array_equal(ca.distinct, cb.distinct)
 
@@ -66,7 +70,7 @@ def test_any_split_merged_in_any_order_equals_the_whole(data, cuts, order) -> No
     bounds = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
     parts = [
         profile(table.slice(s, e - s), reference=whole)
-        for s, e in zip(bounds, bounds[1:], strict=False)
+        for s, e in itertools.pairwise(bounds)
     ]
     order.shuffle(parts)
     merged = parts[0]
