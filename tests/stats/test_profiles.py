@@ -68,10 +68,7 @@ def test_any_split_merged_in_any_order_equals_the_whole(data, cuts, order) -> No
     table = _table(data)
     whole = profile(table)
     bounds = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
-    parts = [
-        profile(table.slice(s, e - s), reference=whole)
-        for s, e in itertools.pairwise(bounds)
-    ]
+    parts = [profile(table.slice(s, e - s), reference=whole) for s, e in itertools.pairwise(bounds)]
     order.shuffle(parts)
     merged = parts[0]
     for part in parts[1:]:

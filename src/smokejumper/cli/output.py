@@ -23,7 +23,7 @@ def drift_table(report: DriftReport) -> Table:
     )
     table = Table(title=title, title_justify="left")
     for header in ("column", "kind", "verdict", "method"):
-        table.add_column(header, no_wrap=header != "column", overflow="fold")
+        table.add_column(header, no_wrap=True)
     for header in ("p (adj.)", "effect", "limit"):
         table.add_column(header, justify="right", no_wrap=True)
     table.add_column("note", overflow="fold", ratio=1)

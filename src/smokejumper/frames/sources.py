@@ -50,6 +50,14 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pa.Tab
     )
 
 
+def _plain_strings(table: pa.Table) -> pa.Table:
+    """Cast string views (as polars exports) to large strings, which every kernel takes."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_string_view(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.large_string()))
+    return table
+
+
 def to_table(data: Any) -> pa.Table:
     """Return ``data`` as a ``pyarrow.Table``.
 
@@ -64,7 +72,7 @@ def to_table(data: Any) -> pa.Table:
         return read_table(data)
     if hasattr(data, "__arrow_c_stream__"):
         try:
-            return pa.table(data)
+            return _plain_strings(pa.table(data))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as err:
             raise UnreadableDataError(
                 f"cannot convert {type(data).__name__} to an Arrow table: {err}"

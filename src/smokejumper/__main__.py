@@ -1,0 +1,5 @@
+"""``python -m smokejumper`` runs the command line."""
+
+from smokejumper.cli.app import main
+
+main()

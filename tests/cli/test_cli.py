@@ -1,0 +1,152 @@
+"""The ``smokejumper`` command as users run it: a real process, exit codes, files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "smokejumper", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_drift_prints_a_table_and_fails_on_drift_when_asked(loans: tuple[Path, Path]) -> None:
+    out = run("drift", *loans)
+    assert out.returncode == 0, out.stderr
+    assert "DRIFT" in out.stdout
+    assert "steady" in out.stdout
+    assert run("drift", *loans, "--fail-on-drift", "--drift-share", "0.3").returncode == 1
+    same = run("drift", loans[0], loans[0], "--fail-on-drift")
+    assert same.returncode == 0
+
+
+def test_drift_writes_json_markdown_and_html(loans: tuple[Path, Path], tmp_path: Path) -> None:
+    out = run("drift", *loans, "--format", "json", "--columns", "x,cat")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert [c["name"] for c in doc["columns"]] == ["x", "cat"]
+    for fmt, suffix, marker in (("markdown", "md", "# Drift report"), ("html", "html", "<svg")):
+        target = tmp_path / f"report.{suffix}"
+        done = run("drift", *loans, "--format", fmt, "--output", target)
+        assert done.returncode == 0, done.stderr
+        assert marker in target.read_text()
+    by_suffix = run("drift", *loans, "-o", tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["drifted_columns"] >= 1
+    assert by_suffix.returncode == 0
+
+
+def test_method_option_applies_to_every_column(loans: tuple[Path, Path]) -> None:
+    doc = json.loads(run("drift", *loans, "--method", "psi", "--format", "json").stdout)
+    assert {c["method"] for c in doc["columns"] if c["status"] == "tested"} == {"psi"}
+
+
+def test_errors_exit_2_with_one_line(loans: tuple[Path, Path], tmp_path: Path) -> None:
+    cases = [
+        ("drift", tmp_path / "missing.parquet", loans[1]),
+        ("drift", *loans, "--method", "nope"),
+        ("drift", *loans, "--format", "pdf"),
+        ("drift", *loans, "--kind", "x"),
+    ]
+    for args in cases:
+        out = run(*args)
+        assert out.returncode == 2, (args, out.stderr)
+        assert out.stderr.startswith("error: "), out.stderr
+        assert "Traceback" not in out.stderr
+
+
+def test_profile_files_compare_like_data(loans: tuple[Path, Path], tmp_path: Path) -> None:
+    ref_p, cur_p = tmp_path / "ref.profile", tmp_path / "cur.profile"
+    assert run("profile", loans[0], "-o", ref_p).returncode == 0
+    made = run("profile", loans[1], "-o", cur_p, "--reference", ref_p)
+    assert made.returncode == 0, made.stderr
+    raw = json.loads(run("drift", *loans, "--format", "json").stdout)
+    prof = json.loads(run("drift", ref_p, cur_p, "--format", "json").stdout)
+    assert [c["drift"] for c in prof["columns"]] == [c["drift"] for c in raw["columns"]]
+    assert {c["basis"] for c in prof["columns"] if c["kind"] == "numeric"} == {"profile"}
+
+
+def test_windowed_profiles_merge_to_the_whole(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    rows = 5000
+    start = np.datetime64("2026-11-01T00:00:00")
+    table = pa.table(
+        {
+            "ts": pa.array(start + rng.integers(0, 6 * 3600, rows).astype("timedelta64[s]")),
+            "x": rng.normal(size=rows),
+            "c": rng.choice(list("abc"), rows),
+        }
+    )
+    pq.write_table(table, tmp_path / "log.parquet")
+    out = run(
+        "profile",
+        tmp_path / "log.parquet",
+        "-o",
+        tmp_path / "w.profile",
+        "--window",
+        "1h",
+        "--timestamp-column",
+        "ts",
+    )
+    assert out.returncode == 0, out.stderr
+    from smokejumper.stats import serialize
+
+    windows = serialize.load(tmp_path / "w.profile")
+    assert len(windows) == 6
+    assert sum(w.rows for w in windows) == rows
+    assert [w.window_start.hour for w in windows if w.window_start] == list(range(6))
+    # The merged windows compare with the raw data as identical.
+    doc = json.loads(
+        run(
+            "drift",
+            tmp_path / "log.parquet",
+            tmp_path / "w.profile",
+            "--format",
+            "json",
+            "--columns",
+            "x,c",
+        ).stdout
+    )
+    assert doc["drifted_columns"] == 0
+    x = next(c for c in doc["columns"] if c["name"] == "x")
+    assert x["effect_size"] <= x["bound"] + 1e-12
+    bad = run(
+        "profile",
+        tmp_path / "log.parquet",
+        "-o",
+        tmp_path / "z",
+        "--window",
+        "1w",
+        "--timestamp-column",
+        "ts",
+    )
+    assert bad.returncode == 2
+    assert "30m, 1h or 1d" in bad.stderr
+
+
+def test_demo_writes_an_html_report(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "SMOKEJUMPER_HOME": str(tmp_path / "home")}
+    out = subprocess.run(
+        [sys.executable, "-m", "smokejumper", "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    report = tmp_path / "home" / "reports" / "demo-drift.html"
+    assert str(report) in out.stdout.replace("\n", "")
+    assert "income" in report.read_text()
