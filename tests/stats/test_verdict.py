@@ -67,3 +67,13 @@ def test_per_column_method_and_threshold(rng: np.random.Generator) -> None:
     assert report.column("n2").method == "ks"
     assert report.column("n1").threshold == 0.5
     assert not report.column("n1").drift
+
+
+def test_a_jump_in_missing_values_is_noted(rng: np.random.Generator) -> None:
+    values = rng.normal(size=4000)
+    ref = pa.table({"x": pa.array(values, mask=rng.random(4000) < 0.02)})
+    cur = pa.table({"x": pa.array(values, mask=rng.random(4000) < 0.10)})
+    col = compare(ref, cur).column("x")
+    assert col.note is not None
+    assert "missing values moved from 2" in col.note
+    assert compare(ref, ref).column("x").note is None

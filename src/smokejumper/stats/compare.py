@@ -35,9 +35,12 @@ from smokejumper.stats.dataset import NUMERIC_KINDS, ColumnProfile, profile_colu
 from smokejumper.stats.defaults import default_method
 from smokejumper.stats.inputs import Side, load_side
 from smokejumper.stats.methods import ColumnPair, DriftMethod, get_method
+from smokejumper.stats.methods.ztest import two_proportion_z
 from smokejumper.stats.numeric import NumericProfile
 
 Progress = Callable[[str], None]
+#: Cohen's h at which a change in the share of missing values earns a note.
+MISSING_SHARE_EFFECT = 0.1
 
 
 def _summary(col: ColumnProfile) -> ColumnSummary:
@@ -106,6 +109,19 @@ def _empty_note(pair: ColumnPair) -> str | None:
     return None
 
 
+def _missing_note(pair: ColumnPair, alpha: float) -> str | None:
+    """A note when the share of missing values (null, NaN, infinite) moved materially."""
+    shares = []
+    for col in (pair.reference, pair.current):
+        present = col.n if isinstance(col, NumericProfile) else col.non_null
+        shares.append((col.count - present, col.count))
+    (x1, n1), (x2, n2) = shares
+    _, p, h = two_proportion_z(x1, n1, x2, n2)
+    if p < alpha and h >= MISSING_SHARE_EFFECT:
+        return f"missing values moved from {x1 / n1:.1%} to {x2 / n2:.1%}"
+    return None
+
+
 def _histogram(pair: ColumnPair) -> Histogram:
     ref, cur, labels, _ = pair.binned()
     return Histogram(
@@ -126,7 +142,13 @@ def _choose(kind: ColumnKind, wanted: str | None) -> tuple[DriftMethod, str | No
 
 
 def _judge(
-    name: str, kind: ColumnKind, ref: Side, cur: Side, wanted: str | None, threshold: float | None
+    name: str,
+    kind: ColumnKind,
+    ref: Side,
+    cur: Side,
+    wanted: str | None,
+    threshold: float | None,
+    alpha: float,
 ) -> ColumnDrift:
     pair = _pair(name, kind, ref, cur)
     sides: dict[str, Any] = {
@@ -143,7 +165,7 @@ def _judge(
         result = method.evaluate(pair)
     except MethodNotApplicableError as err:
         return ColumnDrift(name, kind.value, "error", note=str(err), **sides)
-    notes = [n for n in (note, result.note) if n]
+    notes = [n for n in (note, result.note, _missing_note(pair, alpha)) if n]
     if isinstance(pair.reference, NumericProfile) and pair.reference.std == 0:
         notes.append("the reference holds a single value")
     return ColumnDrift(
@@ -283,7 +305,7 @@ def compare(
     def run(task: tuple[str, ColumnKind]) -> ColumnDrift:
         name, kind = task
         wanted = per_column.get(name, method if isinstance(method, str) else None)
-        out = _judge(name, kind, ref, cur, wanted, (thresholds or {}).get(name))
+        out = _judge(name, kind, ref, cur, wanted, (thresholds or {}).get(name), alpha)
         if progress is not None:
             progress(name)
         return out
