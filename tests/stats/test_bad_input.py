@@ -124,3 +124,16 @@ def test_inapplicable_method_falls_back_with_a_note(rng: np.random.Generator) ->
     assert c.method == "chisquare"
     assert c.note is not None
     assert "'ks' does not apply to categorical" in c.note
+
+
+def test_kinds_cannot_change_after_profiling_and_corrections_are_checked(
+    rng: np.random.Generator,
+) -> None:
+    from smokejumper.stats.dataset import profile
+
+    t = pa.table({"x": rng.integers(0, 3, 100)})
+    with pytest.raises(InputError, match="profiled as numeric"):
+        compare(profile(t), t, kinds={"x": "categorical"})
+    assert compare(t, t, kinds={"x": "categorical"}).column("x").method == "chisquare"
+    with pytest.raises(InputError, match="unknown correction 'fdr'"):
+        compare(t, t, correction="fdr")

@@ -57,6 +57,11 @@ class CategoricalProfile:
         return self.count - self.nulls
 
     @property
+    def usable(self) -> int:
+        """Values the statistics can use: the non-null ones."""
+        return self.non_null
+
+    @property
     def is_exact(self) -> bool:
         """Whether every count is exact."""
         return self.exact is not None

@@ -28,9 +28,10 @@ from smokejumper.errors import (
 )
 from smokejumper.frames.kinds import DRIFT_KINDS, ColumnKind
 from smokejumper.report.model import ColumnDrift, ColumnSummary, DriftReport, Histogram
+from smokejumper.stats.binning import Floats
 from smokejumper.stats.categorical import CategoricalProfile
 from smokejumper.stats.columns import numeric_values
-from smokejumper.stats.corrections import adjust
+from smokejumper.stats.corrections import CORRECTIONS, adjust
 from smokejumper.stats.dataset import NUMERIC_KINDS, ColumnProfile, profile_column
 from smokejumper.stats.defaults import default_method
 from smokejumper.stats.inputs import Side, load_side
@@ -62,40 +63,31 @@ def _summary(col: ColumnProfile) -> ColumnSummary:
     return ColumnSummary(rows=col.count, nulls=col.nulls, distinct=col.distinct_estimate, top=top)
 
 
-def _sorted_finite(side: Side, name: str, kind: ColumnKind) -> tuple[np.ndarray, int, np.ndarray]:
-    assert side.table is not None
-    values, nulls = numeric_values(side.table.column(name), kind)
-    return values, nulls, np.sort(values[np.isfinite(values)])
+def _column(
+    side: Side, name: str, kind: ColumnKind, reference: ColumnProfile | None
+) -> tuple[ColumnProfile, Floats | None]:
+    """One side's profile of a column (on the reference's bins) and its sorted finite values."""
+    if side.table is None:
+        assert side.profile is not None
+        return side.profile.columns[name], None
+    column = side.table.column(name)
+    if kind not in NUMERIC_KINDS:
+        made = profile_column(column, kind, sketches=False)
+        assert made is not None
+        return made, None
+    raw, nulls = numeric_values(column, kind)
+    ordered = np.sort(raw[np.isfinite(raw)])
+    binning = reference.binning if isinstance(reference, NumericProfile) else None
+    made = NumericProfile.from_values(
+        raw, binning, nulls=nulls, sketches=False, sorted_finite=ordered
+    )
+    return made, ordered
 
 
 def _pair(name: str, kind: ColumnKind, ref: Side, cur: Side) -> ColumnPair:
-    """Build the column pair: profiles on the reference's bins, plus raw values if at hand."""
-    ref_values = cur_values = None
-    if ref.table is not None and kind in NUMERIC_KINDS:
-        raw, nulls, ref_values = _sorted_finite(ref, name, kind)
-        ref_col: ColumnProfile = NumericProfile.from_values(
-            raw, nulls=nulls, sketches=False, sorted_finite=ref_values
-        )
-    elif ref.table is not None:
-        made = profile_column(ref.table.column(name), kind, sketches=False)
-        assert made is not None
-        ref_col = made
-    else:
-        assert ref.profile is not None
-        ref_col = ref.profile.columns[name]
-    if cur.table is not None and kind in NUMERIC_KINDS:
-        raw, nulls, cur_values = _sorted_finite(cur, name, kind)
-        assert isinstance(ref_col, NumericProfile)
-        cur_col: ColumnProfile = NumericProfile.from_values(
-            raw, ref_col.binning, nulls=nulls, sketches=False, sorted_finite=cur_values
-        )
-    elif cur.table is not None:
-        made = profile_column(cur.table.column(name), kind, ref_col, sketches=False)
-        assert made is not None
-        cur_col = made
-    else:
-        assert cur.profile is not None
-        cur_col = cur.profile.columns[name]
+    """Both sides of a column; raw values are kept only when both sides have them."""
+    ref_col, ref_values = _column(ref, name, kind, None)
+    cur_col, cur_values = _column(cur, name, kind, ref_col)
     if ref_values is None or cur_values is None:
         ref_values = cur_values = None
     return ColumnPair(name, kind, ref_col, cur_col, ref_values, cur_values)
@@ -103,19 +95,16 @@ def _pair(name: str, kind: ColumnKind, ref: Side, cur: Side) -> ColumnPair:
 
 def _empty_note(pair: ColumnPair) -> str | None:
     for role, col in (("reference", pair.reference), ("current", pair.current)):
-        present = col.n if isinstance(col, NumericProfile) else col.non_null
-        if present == 0:
+        if col.usable == 0:
             return f"no usable values in the {role} (all null, NaN or infinite); not tested"
     return None
 
 
 def _missing_note(pair: ColumnPair, alpha: float) -> str | None:
     """A note when the share of missing values (null, NaN, infinite) moved materially."""
-    shares = []
-    for col in (pair.reference, pair.current):
-        present = col.n if isinstance(col, NumericProfile) else col.non_null
-        shares.append((col.count - present, col.count))
-    (x1, n1), (x2, n2) = shares
+    (x1, n1), (x2, n2) = (
+        (col.count - col.usable, col.count) for col in (pair.reference, pair.current)
+    )
     _, p, h = two_proportion_z(x1, n1, x2, n2)
     if p < alpha and h >= MISSING_SHARE_EFFECT:
         return f"missing values moved from {x1 / n1:.1%} to {x2 / n2:.1%}"
@@ -226,6 +215,42 @@ def _select_columns(
     return common
 
 
+def _plan(
+    names: list[str],
+    ref: Side,
+    cur: Side,
+    overrides: Mapping[str, ColumnKind],
+    *,
+    named: bool,
+) -> tuple[list[tuple[str, ColumnKind]], dict[str, ColumnDrift]]:
+    """Columns to test (with their kind), and the verdicts known without testing."""
+    tasks: list[tuple[str, ColumnKind]] = []
+    judged: dict[str, ColumnDrift] = {}
+    for name in names:
+        for side in (ref, cur):
+            if (
+                side.profile is not None
+                and overrides.get(name, side.kinds[name]) != side.kinds[name]
+            ):
+                raise InputError(
+                    f"column {name!r} was profiled as {side.kinds[name]}; a kind cannot change "
+                    "after profiling. Re-profile the data with kinds={...} instead"
+                )
+        ref_kind = overrides.get(name, ref.kinds[name])
+        cur_kind = overrides.get(name, cur.kinds[name])
+        if ref_kind is not cur_kind:
+            judged[name] = _kind_mismatch(name, ref_kind, cur_kind)
+        elif ref_kind is ColumnKind.UNSUPPORTED:
+            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note="type not supported")
+        elif ref_kind not in DRIFT_KINDS and not named:
+            why = "timestamp" if ref_kind is ColumnKind.DATETIME else "text or identifier"
+            note = f"{why}: not tested unless named in columns"
+            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
+        else:
+            tasks.append((name, ref_kind))
+    return tasks, judged
+
+
 def _verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[ColumnDrift]:
     """Correct the p-values for multiple testing, then combine them with the effect sizes."""
     p_values = {i: d.p_value for i, d in enumerate(judged) if d.p_value is not None}
@@ -271,6 +296,8 @@ def compare(
         raise InputError(f"alpha must be between 0 and 1, got {alpha}")
     if not 0 < drift_share <= 1:
         raise InputError(f"drift_share must be in (0, 1], got {drift_share}")
+    if correction not in CORRECTIONS:
+        raise InputError(f"unknown correction {correction!r}; use one of {', '.join(CORRECTIONS)}")
     ref = load_side(reference, "reference", columns)
     cur = load_side(current, "current", columns)
     notes: list[str] = []
@@ -286,21 +313,7 @@ def compare(
     for wanted in {*per_column.values(), *([method] if isinstance(method, str) else [])}:
         get_method(wanted)  # fail early on an unknown name
 
-    tasks: list[tuple[str, ColumnKind]] = []
-    judged: dict[str, ColumnDrift] = {}
-    for name in names:
-        ref_kind = overrides.get(name, ref.kinds[name])
-        cur_kind = overrides.get(name, cur.kinds[name])
-        if ref_kind is not cur_kind and name not in overrides:
-            judged[name] = _kind_mismatch(name, ref_kind, cur_kind)
-        elif ref_kind is ColumnKind.UNSUPPORTED:
-            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note="type not supported")
-        elif ref_kind not in DRIFT_KINDS and columns is None:
-            why = "timestamp" if ref_kind is ColumnKind.DATETIME else "text or identifier"
-            note = f"{why}: not tested unless named in columns"
-            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
-        else:
-            tasks.append((name, ref_kind))
+    tasks, judged = _plan(names, ref, cur, overrides, named=columns is not None)
 
     def run(task: tuple[str, ColumnKind]) -> ColumnDrift:
         name, kind = task

@@ -107,6 +107,11 @@ class NumericProfile:
         )
 
     @property
+    def usable(self) -> int:
+        """Values the statistics can use: the finite ones."""
+        return self.n
+
+    @property
     def variance(self) -> float:
         """Sample variance (``ddof=1``); NaN with fewer than two values."""
         return self.m2 / (self.n - 1) if self.n > 1 else math.nan
