@@ -41,7 +41,7 @@ def test_markdown_lists_every_column(loans: tuple[Path, Path]) -> None:
     assert md.startswith("# Drift report")
     for name in ("x", "y", "n", "cat", "flag", "steady"):
         assert re.search(rf"^\| {name} \|", md, re.M), name
-    assert "| x | numeric | DRIFT | ks |" in md
+    assert "| x | numeric | DRIFT | wasserstein |" in md
 
 
 def test_html_is_self_contained_with_charts_for_drifted_columns(loans: tuple[Path, Path]) -> None:

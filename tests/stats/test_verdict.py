@@ -61,10 +61,10 @@ def test_drift_share_threshold_decides_dataset_drift(rng: np.random.Generator) -
 def test_per_column_method_and_threshold(rng: np.random.Generator) -> None:
     ref = _frame(rng, 2000, 0.0, [0.25] * 4, 0.2)
     cur = _frame(rng, 2000, 0.3, [0.25] * 4, 0.2)
-    report = compare(ref, cur, method={"n0": "wasserstein", "cat": "psi"}, thresholds={"n1": 0.5})
-    assert report.column("n0").method == "wasserstein"
+    report = compare(ref, cur, method={"n0": "ks", "cat": "psi"}, thresholds={"n1": 0.5})
+    assert report.column("n0").method == "ks"
     assert report.column("cat").method == "psi"
-    assert report.column("n2").method == "ks"
+    assert report.column("n2").method == "wasserstein"
     assert report.column("n1").threshold == 0.5
     assert not report.column("n1").drift
 
@@ -77,3 +77,18 @@ def test_a_jump_in_missing_values_is_noted(rng: np.random.Generator) -> None:
     assert col.note is not None
     assert "missing values moved from 2" in col.note
     assert compare(ref, ref).column("x").note is None
+
+
+def test_default_catches_small_moves_of_location_and_spread(rng: np.random.Generator) -> None:
+    rows = 200_000
+    ref = pa.table({c: rng.normal(size=rows) for c in ("mean", "scale", "same")})
+    cur = pa.table(
+        {
+            "mean": rng.normal(0.2, 1.0, rows),  # a fifth of a standard deviation
+            "scale": rng.normal(0.0, 1.2, rows),  # 20 % wider, same centre
+            "same": rng.normal(size=rows),
+        }
+    )
+    report = compare(ref, cur)
+    assert [c.drift for c in report.columns] == [True, True, False]
+    assert {c.method for c in report.columns} == {"wasserstein"}

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import stats
 
 from smokejumper.stats.binning import Floats
+from smokejumper.stats.ecdf import EcdfGap
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 
 #: Up to this many values per side the p-value is exact (as in SciPy's ``method="auto"``).
@@ -27,14 +28,14 @@ EXACT_MAX_N = 10_000
 
 def ks_statistic(a: Floats, b: Floats) -> float:
     """Largest gap between the empirical CDFs of two sorted samples."""
-    # The gap changes only at data points; evaluate both CDFs at every point of each sample.
-    n, m = a.size, b.size
-    gap_at_a = np.arange(1, n + 1) / n - np.searchsorted(b, a, side="right") / m
-    gap_at_b = np.searchsorted(a, b, side="right") / n - np.arange(1, m + 1) / m
-    # With ties, only the last of equal values carries its sample's full CDF value.
-    last_a = np.r_[a[1:] != a[:-1], True]
-    last_b = np.r_[b[1:] != b[:-1], True]
-    return float(max(np.abs(gap_at_a[last_a]).max(), np.abs(gap_at_b[last_b]).max()))
+    return EcdfGap.of(a, b).ks()
+
+
+def ks_p_value(a: Floats, b: Floats, d: float) -> float:
+    """Two-sided p-value of D as SciPy's ``ks_2samp(method="auto")`` computes it."""
+    if max(a.size, b.size) <= EXACT_MAX_N:
+        return float(stats.ks_2samp(a, b).pvalue)
+    return smirnov_p_value(d, a.size, b.size)
 
 
 def smirnov_p_value(d: float, n: int, m: int) -> float:
@@ -65,13 +66,8 @@ class KolmogorovSmirnov(DriftMethod):
     def compute(self, pair: ColumnPair) -> MethodResult:
         if pair.has_raw:
             a, b = pair.raw()
-            if max(a.size, b.size) <= EXACT_MAX_N:
-                res = stats.ks_2samp(a, b)
-                d, p = float(res.statistic), float(res.pvalue)
-            else:
-                d = ks_statistic(a, b)
-                p = smirnov_p_value(d, a.size, b.size)
-            return MethodResult(statistic=d, p_value=p, effect_size=d)
+            d = ks_statistic(a, b)
+            return MethodResult(statistic=d, p_value=ks_p_value(a, b, d), effect_size=d)
         ref, cur = pair.numeric()
         lo, hi = ks_bounds(*pair.fine_cdfs())
         d = (lo + hi) / 2
