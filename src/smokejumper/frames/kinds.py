@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -73,10 +74,28 @@ def _string_kind(column: pa.ChunkedArray) -> ColumnKind:
     return ColumnKind.CATEGORICAL
 
 
+class Columns(Protocol):
+    """Anything with named Arrow columns: a ``pyarrow.Table`` or a lazy file source."""
+
+    @property
+    def column_names(self) -> list[str]: ...
+
+    def column(self, name: str) -> pa.ChunkedArray: ...
+
+    @property
+    def schema(self) -> pa.Schema: ...
+
+
 def infer_kinds(
-    table: pa.Table, overrides: Mapping[str, str | ColumnKind] | None = None
+    table: Columns,
+    overrides: Mapping[str, str | ColumnKind] | None = None,
+    names: Sequence[str] | None = None,
 ) -> dict[str, ColumnKind]:
-    """Infer each column's kind; ``overrides`` (column -> kind) wins over inference."""
+    """Infer the kind of each column (or of ``names``); ``overrides`` wins over inference.
+
+    Only string columns are read (to tell categories from free text); the rest is decided by
+    the schema.
+    """
     overrides = dict(overrides or {})
     unknown = sorted(set(overrides) - set(table.column_names))
     if unknown:
@@ -85,10 +104,10 @@ def infer_kinds(
             f"Columns are: {', '.join(table.column_names)}"
         )
     kinds: dict[str, ColumnKind] = {}
-    for name in table.column_names:
+    for name in table.column_names if names is None else names:
         if name in overrides:
             kinds[name] = ColumnKind.parse(overrides[name])
             continue
-        column = table.column(name)
-        kinds[name] = kind_of_type(column.type) or _string_kind(column)
+        by_type = kind_of_type(table.schema.field(name).type)
+        kinds[name] = by_type or _string_kind(table.column(name))
     return kinds

@@ -58,6 +58,79 @@ def _plain_strings(table: pa.Table) -> pa.Table:
     return table
 
 
+class TableColumns:
+    """An in-memory table, seen through the same interface as :class:`ParquetColumns`."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table = table
+        self.schema: pa.Schema = table.schema
+        self.num_rows: int = table.num_rows
+
+    @property
+    def column_names(self) -> list[str]:
+        """Names of the table's columns."""
+        return list(self._table.column_names)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """One column."""
+        return self._table.column(name)
+
+    def table(self, columns: Sequence[str]) -> pa.Table:
+        """Some columns as a table."""
+        return self._table.select(list(columns))
+
+
+class ParquetColumns:
+    """A Parquet file read one column at a time, so memory holds only the columns in use.
+
+    >>> import pyarrow as pa, pyarrow.parquet as pq, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.parquet")
+    >>> pq.write_table(pa.table({"x": [1.0, 2.0], "c": ["a", "b"]}), path)
+    >>> source = ParquetColumns(path)
+    >>> source.num_rows, source.column_names, source.column("x").to_pylist()
+    (2, ['x', 'c'], [1.0, 2.0])
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        import pyarrow.parquet as pq
+
+        self.path = Path(path)
+        if not self.path.exists():
+            raise DataSourceNotFoundError(str(path))
+        try:
+            metadata = pq.read_metadata(self.path)
+            self.schema: pa.Schema = metadata.schema.to_arrow_schema()
+        except (pa.ArrowInvalid, OSError) as err:
+            raise UnreadableDataError(
+                f"cannot read {str(path)!r} as PARQUET: {err}. "
+                "Check that the file is complete and in the format its name says."
+            ) from err
+        self.num_rows: int = metadata.num_rows
+
+    @property
+    def column_names(self) -> list[str]:
+        """Names of the file's columns."""
+        return list(self.schema.names)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """Read one column."""
+        return self.table([name]).column(0)
+
+    def table(self, columns: Sequence[str]) -> pa.Table:
+        """Read some columns as a table."""
+        return read_table(self.path, columns)
+
+
+RawColumns = TableColumns | ParquetColumns
+
+
+def raw_columns(data: Any) -> RawColumns:
+    """Raw data as columns to read: Parquet files lazily, anything else via :func:`to_table`."""
+    if isinstance(data, str | Path) and Path(data).suffix.lower() in _PARQUET:
+        return ParquetColumns(data)
+    return TableColumns(to_table(data))
+
+
 def to_table(data: Any) -> pa.Table:
     """Return ``data`` as a ``pyarrow.Table``.
 

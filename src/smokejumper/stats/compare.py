@@ -67,10 +67,10 @@ def _column(
     side: Side, name: str, kind: ColumnKind, reference: ColumnProfile | None
 ) -> tuple[ColumnProfile, Floats | None]:
     """One side's profile of a column (on the reference's bins) and its sorted finite values."""
-    if side.table is None:
+    if side.raw is None:
         assert side.profile is not None
         return side.profile.columns[name], None
-    column = side.table.column(name)
+    column = side.raw.column(name)
     if kind not in NUMERIC_KINDS:
         made = profile_column(column, kind, sketches=False)
         assert made is not None
@@ -331,11 +331,13 @@ def compare(
     if multivariate:
         from smokejumper.stats.multivariate import domain_classifier
 
-        if ref.table is None or cur.table is None:
+        if ref.raw is None or cur.raw is None:
             notes.append("multivariate drift needs raw data on both sides; not run")
         else:
             usable = [d.name for d in ordered if d.status == "tested"]
-            multi = domain_classifier(ref.table, cur.table, usable, dict(tasks), alpha=alpha)
+            multi = domain_classifier(
+                ref.raw.table(usable), cur.raw.table(usable), usable, dict(tasks), alpha=alpha
+            )
     return DriftReport(
         columns=_verdicts(ordered, alpha, correction),
         reference_rows=ref.rows,

@@ -14,32 +14,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from smokejumper.stats.binning import Floats
 
 
 @dataclass(frozen=True, eq=False)
 class EcdfGap:
-    """``gap[i]`` is F_a - F_b just after ``values[i]`` (the merged sorted samples)."""
+    """``steps[i] / (n * m)`` is F_a - F_b just after ``values[i]`` (the merged samples).
+
+    The gap is kept in integers (n * m times the gap), so it is exact and one division away
+    from the CDF values SciPy compares.
+    """
 
     values: Floats
-    gap: Floats
+    steps: npt.NDArray[np.int64]
+    scale: int  # n * m
 
     @classmethod
     def of(cls, a: Floats, b: Floats) -> EcdfGap:
         """Merge two sorted, non-empty samples."""
+        n, m = a.size, b.size
         values = np.concatenate([a, b])
         # A stable argsort of two sorted runs is a linear merge (timsort finds the runs).
         order = np.argsort(values, kind="stable")
-        from_a = order < a.size
-        gap = np.cumsum(from_a) / a.size - np.cumsum(~from_a) / b.size
-        return cls(values[order], gap)
+        # Each value of a raises F_a by 1/n, each of b raises F_b by 1/m: in units of
+        # 1/(n*m), +m and -n.
+        steps = np.cumsum(np.where(order < n, m, -n))
+        return cls(values[order], steps, n * m)
 
     def ks(self) -> float:
         """Kolmogorov-Smirnov D: the largest absolute gap, read after the last of tied values."""
         last = np.r_[self.values[1:] != self.values[:-1], True]
-        return float(np.abs(self.gap[last]).max())
+        return float(np.abs(self.steps[last]).max()) / self.scale
 
     def wasserstein(self) -> float:
         """Wasserstein-1 distance: the area between the two CDFs."""
-        return float(np.sum(np.abs(self.gap[:-1]) * np.diff(self.values)))
+        area = np.dot(np.abs(self.steps[:-1]).astype(np.float64), np.diff(self.values))
+        return float(area) / self.scale

@@ -54,21 +54,31 @@ def hash_strings(values: Iterable[str]) -> U64:
     return np.frombuffer(b"".join(digests), dtype=np.uint64).copy()
 
 
+#: Bits of each hash, after the register index, whose leading zeros give the rank.
+RANK_BITS = 23
+_MAX_RANK = RANK_BITS + 1
+
+
 def registers(hashes: U64) -> Registers:
-    """The registers of a sketch that has seen exactly these hashes."""
+    """The registers of a sketch that has seen exactly these hashes.
+
+    The top 12 bits pick the register; the rank is one more than the number of leading zeros
+    in the lowest 23 bits, read off the exponent of their (exact) float32 value. Ranks up to 24
+    keep the estimate unbiased to about 2**35 distinct values.
+    """
     out = empty()
     if hashes.size == 0:
         return out
     index = (hashes >> np.uint64(64 - PRECISION)).astype(np.intp)
-    rest = (hashes & np.uint64(0xFFFFFFFF)).astype(np.float64)
-    # For 0 < r < 2**32, frexp gives r = m * 2**e with e = bit length; rank = 33 - e.
-    rank = (33 - np.frexp(rest)[1]).astype(np.intp)
-    rank[rest == 0] = 33
-    # Max rank per register via counts on (register, rank): bincount is far faster than
+    low = (hashes & np.uint64((1 << RANK_BITS) - 1)).astype(np.float32)
+    bit_length = (low.view(np.uint32) >> np.uint32(23)).astype(np.intp) - 126
+    rank = np.minimum(_MAX_RANK - bit_length, _MAX_RANK)  # low == 0 gives the largest rank
+    # Max rank per register via counts of (register, rank) pairs: far faster than
     # np.maximum.at for millions of hashes.
-    table = np.bincount(index * 34 + rank, minlength=REGISTERS * 34).reshape(REGISTERS, 34)
-    seen = table > 0
-    out[:] = np.where(seen.any(axis=1), 33 - np.argmax(seen[:, ::-1], axis=1), 0)
+    width = _MAX_RANK + 1
+    seen = np.bincount(index * width + rank, minlength=REGISTERS * width).reshape(REGISTERS, width)
+    present = seen > 0
+    out[:] = np.where(present.any(axis=1), _MAX_RANK - np.argmax(present[:, ::-1], axis=1), 0)
     return out
 
 

@@ -76,7 +76,8 @@ class NumericProfile:
             binning = Binning.from_sorted(sorted_finite)
         with np.errstate(over="ignore", invalid="ignore"):  # values near 1e308 overflow to inf
             mean = float(sorted_finite.mean()) if n else 0.0
-            m2 = float(np.sum(np.square(sorted_finite - mean))) if n else 0.0
+            deviations = sorted_finite - mean
+            m2 = float(np.dot(deviations, deviations)) if n else 0.0
         quantiles = distinct = None
         if sketches:
             quantiles = datasketches.kll_doubles_sketch(KLL_K)
