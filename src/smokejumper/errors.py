@@ -65,5 +65,23 @@ class IncompatibleProfilesError(InputError):
     """Two profiles cannot be merged (different columns, kinds or reference bins)."""
 
 
+class BatchRejectedError(InputError):
+    """A batch of predictions or labels failed validation; nothing of it was stored.
+
+    ``errors`` lists each problem as ``{"index": row or None, "field": ..., "message": ...}``.
+    """
+
+    def __init__(self, errors: list[dict[str, object]]) -> None:
+        shown = "; ".join(
+            f"record {e['index']}: {e['field']}: {e['message']}"
+            if e["index"] is not None
+            else f"{e['field']}: {e['message']}"
+            for e in errors[:5]
+        )
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"batch rejected, nothing stored: {shown}{more}")
+        self.errors = errors
+
+
 class RegistrationError(SmokejumperError):
     """An extension (such as a drift method) is malformed or registered twice."""

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
     url: str = Field(default="http://127.0.0.1:8800", description="server address for clients")
     token: str | None = Field(default=None, description="API token for clients")
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, description="largest request body")
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -1,0 +1,1 @@
+"""Watching deployed models: model schemas, prediction batches and their validation."""

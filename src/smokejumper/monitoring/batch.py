@@ -1,0 +1,195 @@
+"""Validate a batch of logged predictions (JSON records or an Arrow table) into the stored layout.
+
+Validation is all or nothing: any bad record rejects the whole batch with every problem listed,
+so nothing rejected is ever half-stored.
+
+>>> from datetime import UTC, datetime
+>>> from smokejumper.monitoring.schema import Feature
+>>> schema = ModelSchema(features=[Feature(name="age", kind="numeric")])
+>>> now = datetime(2026, 11, 27, tzinfo=UTC)
+>>> t = records_to_table([{"id": "p1", "features": {"age": 41}, "prediction": 0.7}], schema, now)
+>>> t.column("age").to_pylist(), t.column("timestamp")[0].as_py() == now
+([41.0], True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from smokejumper.errors import BatchRejectedError
+from smokejumper.monitoring.schema import ModelSchema
+
+#: Timestamps further than this in the future are rejected (clock skew or a unit mistake).
+MAX_FUTURE_SKEW = timedelta(minutes=5)
+
+Problem = dict[str, object]
+
+
+def _problem(index: int | None, field: str, message: str) -> Problem:
+    return {"index": index, "field": field, "message": message}
+
+
+def _timestamp(value: Any) -> datetime:
+    if isinstance(value, bool):
+        raise ValueError("expected an ISO 8601 time or seconds since the epoch")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError("is not a finite number of seconds")
+        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise ValueError("expected an ISO 8601 time or seconds since the epoch")
+
+
+def _value(kind: str, value: Any) -> Any:
+    """The value as stored for a column of ``kind``; raises ValueError with the reason."""
+    if value is None:
+        return None
+    if kind == "numeric":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected a number, got {type(value).__name__}")
+        return float(value)
+    if kind in ("categorical", "text"):
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {type(value).__name__}")
+        return value
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {type(value).__name__}")
+        return value
+    return _timestamp(value)
+
+
+def _check_time(ts: datetime, now: datetime) -> None:
+    if ts > now + MAX_FUTURE_SKEW:
+        raise ValueError(
+            f"{ts.isoformat()} is more than {MAX_FUTURE_SKEW} ahead of the server clock "
+            f"({now.isoformat(timespec='seconds')}); check the client's clock and time unit"
+        )
+
+
+def records_to_table(
+    records: Sequence[Mapping[str, Any]], schema: ModelSchema, now: datetime
+) -> pa.Table:
+    """JSON records as a table in the model's stored layout, or :class:`BatchRejectedError`."""
+    columns: dict[str, list[Any]] = {f.name: [] for f in schema.arrow_schema()}
+    problems: list[Problem] = []
+    kinds = {f.name: f.kind for f in schema.features}
+    allowed = {
+        "id",
+        "timestamp",
+        "version",
+        "features",
+        "prediction",
+        "confidence",
+        "latency_ms",
+        "error",
+    }
+    for i, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            problems.append(_problem(i, "(record)", "expected an object"))
+            continue
+        for key in sorted(set(record) - allowed):
+            problems.append(_problem(i, key, "unknown field"))
+        rid = record.get("id")
+        if not isinstance(rid, str) or not rid:
+            problems.append(_problem(i, "id", "a non-empty string id is required"))
+        row: dict[str, Any] = {"id": rid}
+        try:
+            ts = _timestamp(record["timestamp"]) if record.get("timestamp") is not None else now
+            _check_time(ts, now)
+            row["timestamp"] = ts
+        except ValueError as err:
+            problems.append(_problem(i, "timestamp", str(err)))
+        features = record.get("features") or {}
+        if not isinstance(features, Mapping):
+            problems.append(_problem(i, "features", "expected an object of feature values"))
+            features = {}
+        for name in sorted(set(features) - set(kinds)):
+            problems.append(_problem(i, f"features.{name}", "not a feature of this model"))
+        for name, kind in kinds.items():
+            try:
+                row[name] = _value(kind, features.get(name))
+            except ValueError as err:
+                problems.append(_problem(i, f"features.{name}", str(err)))
+        for name, kind in (
+            ("prediction", schema.prediction_kind),
+            ("confidence", "numeric"),
+            ("latency_ms", "numeric"),
+            ("error", "boolean"),
+        ):
+            try:
+                row[name] = _value(kind, record.get(name))
+            except ValueError as err:
+                problems.append(_problem(i, name, str(err)))
+        version = record.get("version")
+        if version is not None and not isinstance(version, str):
+            problems.append(_problem(i, "version", "expected a string"))
+        row["version"] = version
+        for name in columns:
+            columns[name].append(row.get(name))
+    if not records:
+        problems.append(_problem(None, "(batch)", "the batch holds no records"))
+    if problems:
+        raise BatchRejectedError(problems)
+    return pa.table(columns, schema=schema.arrow_schema())
+
+
+def _cast(column: pa.ChunkedArray, target: pa.DataType, name: str) -> pa.ChunkedArray:
+    try:
+        return column.cast(target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+        raise BatchRejectedError(
+            [_problem(None, name, f"cannot read {column.type} as {target}: {err}")]
+        ) from err
+
+
+def arrow_to_table(table: pa.Table, schema: ModelSchema, now: datetime) -> pa.Table:
+    """An Arrow batch (flat columns) in the model's stored layout, or :class:`BatchRejectedError`.
+
+    Feature columns are named as the features; ``id`` is required, ``timestamp`` defaults to
+    the receiving time, and the other prediction fields may be left out.
+    """
+    target = schema.arrow_schema()
+    problems = [
+        _problem(None, name, "not a feature of this model nor a prediction field")
+        for name in table.column_names
+        if name not in target.names
+    ]
+    if "id" not in table.column_names:
+        problems.append(_problem(None, "id", "the batch needs an id column"))
+    elif table.column("id").null_count:
+        problems.append(_problem(None, "id", f"{table.column('id').null_count} rows have no id"))
+    if table.num_rows == 0:
+        problems.append(_problem(None, "(batch)", "the batch holds no rows"))
+    if problems:
+        raise BatchRejectedError(problems)
+    columns = []
+    for field in target:
+        if field.name in table.column_names:
+            columns.append(_cast(table.column(field.name), field.type, field.name))
+        elif field.name == "timestamp":
+            columns.append(pa.chunked_array([pa.array([now] * table.num_rows, field.type)]))
+        else:
+            columns.append(pa.chunked_array([pa.nulls(table.num_rows, field.type)]))
+    out = pa.Table.from_arrays(columns, schema=target)
+    latest = pc.max(out.column("timestamp")).as_py()
+    if latest is not None and latest > now + MAX_FUTURE_SKEW:
+        raise BatchRejectedError(
+            [
+                _problem(
+                    None,
+                    "timestamp",
+                    f"{latest.isoformat()} is more than {MAX_FUTURE_SKEW} "
+                    "ahead of the server clock; check the client's clock and time unit",
+                )
+            ]
+        )
+    return out

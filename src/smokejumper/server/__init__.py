@@ -1,0 +1,1 @@
+"""The HTTP service: FastAPI app, token auth, thin routes over the monitoring core."""

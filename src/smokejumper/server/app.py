@@ -1,0 +1,60 @@
+"""The FastAPI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from smokejumper._version import __version__
+from smokejumper.errors import BatchRejectedError, InputError, SmokejumperError
+from smokejumper.server.routes import ingest, models, windows
+from smokejumper.server.state import AppState
+from smokejumper.settings import Settings
+from smokejumper.store.database import make_engine, session_factory, upgrade
+from smokejumper.store.models import ModelExistsError, UnknownModelError
+from smokejumper.store.rawlog import RawLog
+
+
+def _error_status(err: SmokejumperError) -> int:
+    if isinstance(err, UnknownModelError):
+        return 404
+    if isinstance(err, ModelExistsError):
+        return 409
+    if isinstance(err, InputError):
+        return 422
+    return 500
+
+
+def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    """The API over the store that ``settings`` name; migrates it first unless told not to."""
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    app = FastAPI(title="Smokejumper", version=__version__)
+    app.state.smokejumper = AppState(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        raw_log=RawLog(settings.home / "raw"),
+    )
+
+    @app.exception_handler(SmokejumperError)
+    async def _smokejumper_error(_: Request, err: SmokejumperError) -> JSONResponse:
+        body: dict[str, Any] = {"detail": str(err)}
+        if isinstance(err, BatchRejectedError):
+            body["errors"] = err.errors
+        return JSONResponse(body, status_code=_error_status(err))
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness and store reachability; needs no token."""
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    for module in (models, ingest, windows):
+        app.include_router(module.router)
+    return app

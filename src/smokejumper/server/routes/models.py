@@ -1,0 +1,96 @@
+"""Model registration, listing and references."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from smokejumper.monitoring.schema import ModelSchema
+from smokejumper.server.auth import require
+from smokejumper.server.body import read_body, reference_profile
+from smokejumper.server.state import state
+from smokejumper.store import models as repo
+from smokejumper.store.models import DEFAULT_WINDOW_SECONDS
+from smokejumper.store.tables import Model
+
+router = APIRouter(prefix="/api/v1/models", tags=["models"])
+
+
+class ModelIn(BaseModel):
+    """A model to register."""
+
+    name: str
+    model_schema: ModelSchema = Field(alias="schema")
+    window_seconds: int = DEFAULT_WINDOW_SECONDS
+
+
+class ModelOut(BaseModel):
+    """A registered model."""
+
+    name: str
+    model_schema: ModelSchema = Field(serialization_alias="schema")
+    window_seconds: int
+    created_at: datetime
+    has_reference: bool
+
+
+def _out(model: Model, has_reference: bool) -> ModelOut:
+    return ModelOut(
+        name=model.name,
+        model_schema=repo.schema_of(model),
+        window_seconds=model.window_seconds,
+        created_at=model.created_at,
+        has_reference=has_reference,
+    )
+
+
+@router.post("", status_code=201, response_model_by_alias=True)
+def register(
+    body: ModelIn, request: Request, _: Annotated[str, Depends(require("write"))]
+) -> ModelOut:
+    """Register a model with its schema and window size."""
+    with state(request).sessions() as db:
+        model = repo.register_model(db, body.name, body.model_schema, body.window_seconds)
+        return _out(model, False)
+
+
+@router.get("", response_model_by_alias=True)
+def list_all(request: Request, _: Annotated[str, Depends(require("read"))]) -> list[ModelOut]:
+    """Every registered model."""
+    with state(request).sessions() as db:
+        return [_out(m, repo.reference_of(db, m) is not None) for m in repo.list_models(db)]
+
+
+@router.get("/{name}", response_model_by_alias=True)
+def get_one(name: str, request: Request, _: Annotated[str, Depends(require("read"))]) -> ModelOut:
+    """One model."""
+    with state(request).sessions() as db:
+        model = repo.get_model(db, name)
+        return _out(model, repo.reference_of(db, model) is not None)
+
+
+@router.put("/{name}/reference")
+async def put_reference(
+    name: str, request: Request, _: Annotated[str, Depends(require("write"))]
+) -> dict[str, Any]:
+    """Set the model's reference from a profile file, Parquet or CSV body."""
+    app = state(request)
+    body = await read_body(request, app.settings.max_body_bytes)
+
+    def store() -> dict[str, Any]:
+        with app.sessions() as db:
+            model = repo.get_model(db, name)
+            profile, source = reference_profile(body, request.headers.get("content-type", ""))
+            repo.set_reference(db, model, profile, source)
+            return {
+                "model": name,
+                "rows": profile.rows,
+                "columns": list(profile.columns),
+                "source": source,
+            }
+
+    return await run_in_threadpool(store)
