@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from smokejumper.cli import demo, drift, profile
+from smokejumper.cli import demo, drift, profile, service
 from smokejumper.errors import SmokejumperError
 
 app = typer.Typer(
@@ -22,6 +22,9 @@ app = typer.Typer(
 app.command("drift")(drift.drift)
 app.command("profile")(profile.profile_command)
 app.command("demo")(demo.demo)
+app.command("serve")(service.serve)
+app.add_typer(service.db_app, name="db")
+app.add_typer(service.token_app, name="token")
 
 
 def main() -> None:

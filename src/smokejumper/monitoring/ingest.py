@@ -41,9 +41,9 @@ class Part:
 
 
 def _group_keys(table: pa.Table, schema: ModelSchema, seconds: int) -> pa.ChunkedArray:
-    epoch = table.column("timestamp").cast(pa.timestamp("s", tz="UTC")).cast(pa.int64())
-    start = pc.multiply(pc.divide(epoch, seconds), seconds)  # integer division floors here
-    parts = [start.cast(pa.string()), table.column("version").fill_null("")]
+    micros = table.column("timestamp").cast(pa.int64()).to_numpy()
+    start = (micros // (seconds * 1_000_000)) * seconds  # floor, also before 1970
+    parts = [pa.array(start).cast(pa.string()), table.column("version").fill_null("")]
     for name in schema.segments:
         values = table.column(name).cast(pa.string()).fill_null("(null)")
         parts.append(pc.binary_join_element_wise(pa.scalar(f"{name}="), values, ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pyarrow as pa
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Request
 
 from smokejumper.errors import InputError
 from smokejumper.stats import serialize
@@ -19,7 +19,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, or 413 as soon as it passes ``limit`` bytes."""
     declared = request.headers.get("content-length")
     too_big = HTTPException(
-        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        413,
         f"request body over {limit:,} bytes; send smaller batches",
     )
     if declared and declared.isdigit() and int(declared) > limit:

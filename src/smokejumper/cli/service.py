@@ -1,0 +1,53 @@
+"""``smokejumper serve``, ``smokejumper db upgrade`` and ``smokejumper token create``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from smokejumper.settings import Settings
+
+db_app = typer.Typer(help="The metadata store.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8800,
+) -> None:
+    """Run the monitoring service (migrates the store first)."""
+    import uvicorn
+
+    from smokejumper.server.app import create_app
+
+    settings = Settings()
+    app = create_app(settings)
+    typer.echo(f"smokejumper serving on http://{host}:{port} (data in {settings.home})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the store to the newest schema."""
+    from smokejumper.store.database import current_revision, make_engine, upgrade
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    typer.echo(f"store at revision {current_revision(engine)} ({engine.url.render_as_string()})")
+
+
+@token_app.command("create")
+def token_create(
+    scope: Annotated[str, typer.Option(help="ingest, read, write or admin")] = "admin",
+    name: Annotated[str, typer.Option(help="A name to recognise the token by")] = "",
+) -> None:
+    """Create an API token and print it (it is shown only this once)."""
+    from smokejumper.store.database import make_engine, session_factory, upgrade
+    from smokejumper.store.tokens import create_token
+
+    engine = make_engine(Settings().database_url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        typer.echo(create_token(session, scope, name))
