@@ -101,8 +101,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[RunningServer]:
 
     from smokejumper.server.app import create_app
 
-    settings = Settings(home=tmp_path / "home", database_url=database_url,
-                        max_body_bytes=2_000_000)
+    settings = Settings(home=tmp_path / "home", database_url=database_url, max_body_bytes=2_000_000)
     app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     uv = uvicorn.Server(config)

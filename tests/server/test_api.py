@@ -10,8 +10,6 @@ import httpx
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
-
 from tests.conftest import RunningServer
 
 SCHEMA = {
@@ -35,7 +33,9 @@ def register(c: httpx.Client, name: str = "churn") -> None:
     assert r.status_code == 201, r.text
 
 
-def records(n: int, start: int = 0, *, shift: float = 0.0, hour: datetime | None = None) -> list[dict[str, Any]]:
+def records(
+    n: int, start: int = 0, *, shift: float = 0.0, hour: datetime | None = None
+) -> list[dict[str, Any]]:
     rng = np.random.default_rng(start)
     ts = (hour or datetime.now(UTC) - timedelta(hours=1)).isoformat()
     return [
@@ -94,15 +94,18 @@ def test_json_ingest_is_idempotent_by_batch_key(server: RunningServer) -> None:
     with client(server) as c:
         register(c)
         batch = records(50)
-        first = c.post("/api/v1/models/churn/predictions", json=batch,
-                       headers={"Idempotency-Key": "b-1"})
+        first = c.post(
+            "/api/v1/models/churn/predictions", json=batch, headers={"Idempotency-Key": "b-1"}
+        )
         assert first.status_code == 201, first.text
         assert first.json() == {"batch_id": "b-1", "rows": 50, "duplicate": False}
-        again = c.post("/api/v1/models/churn/predictions", json=batch,
-                       headers={"Idempotency-Key": "b-1"})
+        again = c.post(
+            "/api/v1/models/churn/predictions", json=batch, headers={"Idempotency-Key": "b-1"}
+        )
         assert again.json()["duplicate"] is True
-        body = c.post("/api/v1/models/churn/predictions",
-                      json={"batch_id": "b-2", "records": records(30, 50)})
+        body = c.post(
+            "/api/v1/models/churn/predictions", json={"batch_id": "b-2", "records": records(30, 50)}
+        )
         assert body.json()["rows"] == 30
         [window] = windows(c)
         assert window["rows"] == 80
@@ -113,17 +116,22 @@ def test_arrow_ingest(server: RunningServer) -> None:
     with client(server, server.token("ingest")) as ingest, client(server) as admin:
         register(admin)
         n = 1000
-        table = pa.table({
-            "id": [f"a{i}" for i in range(n)],
-            "age": np.linspace(20, 60, n),
-            "plan": ["basic", "pro"] * (n // 2),
-            "prediction": np.random.default_rng(1).random(n),
-        })
+        table = pa.table(
+            {
+                "id": [f"a{i}" for i in range(n)],
+                "age": np.linspace(20, 60, n),
+                "plan": ["basic", "pro"] * (n // 2),
+                "prediction": np.random.default_rng(1).random(n),
+            }
+        )
         sink = io.BytesIO()
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table)
-        r = ingest.post("/api/v1/models/churn/predictions", content=sink.getvalue(),
-                        headers={"Content-Type": "application/vnd.apache.arrow.stream"})
+        r = ingest.post(
+            "/api/v1/models/churn/predictions",
+            content=sink.getvalue(),
+            headers={"Content-Type": "application/vnd.apache.arrow.stream"},
+        )
         assert r.status_code == 201, r.text
         assert r.json()["rows"] == n
         assert windows(admin)[0]["rows"] == n
@@ -145,11 +153,17 @@ def test_bad_batches_are_rejected_whole_with_reasons(server: RunningServer) -> N
         r = c.post(url, json=future)
         assert r.status_code == 422
         assert "ahead of the server clock" in r.text
-        r = c.post(url, content=b"not arrow",
-                   headers={"Content-Type": "application/vnd.apache.arrow.stream"})
+        r = c.post(
+            url,
+            content=b"not arrow",
+            headers={"Content-Type": "application/vnd.apache.arrow.stream"},
+        )
         assert r.status_code == 422
         assert "Arrow IPC" in r.text
-        assert c.post(url, content=b"{", headers={"Content-Type": "application/json"}).status_code == 422
+        assert (
+            c.post(url, content=b"{", headers={"Content-Type": "application/json"}).status_code
+            == 422
+        )
         assert c.post("/api/v1/models/nope/predictions", json=records(1)).status_code == 404
         big = c.post(url, content=b"x" * 2_000_001, headers={"Content-Type": "application/json"})
         assert big.status_code == 413
@@ -160,15 +174,20 @@ def test_reference_and_window_drift(server: RunningServer) -> None:
     with client(server) as c:
         register(c)
         rng = np.random.default_rng(7)
-        ref = pa.table({
-            "age": rng.normal(40, 10, 5000),
-            "plan": rng.choice(["basic", "pro"], 5000),
-            "active": rng.random(5000) < 0.67,
-        })
+        ref = pa.table(
+            {
+                "age": rng.normal(40, 10, 5000),
+                "plan": rng.choice(["basic", "pro"], 5000),
+                "active": rng.random(5000) < 0.67,
+            }
+        )
         sink = io.BytesIO()
         pq.write_table(ref, sink)
-        r = c.put("/api/v1/models/churn/reference", content=sink.getvalue(),
-                  headers={"Content-Type": "application/vnd.apache.parquet"})
+        r = c.put(
+            "/api/v1/models/churn/reference",
+            content=sink.getvalue(),
+            headers={"Content-Type": "application/vnd.apache.parquet"},
+        )
         assert r.status_code == 200, r.text
         assert r.json()["rows"] == 5000
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -182,10 +201,15 @@ def test_reference_and_window_drift(server: RunningServer) -> None:
         age = {col["name"]: col for col in newer["drift"]["columns"]}["age"]
         assert age["drift"] is True
         assert newer["nulls"]["age"] == 0
-        only_new = c.get(url.replace("predictions", "windows"),
-                         params={"start": (now - timedelta(hours=1)).isoformat()}).json()
+        only_new = c.get(
+            url.replace("predictions", "windows"),
+            params={"start": (now - timedelta(hours=1)).isoformat()},
+        ).json()
         assert [w["rows"] for w in only_new] == [1200]
-        bad = c.put("/api/v1/models/churn/reference", content=b"a,b\n1,2\n",
-                    headers={"Content-Type": "text/csv"})
+        bad = c.put(
+            "/api/v1/models/churn/reference",
+            content=b"a,b\n1,2\n",
+            headers={"Content-Type": "text/csv"},
+        )
         assert bad.status_code == 422
         assert "not features" in bad.text
