@@ -83,5 +83,33 @@ class BatchRejectedError(InputError):
         self.errors = errors
 
 
+class InvalidObjectiveError(InputError):
+    """An SLO objective has a target outside (0, 1) or a period that is not a positive duration."""
+
+
+class InvalidSampleError(InputError):
+    """An SLI sample has counts that cannot be events, or an empty or reversed time range."""
+
+
+class InvalidRangeError(InputError):
+    """A time range is empty or reversed, or mixes naive and aware datetimes."""
+
+
+class InvalidConditionError(InputError):
+    """A burn condition has an unknown severity, windows out of order, or a non-positive rate."""
+
+
+class MonitorConfigError(InputError):
+    """A monitor or SLO declaration is invalid."""
+
+
+class UnknownModelError(SmokejumperError):
+    """No model is registered under that name."""
+
+
+class ModelExistsError(InputError):
+    """A model of that name is already registered."""
+
+
 class RegistrationError(SmokejumperError):
     """An extension (such as a drift method) is malformed or registered twice."""

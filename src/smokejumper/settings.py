@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     url: str = Field(default="http://127.0.0.1:8800", description="server address for clients")
     token: str | None = Field(default=None, description="API token for clients")
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="largest request body")
+    evaluate_every: float = Field(
+        default=60.0, description="seconds between monitor evaluations in the server; 0 = off"
+    )
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

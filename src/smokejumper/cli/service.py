@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,14 +16,16 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8800,
+    config: Annotated[Path | None, typer.Option(help="Monitors and SLOs (YAML)")] = None,
 ) -> None:
     """Run the monitoring service (migrates the store first)."""
     import uvicorn
 
+    from smokejumper.monitoring.monitors import load_config
     from smokejumper.server.app import create_app
 
     settings = Settings()
-    app = create_app(settings)
+    app = create_app(settings, config=load_config(config) if config else None)
     typer.echo(f"smokejumper serving on http://{host}:{port} (data in {settings.home})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -13,11 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from smokejumper.errors import InputError
-
-
-class MonitorConfigError(InputError):
-    """A monitor or SLO declaration is invalid."""
+from smokejumper.errors import MonitorConfigError
 
 
 class _Base(BaseModel):

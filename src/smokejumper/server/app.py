@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,12 +11,20 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from smokejumper._version import __version__
-from smokejumper.errors import BatchRejectedError, InputError, SmokejumperError
-from smokejumper.server.routes import ingest, models, windows
+from smokejumper.errors import (
+    BatchRejectedError,
+    InputError,
+    ModelExistsError,
+    SmokejumperError,
+    UnknownModelError,
+)
+from smokejumper.monitoring.monitors import MonitorConfig
+from smokejumper.server.evaluator import Evaluator
+from smokejumper.server.routes import ingest, models, monitoring, windows
 from smokejumper.server.state import AppState
 from smokejumper.settings import Settings
 from smokejumper.store.database import make_engine, session_factory, upgrade
-from smokejumper.store.models import ModelExistsError, UnknownModelError
+from smokejumper.store.monitoring import apply_config
 from smokejumper.store.rawlog import RawLog
 
 
@@ -28,18 +38,38 @@ def _error_status(err: SmokejumperError) -> int:
     return 500
 
 
-def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
-    """The API over the store that ``settings`` name; migrates it first unless told not to."""
+def create_app(
+    settings: Settings, *, migrate: bool = True, config: MonitorConfig | None = None
+) -> FastAPI:
+    """The API over the store that ``settings`` name; migrates it first unless told not to.
+
+    ``config`` (a monitors file) is applied to the store before serving. With
+    ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often.
+    """
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
-    app = FastAPI(title="Smokejumper", version=__version__)
-    app.state.smokejumper = AppState(
+    shared = AppState(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
         raw_log=RawLog(settings.home / "raw"),
     )
+    if config is not None:
+        with shared.sessions() as session:
+            apply_config(session, config)
+    worker = Evaluator(shared) if settings.evaluate_every > 0 else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
+    app = FastAPI(title="Smokejumper", version=__version__, lifespan=lifespan)
+    app.state.smokejumper = shared
 
     @app.exception_handler(SmokejumperError)
     async def _smokejumper_error(_: Request, err: SmokejumperError) -> JSONResponse:
@@ -55,6 +85,6 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             connection.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
-    for module in (models, ingest, windows):
+    for module in (models, ingest, windows, monitoring):
         app.include_router(module.router)
     return app

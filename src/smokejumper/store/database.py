@@ -6,19 +6,14 @@ of the process or the machine. ``postgresql://`` URLs use psycopg 3.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.errors import SmokejumperError
-
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-class StoreError(SmokejumperError):
-    """The metadata store cannot be reached or is not at the expected schema version."""
 
 
 def normalise_url(url: str) -> str:
@@ -82,3 +77,12 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def as_utc(value: datetime) -> datetime:
+    """A datetime read from the store, in UTC (SQLite returns them without a zone).
+
+    >>> as_utc(datetime(2026, 1, 1)).isoformat()
+    '2026-01-01T00:00:00+00:00'
+    """
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

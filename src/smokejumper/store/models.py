@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smokejumper.errors import InputError, SmokejumperError
+from smokejumper.errors import InputError, ModelExistsError, UnknownModelError
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
@@ -16,14 +16,6 @@ from smokejumper.store.tables import Model, Reference
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 DEFAULT_WINDOW_SECONDS = 3600
-
-
-class UnknownModelError(SmokejumperError):
-    """No model is registered under that name."""
-
-
-class ModelExistsError(InputError):
-    """A model of that name is already registered."""
 
 
 def register_model(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 
@@ -43,6 +44,15 @@ class RawLog:
         tmp.replace(target)
         _fsync_dir(folder)
         return target
+
+    def ids_present(self, paths: Sequence[str], ids: Collection[str]) -> set[str]:
+        """Which of ``ids`` occur among the prediction ids of the batches at ``paths``."""
+        wanted = pa.array(sorted(ids), pa.string())
+        found: set[str] = set()
+        for path in paths:
+            column = pq.read_table(path, columns=["id"]).column("id").combine_chunks()
+            found.update(pc.filter(wanted, pc.is_in(wanted, value_set=column)).to_pylist())
+        return found
 
     def read(self, paths: Sequence[str]) -> pa.Table | None:
         """The batches at ``paths`` (as the store lists them) as one table."""

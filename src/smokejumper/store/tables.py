@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -92,3 +94,79 @@ class WindowPart(Base):
     segment: Mapped[str] = mapped_column(String(500))
     rows: Mapped[int] = mapped_column(Integer)
     profile: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class Label(Base):
+    """Ground truth for one prediction, joined by its id; a later label replaces an earlier."""
+
+    __tablename__ = "labels"
+    __table_args__ = (UniqueConstraint("model_id", "prediction_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
+    prediction_id: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Monitor(Base):
+    """A declared monitor (its spec as JSON)."""
+
+    __tablename__ = "monitors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    spec_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Observation(Base):
+    """A monitor's value for one window (re-written when the window is re-evaluated)."""
+
+    __tablename__ = "observations"
+    __table_args__ = (UniqueConstraint("monitor_id", "window_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    monitor_id: Mapped[int] = mapped_column(ForeignKey("monitors.id"))
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    healthy: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    details: Mapped[str] = mapped_column(Text)
+    evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CustomMetric(Base):
+    """A value of a user's own metric for one window of a model."""
+
+    __tablename__ = "custom_metrics"
+    __table_args__ = (UniqueConstraint("model_id", "metric", "window_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
+    metric: Mapped[str] = mapped_column(String(200))
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    value: Mapped[float] = mapped_column(Float)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Slo(Base):
+    """A service level objective on a monitor: the share of healthy windows."""
+
+    __tablename__ = "slos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    monitor_id: Mapped[int] = mapped_column(ForeignKey("monitors.id"))
+    objective: Mapped[float] = mapped_column(Float)
+    period_days: Mapped[float] = mapped_column(Float)
+
+
+class WindowEvaluation(Base):
+    """When a window of a model was last evaluated."""
+
+    __tablename__ = "window_evaluations"
+
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

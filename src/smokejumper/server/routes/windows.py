@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,15 +12,14 @@ from smokejumper.monitoring.windows import summarise
 from smokejumper.server.auth import require
 from smokejumper.server.state import state
 from smokejumper.store import models as repo
+from smokejumper.store.database import as_utc
 from smokejumper.store.tables import WindowPart
 
 router = APIRouter(prefix="/api/v1/models", tags=["windows"])
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    return as_utc(value) if value is not None else None
 
 
 @router.get("/{name}/windows")

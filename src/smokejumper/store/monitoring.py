@@ -1,0 +1,162 @@
+"""Monitors, SLOs, labels, custom metrics and observations in the metadata store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from smokejumper.errors import InputError
+from smokejumper.monitoring.monitors import MonitorConfig, MonitorSpec, SloSpec, parse_monitor
+from smokejumper.store.models import get_model
+from smokejumper.store.tables import Base, CustomMetric, Label, Model, Monitor, Observation, Slo
+
+
+def upsert(
+    session: Session, entity: type[Base], rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
+) -> None:
+    """Insert rows, replacing those whose ``keys`` match (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(entity).values(list(rows))
+    updates = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates))
+
+
+def save_monitor(session: Session, spec: MonitorSpec) -> Monitor:
+    """Create the monitor, or replace the spec of the one with its name."""
+    model = get_model(session, spec.model)
+    row = session.scalar(select(Monitor).where(Monitor.name == spec.name))
+    if row is None:
+        row = Monitor(
+            name=spec.name,
+            model_id=model.id,
+            spec_json=spec.model_dump_json(),
+            created_at=datetime.now(UTC),
+        )
+        session.add(row)
+    else:
+        row.model_id, row.spec_json = model.id, spec.model_dump_json()
+    session.commit()
+    return row
+
+
+def monitors_of(session: Session, model: Model | None = None) -> list[tuple[Monitor, MonitorSpec]]:
+    """Monitors (of one model, or all) with their parsed specs, by name."""
+    query = select(Monitor).order_by(Monitor.name)
+    if model is not None:
+        query = query.where(Monitor.model_id == model.id)
+    return [(row, parse_monitor(json.loads(row.spec_json))) for row in session.scalars(query)]
+
+
+def save_slo(session: Session, spec: SloSpec) -> Slo:
+    """Create or replace an SLO."""
+    monitor = session.scalar(select(Monitor).where(Monitor.name == spec.monitor))
+    if monitor is None:
+        raise InputError(f"SLO {spec.name!r} names unknown monitor {spec.monitor!r}")
+    row = session.scalar(select(Slo).where(Slo.name == spec.name))
+    if row is None:
+        row = Slo(
+            name=spec.name,
+            monitor_id=monitor.id,
+            objective=spec.objective,
+            period_days=spec.period_days,
+        )
+        session.add(row)
+    else:
+        row.monitor_id, row.objective, row.period_days = (
+            monitor.id,
+            spec.objective,
+            spec.period_days,
+        )
+    session.commit()
+    return row
+
+
+def store_labels(session: Session, model: Model, labels: Iterable[tuple[str, str]]) -> int:
+    """Store ``(prediction id, label)`` pairs; a later label for an id replaces the earlier."""
+    now = datetime.now(UTC)
+    rows = [
+        {"model_id": model.id, "prediction_id": pid, "label": label, "received_at": now}
+        for pid, label in labels
+    ]
+    for start in range(0, len(rows), 500):
+        upsert(
+            session,
+            Label,
+            rows[start : start + 500],
+            ["model_id", "prediction_id"],
+        )
+    session.commit()
+    return len(rows)
+
+
+def labels_for(session: Session, model: Model, ids: Sequence[str]) -> dict[str, str]:
+    """The labels known for these prediction ids."""
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        query = select(Label.prediction_id, Label.label).where(
+            Label.model_id == model.id, Label.prediction_id.in_(chunk)
+        )
+        found.update(dict(session.execute(query).all()))
+    return found
+
+
+def latest_label_time(session: Session, model: Model) -> datetime | None:
+    """When the newest label of the model arrived."""
+    query = select(Label.received_at).where(Label.model_id == model.id)
+    return session.scalar(query.order_by(Label.received_at.desc()).limit(1))
+
+
+def store_custom(
+    session: Session, model: Model, metric: str, window_start: datetime, value: float
+) -> None:
+    """Record a custom metric's value for a window."""
+    upsert(
+        session,
+        CustomMetric,
+        [
+            {
+                "model_id": model.id,
+                "metric": metric,
+                "window_start": window_start,
+                "value": value,
+                "received_at": datetime.now(UTC),
+            }
+        ],
+        ["model_id", "metric", "window_start"],
+    )
+    session.commit()
+
+
+def custom_for(session: Session, model: Model, window_start: datetime) -> dict[str, float]:
+    """Custom metric values posted for one window."""
+    query = select(CustomMetric.metric, CustomMetric.value).where(
+        CustomMetric.model_id == model.id, CustomMetric.window_start == window_start
+    )
+    return dict(session.execute(query).all())
+
+
+def save_observations(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write observations, replacing earlier ones of the same monitor and window."""
+    upsert(
+        session,
+        Observation,
+        rows,
+        ["monitor_id", "window_start"],
+    )
+
+
+def apply_config(session: Session, config: MonitorConfig) -> None:
+    """Save every monitor and SLO of a monitors file (models must be registered first)."""
+    for spec in config.monitors:
+        save_monitor(session, spec)
+    for slo in config.slos:
+        save_slo(session, slo)

@@ -1,0 +1,105 @@
+"""Monitors over the API: observations per closed window, late labels, custom metrics."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tests.conftest import RunningServer
+from tests.server.test_api import client, records, register
+
+
+def _hour(hours_ago: int) -> datetime:
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return now - timedelta(hours=hours_ago)
+
+
+def _setup(c, rng: np.random.Generator) -> None:  # type: ignore[no-untyped-def]
+    register(c)
+    ref = pa.table({"age": rng.normal(40, 10, 4000), "plan": rng.choice(["basic", "pro"], 4000)})
+    sink = io.BytesIO()
+    pq.write_table(ref, sink)
+    assert c.put("/api/v1/models/churn/reference", content=sink.getvalue()).status_code == 200
+    monitors = [
+        {"name": "p99", "model": "churn", "type": "latency", "quantile": 0.99, "max": 100},
+        {"name": "drift", "model": "churn", "type": "feature_drift"},
+        {"name": "acc", "model": "churn", "type": "performance", "metric": "accuracy", "min": 0.5},
+        {"name": "rev", "model": "churn", "type": "custom", "metric": "revenue", "min": 10},
+        {"name": "nulls", "model": "churn", "type": "null_rate", "column": "age"},
+    ]
+    for spec in monitors:
+        assert c.post("/api/v1/monitors", json=spec).status_code == 201
+
+
+def test_observations_labels_and_custom_metrics(server: RunningServer) -> None:
+    rng = np.random.default_rng(5)
+    with client(server) as c:
+        _setup(c, rng)
+        url = "/api/v1/models/churn/predictions"
+        assert c.post(url, json=records(300, 0, hour=_hour(3))).status_code == 201
+        assert c.post(url, json=records(300, 1000, shift=9.0, hour=_hour(2))).status_code == 201
+        # Labels for predictions that have not arrived yet are kept and reported.
+        early = c.post(
+            "/api/v1/models/churn/labels", json={"labels": [{"id": "p5000", "label": 1}]}
+        )
+        assert early.json() == {"batch_id": None, "rows": 1, "unmatched": 1}
+        first = c.post("/api/v1/evaluate").json()
+        assert first["windows"] == 2
+        assert first["observations"] == 10
+        obs = c.get("/api/v1/models/churn/observations").json()
+        by = {(o["monitor"], o["window_start"]): o for o in obs}
+        old, new = _hour(3).isoformat(), _hour(2).isoformat()
+        assert by[("p99", old)]["value"] == 12.5
+        assert by[("p99", old)]["healthy"] is True
+        assert by[("drift", old)]["healthy"] is True
+        assert by[("drift", new)]["healthy"] is False
+        assert by[("acc", old)]["value"] is None  # no labels yet
+        assert by[("rev", old)]["value"] is None
+        # Nothing new: nothing to evaluate.
+        assert c.post("/api/v1/evaluate").json()["windows"] == 0
+        # Late labels and a custom metric make the old window due again.
+        labels = [{"id": f"p{i}", "label": i % 2} for i in range(300)]
+        late = c.post("/api/v1/models/churn/labels", json={"batch_id": "l1", "labels": labels})
+        assert late.json()["unmatched"] == 0
+        metric = c.post(
+            "/api/v1/models/churn/metrics",
+            json={
+                "metric": "revenue",
+                "value": 7.5,
+                "timestamp": (_hour(3) + timedelta(minutes=5)).isoformat(),
+            },
+        )
+        assert metric.status_code == 201
+        again = c.post("/api/v1/evaluate").json()
+        assert again["windows"] >= 1
+        acc = c.get(
+            "/api/v1/models/churn/observations",
+            params={"monitor": "acc", "end": _hour(2).isoformat()},
+        ).json()
+        assert len(acc) == 1
+        assert acc[0]["details"]["labelled"] == 300
+        assert 0 <= acc[0]["value"] <= 1
+        rev = c.get("/api/v1/models/churn/observations", params={"monitor": "rev"}).json()
+        assert rev[0]["value"] == 7.5
+        assert rev[0]["healthy"] is False
+        # The prediction that the early label was waiting for arrives: the label joins.
+        c.post(url, json=[{**records(1, 5000, hour=_hour(1))[0], "id": "p5000"}])
+        c.post("/api/v1/evaluate")
+        newest = c.get(
+            "/api/v1/models/churn/observations",
+            params={"monitor": "acc", "start": _hour(1).isoformat()},
+        ).json()
+        assert newest[0]["details"]["labelled"] == 1
+
+
+def test_bad_monitors_are_refused(server: RunningServer) -> None:
+    with client(server) as c:
+        register(c)
+        bad = c.post("/api/v1/monitors", json={"name": "x", "model": "churn", "type": "nope"})
+        assert bad.status_code == 422
+        unknown = c.post("/api/v1/monitors", json={"name": "x", "model": "ghost", "type": "volume"})
+        assert unknown.status_code == 404
+        assert c.get("/api/v1/monitors").json() == []
