@@ -58,6 +58,15 @@ def test_observations_labels_and_custom_metrics(server: RunningServer) -> None:
         assert by[("drift", new)]["healthy"] is False
         assert by[("acc", old)]["value"] is None  # no labels yet
         assert by[("rev", old)]["value"] is None
+        slo = {"name": "drift-slo", "monitor": "drift", "objective": 0.99, "period_days": 30}
+        assert c.post("/api/v1/slos", json=slo).status_code == 201
+        [status] = c.get("/api/v1/slos").json()
+        assert status["windows"] == 2
+        assert status["unhealthy_windows"] == 1
+        assert status["state"] == "page"  # half the windows bad against a 1 % budget
+        assert status["error_budget_remaining"] < 0
+        orphan = {"name": "x", "monitor": "nope", "objective": 0.9}
+        assert c.post("/api/v1/slos", json=orphan).status_code == 422
         # Nothing new: nothing to evaluate.
         assert c.post("/api/v1/evaluate").json()["windows"] == 0
         # Late labels and a custom metric make the old window due again.

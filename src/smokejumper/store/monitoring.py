@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from smokejumper.errors import InputError
 from smokejumper.monitoring.monitors import MonitorConfig, MonitorSpec, SloSpec, parse_monitor
+from smokejumper.monitoring.slo_status import slo_status
+from smokejumper.store.database import as_utc
 from smokejumper.store.models import get_model
 from smokejumper.store.tables import Base, CustomMetric, Label, Model, Monitor, Observation, Slo
 
@@ -160,3 +162,39 @@ def apply_config(session: Session, config: MonitorConfig) -> None:
         save_monitor(session, spec)
     for slo in config.slos:
         save_slo(session, slo)
+
+
+def slo_statuses(session: Session) -> list[dict[str, Any]]:
+    """The state of every SLO, from its monitor's observations."""
+    out = []
+    for slo, monitor in session.execute(
+        select(Slo, Monitor).join(Monitor, Slo.monitor_id == Monitor.id).order_by(Slo.name)
+    ):
+        model = session.get(Model, monitor.model_id)
+        assert model is not None
+        since = (
+            datetime.now(UTC)
+            - timedelta(days=slo.period_days)
+            - timedelta(seconds=model.window_seconds)
+        )
+        rows = session.execute(
+            select(Observation.window_start, Observation.healthy)
+            .where(
+                Observation.monitor_id == monitor.id,
+                Observation.healthy.is_not(None),
+                Observation.window_start >= since,
+            )
+            .order_by(Observation.window_start)
+        ).all()
+        observations = [(as_utc(start), bool(ok)) for start, ok in rows]
+        out.append(
+            slo_status(
+                slo.name,
+                monitor.name,
+                slo.objective,
+                slo.period_days,
+                observations,
+                timedelta(seconds=model.window_seconds),
+            )
+        )
+    return out

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from smokejumper.errors import InputError
-from smokejumper.monitoring.monitors import parse_monitor
+from smokejumper.monitoring.monitors import SloSpec, parse_monitor
 from smokejumper.monitoring.runner import LABEL_LOOKBACK, run_once
 from smokejumper.server.auth import require
 from smokejumper.server.state import state
@@ -41,6 +41,23 @@ def get_monitors(
     """Every declared monitor."""
     with state(request).sessions() as db:
         return [spec.model_dump() for _, spec in repo.monitors_of(db)]
+
+
+@router.post("/slos", status_code=201)
+def put_slo(
+    body: SloSpec, request: Request, _: Annotated[str, Depends(require("write"))]
+) -> dict[str, Any]:
+    """Declare (or replace) an SLO on a monitor."""
+    with state(request).sessions() as db:
+        repo.save_slo(db, body)
+    return body.model_dump()
+
+
+@router.get("/slos")
+def get_slos(request: Request, _: Annotated[str, Depends(require("read"))]) -> list[dict[str, Any]]:
+    """Every SLO: state (ok, ticket, page, no_data), error budget left and burn rates."""
+    with state(request).sessions() as db:
+        return repo.slo_statuses(db)
 
 
 @router.get("/models/{name}/observations")
