@@ -112,3 +112,36 @@ def test_bad_monitors_are_refused(server: RunningServer) -> None:
         unknown = c.post("/api/v1/monitors", json={"name": "x", "model": "ghost", "type": "volume"})
         assert unknown.status_code == 404
         assert c.get("/api/v1/monitors").json() == []
+
+
+def test_metrics_exposition(server: RunningServer) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    rng = np.random.default_rng(9)
+    with client(server) as c:
+        _setup(c, rng)
+        c.post("/api/v1/models/churn/predictions", json=records(200, 0, hour=_hour(2)))
+        c.post("/api/v1/slos", json={"name": "lat", "monitor": "p99", "objective": 0.9})
+        c.post("/api/v1/evaluate")
+        assert httpx_get(server, "/metrics", None).status_code == 401
+        text = httpx_get(server, "/metrics", server.token("read")).text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("smokejumper_ingested_predictions_total", (("model", "churn"),))] == 200
+    p99 = (("model", "churn"), ("monitor", "p99"), ("type", "latency"))
+    assert samples[("smokejumper_observation_value", p99)] == 12.5
+    assert samples[("smokejumper_observation_healthy", p99)] == 1
+    age = (("column", "age"), ("model", "churn"), ("monitor", "drift"))
+    assert samples[("smokejumper_column_drift_effect_size", age)] >= 0
+    assert samples[("smokejumper_slo_state", (("slo", "lat"), ("state", "ok")))] == 1
+    assert samples[("smokejumper_slo_error_budget_remaining", (("slo", "lat"),))] == 1
+
+
+def httpx_get(server: RunningServer, path: str, token: str | None):  # type: ignore[no-untyped-def]
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.get(server.url + path, headers=headers)

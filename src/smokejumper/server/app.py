@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from smokejumper._version import __version__
@@ -19,7 +20,9 @@ from smokejumper.errors import (
     UnknownModelError,
 )
 from smokejumper.monitoring.monitors import MonitorConfig
+from smokejumper.server.auth import require
 from smokejumper.server.evaluator import Evaluator
+from smokejumper.server.metrics import registry_for
 from smokejumper.server.routes import ingest, models, monitoring, windows
 from smokejumper.server.state import AppState
 from smokejumper.settings import Settings
@@ -84,6 +87,13 @@ def create_app(
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
+
+    registry = registry_for(shared.sessions)
+
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    def metrics(_: Annotated[str, Depends(require("read"))]) -> PlainTextResponse:
+        """Prometheus exposition (needs a read token: set it as the scrape's bearer token)."""
+        return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     for module in (models, ingest, windows, monitoring):
         app.include_router(module.router)

@@ -1,0 +1,146 @@
+"""Prometheus exposition at ``/metrics``, read from the store at each scrape.
+
+Every process serving the same store reports the same numbers, so replicas can be scraped
+alike. The names are what ``smokejumper export prometheus-rules`` and ``export grafana`` use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector, CollectorRegistry
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from smokejumper.store.monitoring import monitors_of, slo_statuses
+from smokejumper.store.tables import IngestBatch, Label, Model, Observation
+
+PREFIX = "smokejumper"
+
+
+def _ingest(session: Session) -> Iterator[Metric]:
+    rows = CounterMetricFamily(
+        f"{PREFIX}_ingested_predictions", "Predictions acknowledged", labels=["model"]
+    )
+    batches = CounterMetricFamily(
+        f"{PREFIX}_ingest_batches", "Batches acknowledged", labels=["model"]
+    )
+    labels = GaugeMetricFamily(f"{PREFIX}_labels", "Labels stored", labels=["model"])
+    query = (
+        select(Model.name, func.count(IngestBatch.id), func.coalesce(func.sum(IngestBatch.rows), 0))
+        .outerjoin(IngestBatch, IngestBatch.model_id == Model.id)
+        .group_by(Model.name)
+    )
+    for name, count, total in session.execute(query):
+        rows.add_metric([name], float(total))
+        batches.add_metric([name], float(count))
+    label_query = (
+        select(Model.name, func.count(Label.id))
+        .outerjoin(Label, Label.model_id == Model.id)
+        .group_by(Model.name)
+    )
+    for name, count in session.execute(label_query):
+        labels.add_metric([name], float(count))
+    yield from (rows, batches, labels)
+
+
+def _observations(session: Session) -> Iterator[Metric]:
+    value = GaugeMetricFamily(
+        f"{PREFIX}_observation_value",
+        "Latest observation of each monitor",
+        labels=["model", "monitor", "type"],
+    )
+    healthy = GaugeMetricFamily(
+        f"{PREFIX}_observation_healthy",
+        "1 when the latest observation is within its limits, else 0",
+        labels=["model", "monitor", "type"],
+    )
+    effect = GaugeMetricFamily(
+        f"{PREFIX}_column_drift_effect_size",
+        "Drift effect size per column in the latest window",
+        labels=["model", "monitor", "column"],
+    )
+    models = {m.id: m.name for m in session.scalars(select(Model))}
+    latest = (
+        select(Observation.monitor_id, func.max(Observation.window_start).label("ws"))
+        .group_by(Observation.monitor_id)
+        .subquery()
+    )
+    query = select(Observation).join(
+        latest,
+        (Observation.monitor_id == latest.c.monitor_id) & (Observation.window_start == latest.c.ws),
+    )
+    found = {obs.monitor_id: obs for obs in session.scalars(query)}
+    for row, spec in monitors_of(session):
+        obs = found.get(row.id)
+        if obs is None:
+            continue
+        labels = [models[row.model_id], spec.name, spec.type]
+        if obs.value is not None:
+            value.add_metric(labels, obs.value)
+        if obs.healthy is not None:
+            healthy.add_metric(labels, 1.0 if obs.healthy else 0.0)
+        if spec.type == "feature_drift":
+            for column, result in json.loads(obs.details).get("columns", {}).items():
+                if result.get("effect_size") is not None:
+                    effect.add_metric(
+                        [models[row.model_id], spec.name, column], result["effect_size"]
+                    )
+    yield from (value, healthy, effect)
+
+
+def _slos(session: Session) -> Iterator[Metric]:
+    budget = GaugeMetricFamily(
+        f"{PREFIX}_slo_error_budget_remaining",
+        "Share of the error budget left (negative when overspent)",
+        labels=["slo"],
+    )
+    burn = GaugeMetricFamily(
+        f"{PREFIX}_slo_burn_rate",
+        "Burn rate over a condition's window",
+        labels=["slo", "severity", "window_seconds"],
+    )
+    firing = GaugeMetricFamily(
+        f"{PREFIX}_slo_firing",
+        "1 when a burn-rate condition fires on both its windows",
+        labels=["slo", "severity", "long_window_seconds"],
+    )
+    state = GaugeMetricFamily(
+        f"{PREFIX}_slo_state", "1 for the SLO's current state", labels=["slo", "state"]
+    )
+    for status in slo_statuses(session):
+        name = status["name"]
+        budget.add_metric([name], status["error_budget_remaining"])
+        for current in ("ok", "ticket", "page", "no_data"):
+            state.add_metric([name, current], 1.0 if status["state"] == current else 0.0)
+        for c in status["conditions"]:
+            for key in ("long", "short"):
+                rate = c[f"{key}_burn_rate"]
+                if rate is not None:
+                    burn.add_metric([name, c["severity"], f"{c[f'{key}_window_seconds']:g}"], rate)
+            firing.add_metric(
+                [name, c["severity"], f"{c['long_window_seconds']:g}"], 1.0 if c["firing"] else 0.0
+            )
+    yield from (budget, burn, firing, state)
+
+
+class StoreCollector(Collector):
+    """Collects every Smokejumper metric from the store when Prometheus scrapes."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def collect(self) -> Iterator[Metric]:
+        with self._sessions() as session:
+            yield from _ingest(session)
+            yield from _observations(session)
+            yield from _slos(session)
+
+
+def registry_for(sessions: sessionmaker[Session]) -> CollectorRegistry:
+    """A registry holding only the store collector (no process metrics of this replica)."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StoreCollector(sessions))
+    return registry
