@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from smokejumper.cli import demo, drift, profile, service
+from smokejumper.cli import demo, drift, export, profile, service
 from smokejumper.errors import SmokejumperError
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command("demo")(demo.demo)
 app.command("serve")(service.serve)
 app.add_typer(service.db_app, name="db")
 app.add_typer(service.token_app, name="token")
+app.add_typer(export.export_app, name="export")
 
 
 def main() -> None:
