@@ -111,5 +111,9 @@ class ModelExistsError(InputError):
     """A model of that name is already registered."""
 
 
+class ServerError(SmokejumperError):
+    """The Smokejumper server refused a request or could not be reached."""
+
+
 class RegistrationError(SmokejumperError):
     """An extension (such as a drift method) is malformed or registered twice."""

@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from smokejumper.cli import demo, drift, export, profile, service
+from smokejumper.cli import demo, drift, export, model, profile, service
 from smokejumper.errors import SmokejumperError
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command("serve")(service.serve)
 app.add_typer(service.db_app, name="db")
 app.add_typer(service.token_app, name="token")
 app.add_typer(export.export_app, name="export")
+app.add_typer(model.model_app, name="model")
 
 
 def main() -> None:
