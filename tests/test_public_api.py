@@ -12,6 +12,7 @@ def test_all_names_resolve() -> None:
     for name in smokejumper.__all__:
         assert getattr(smokejumper, name) is not None, name
     assert sorted(smokejumper.__all__) == [
+        "Client",
         "DatasetProfile",
         "DriftReport",
         "SmokejumperError",

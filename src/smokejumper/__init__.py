@@ -17,6 +17,7 @@ from smokejumper._version import __version__
 from smokejumper.errors import SmokejumperError
 
 if TYPE_CHECKING:
+    from smokejumper.client import Client
     from smokejumper.report.model import DriftReport
     from smokejumper.stats.compare import compare
     from smokejumper.stats.dataset import DatasetProfile, profile
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from smokejumper.stats.serialize import save as save_profiles
 
 __all__ = [
+    "Client",
     "DatasetProfile",
     "DriftReport",
     "SmokejumperError",
@@ -35,6 +37,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Client": ("smokejumper.client", "Client"),
     "compare": ("smokejumper.stats.compare", "compare"),
     "profile": ("smokejumper.stats.dataset", "profile"),
     "DatasetProfile": ("smokejumper.stats.dataset", "DatasetProfile"),

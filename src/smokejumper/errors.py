@@ -115,5 +115,20 @@ class ServerError(SmokejumperError):
     """The Smokejumper server refused a request or could not be reached."""
 
 
+class ClientError(SmokejumperError):
+    """A client cannot work as configured (no token, a malformed URL, a negative size...)."""
+
+
+class SpoolFileError(ClientError):
+    """A file in the spool folder is damaged or not a spooled batch; it is set aside."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(
+            f"spool file {path!r} cannot be read: {reason}. It was moved to the spool's "
+            "'rejected' folder; delete it, or fix it and move it back to resend it."
+        )
+        self.path = path
+
+
 class RegistrationError(SmokejumperError):
     """An extension (such as a drift method) is malformed or registered twice."""

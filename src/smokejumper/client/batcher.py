@@ -55,7 +55,7 @@ class Batcher:
         self.batch_size = batch_size
         self.interval = interval
         self._clock = clock
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._groups: dict[Key, _Group] = {}
         self._built: deque[Batch] = deque()
         self._count = 0  # records buffered, in groups and in built batches

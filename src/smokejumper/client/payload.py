@@ -20,7 +20,8 @@ Records that cannot be encoded are left out (and counted) instead of failing the
 from __future__ import annotations
 
 import json
-import uuid
+import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -37,15 +38,31 @@ LABELS: Kind = "labels"
 JSON = "application/json"
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 
+_PANDAS_INDEX = re.compile(r"__index_level_\d+__")
+
 #: Suffix of the id of a batch resent without the records the server rejected.
 SALVAGED = "-valid"
 
 _ITEMS = {PREDICTIONS: "records", LABELS: "labels"}
 
 
-def new_batch_id() -> str:
-    """A fresh random batch id (a uuid4 in hex)."""
-    return uuid.uuid4().hex
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (4 << 76) | (0x8000 << 48)
+
+
+def new_id() -> str:
+    """A random uuid4 as 32 hex digits, as ``uuid.uuid4().hex`` but without building a UUID
+    object (twice as fast; it runs in every ``log()`` call without an id).
+
+    >>> import uuid
+    >>> u = uuid.UUID(hex=new_id())
+    >>> u.version, u.variant == uuid.RFC_4122, len(u.hex)
+    (4, True, 32)
+    """
+    return f"{int.from_bytes(os.urandom(16), 'big') & _UUID4_CLEAR | _UUID4_SET:032x}"
+
+
+new_batch_id = new_id
 
 
 @dataclass(frozen=True)
@@ -150,7 +167,7 @@ def as_table(data: object) -> pa.Table:
 def complete(table: pa.Table, *, version: str | None, now: datetime) -> pa.Table:
     """The table with the columns the client fills in when missing: ``id`` (unique per row),
     ``timestamp`` (``now``, so that a batch resent from the spool later keeps its real time)
-    and ``version`` (when given). Schema metadata (such as pandas') is dropped.
+    and ``version`` (when given). Schema metadata and pandas index columns are dropped.
 
     >>> import pyarrow as pa
     >>> from datetime import UTC, datetime
@@ -165,6 +182,9 @@ def complete(table: pa.Table, *, version: str | None, now: datetime) -> pa.Table
     import pyarrow.compute as pc
 
     table = table.replace_schema_metadata(None)
+    index = [name for name in table.column_names if _PANDAS_INDEX.fullmatch(name)]
+    if index:  # a pandas index that older pandas versions turn into columns: never sent
+        table = table.drop_columns(index)
     n = table.num_rows
     if "id" not in table.column_names:
         prefix = pa.scalar(new_batch_id() + "-")

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import os
 import shutil
@@ -30,9 +31,9 @@ import threading
 import time
 from pathlib import Path
 
-from smokejumper.client.errors import SpoolFileError
 from smokejumper.client.logs import logger
 from smokejumper.client.payload import LABELS, PREDICTIONS, Batch
+from smokejumper.errors import SpoolFileError
 
 MAGIC = b"SJSPOOL1\n"
 SUFFIX = ".batch"
@@ -47,9 +48,8 @@ def _fsync_folder(folder: Path) -> None:
     except OSError:  # some platforms cannot open a folder
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -78,7 +78,7 @@ def decode(data: bytes, path: str = "(bytes)") -> Batch:
     >>> decode(encode(batch)[:-3])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    smokejumper.client.errors.SpoolFileError: spool file '(bytes)' cannot be read: ...
+    smokejumper.errors.SpoolFileError: spool file '(bytes)' cannot be read: ...
     """
     if not data.startswith(MAGIC):
         raise SpoolFileError(path, "it does not start like a spooled batch")
@@ -180,7 +180,8 @@ class Spool:
             os.replace(tmp, path)
             _fsync_folder(self.folder)
         except OSError as err:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             with self._lock:
                 self._bytes -= len(data)
             logger.error("smokejumper: cannot write to the spool folder %s: %s", self.folder, err)

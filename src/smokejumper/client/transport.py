@@ -134,7 +134,7 @@ class Transport:
                 content=batch.body,
                 headers={"Content-Type": batch.content_type, "Idempotency-Key": batch.batch_id},
             )
-        except httpx.TransportError as err:
+        except Exception as err:  # no connection, a timeout, a broken reply, a custom transport
             return Reply("retry", None, (f"{type(err).__name__}: {err}",))
         status = response.status_code
         if 200 <= status < 300:

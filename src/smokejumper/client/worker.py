@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from smokejumper.client.backoff import Backoff
 from smokejumper.client.batcher import Batcher, Chunk
-from smokejumper.client.errors import SpoolFileError
 from smokejumper.client.logs import Throttle, logger
 from smokejumper.client.payload import Batch, json_batch, without
 from smokejumper.client.spool import Spool
 from smokejumper.client.stats import Counters
 from smokejumper.client.transport import Reply, Transport
+from smokejumper.errors import SpoolFileError
 
 #: Longest sleep of an idle worker between checks.
 IDLE_SECONDS = 5.0
@@ -34,7 +34,7 @@ class Policy:
     """How hard the worker tries before spooling."""
 
     max_retries: int = 3
-    backoff: Backoff = Backoff()
+    backoff: Backoff = field(default_factory=Backoff)
 
 
 class Worker:
@@ -139,9 +139,7 @@ class Worker:
             wanted = self._flush_wanted
         drain = stopping or wanted > self._flush_done
         for item in self._batcher.take(self._idle_wait(), drain=drain):
-            batch = item if isinstance(item, Batch) else self._encode(item)
-            if batch is not None:
-                self._deliver(batch)
+            self._handle(item)
         if drain:
             with self._flushed:
                 self._flush_done = max(self._flush_done, wanted)
@@ -150,6 +148,17 @@ class Worker:
             return len(self._batcher) == 0
         self._resend_one()
         return False
+
+    def _handle(self, item: Batch | Chunk) -> None:
+        batch = None
+        try:
+            batch = item if isinstance(item, Batch) else self._encode(item)
+            if batch is not None:
+                self._deliver(batch)
+        except Exception:  # keep the batch: on disk it is resent later (idempotently)
+            logger.exception("smokejumper: unexpected error while sending a batch; spooling it")
+            if batch is not None:
+                self.spool(batch)
 
     def _idle_wait(self) -> float:
         if len(self._spool) == 0:

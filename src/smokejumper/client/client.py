@@ -1,0 +1,285 @@
+"""The client: one per process and server, shared by every thread that logs.
+
+>>> import httpx, tempfile
+>>> seen = []
+>>> def server(request):  # stands in for a Smokejumper server
+...     seen.append((request.url.path, request.headers["idempotency-key"]))
+...     return httpx.Response(201, json={"rows": 2, "duplicate": False})
+>>> with Client("http://sj.test", "token", transport=httpx.MockTransport(server),
+...             spool_dir=tempfile.mkdtemp()) as client:
+...     churn = client.monitor("churn")
+...     _ = churn.log(features={"age": 41, "plan": "pro"}, prediction=0.71, latency_ms=12.5)
+...     _ = churn.log(features={"age": 23, "plan": "basic"}, prediction=0.12)
+>>> [path for path, _ in seen], len(seen[0][1])  # one batch, with a uuid4 hex batch id
+(['/api/v1/models/churn/predictions'], 32)
+>>> client.stats.sent, client.stats.dropped
+(2, 0)
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import os
+import threading
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from smokejumper.client.backoff import Backoff
+from smokejumper.client.batcher import Batcher, Key
+from smokejumper.client.logs import Throttle, logger
+from smokejumper.client.monitor import ModelMonitor
+from smokejumper.client.payload import Batch
+from smokejumper.client.spool import Spool
+from smokejumper.client.stats import ClientStats, Counters
+from smokejumper.client.transport import Transport
+from smokejumper.client.worker import Policy, Worker
+from smokejumper.errors import ClientError
+
+if TYPE_CHECKING:
+    import httpx
+
+
+@dataclass(frozen=True)
+class Options:
+    """A client's settings after checking."""
+
+    url: str
+    token: str
+    batch_size: int
+    flush_interval: float
+    max_queue: int
+    spool_dir: Path
+    max_spool_bytes: int
+    max_retries: int
+    backoff: Backoff
+    timeout: float
+    exit_timeout: float
+    max_body_bytes: int
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ClientError(message)
+
+
+def _after_fork_in_child(ref: weakref.ref[Client]) -> None:
+    client = ref()
+    if client is not None:
+        client._restart_after_fork()
+
+
+class Client:
+    """Sends logged predictions and labels to a Smokejumper server in the background.
+
+    ``url`` and ``token`` default to ``SMOKEJUMPER_URL`` and ``SMOKEJUMPER_TOKEN`` (an
+    ``ingest`` token is enough). Logging never blocks on the network and never raises:
+    records wait in a buffer of at most ``max_queue`` records and are sent by one background
+    thread in batches of up to ``batch_size`` records or every ``flush_interval`` seconds.
+    Failed sends are retried ``max_retries`` times with exponential backoff (``backoff``
+    seconds doubling up to ``max_backoff``, jittered); then the batch is written to
+    ``spool_dir`` (default ``SMOKEJUMPER_HOME/spool``) and resent, oldest first, when the server
+    answers again, also by a later process using the same folder. When the buffer is full the
+    oldest records go to the spool; only when the spool holds ``max_spool_bytes`` are records
+    dropped (and counted). Each request waits at most ``timeout`` seconds. Tables from
+    :meth:`ModelMonitor.log_batch` are sent in Arrow bodies of about ``max_body_bytes``.
+
+    At exit the client flushes (for at most ``exit_timeout`` seconds); :meth:`close` or a
+    ``with`` block does it sooner. ``transport`` replaces httpx's (for proxies, mTLS, tests).
+    A process forked from one with a client gets a fresh thread and buffer of its own.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        batch_size: int = 500,
+        flush_interval: float = 1.0,
+        max_queue: int = 100_000,
+        spool_dir: str | os.PathLike[str] | None = None,
+        max_spool_bytes: int = 512 * 1024 * 1024,
+        max_retries: int = 3,
+        backoff: float = 0.2,
+        max_backoff: float = 30.0,
+        timeout: float = 10.0,
+        exit_timeout: float = 10.0,
+        max_body_bytes: int = 4 * 1024 * 1024,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if url is None or token is None or spool_dir is None:
+            from smokejumper.settings import Settings
+
+            settings = Settings()
+            url = settings.url if url is None else url
+            token = settings.token if token is None else token
+            spool_dir = settings.home / "spool" if spool_dir is None else spool_dir
+        _check(
+            url.startswith(("http://", "https://")),
+            f"the server URL must start with http:// or https://, got {url!r}",
+        )
+        _check(
+            bool(token),
+            "no API token: pass token=... or set SMOKEJUMPER_TOKEN "
+            "(create one with 'smokejumper token create --scope ingest')",
+        )
+        _check(batch_size >= 1, "batch_size must be at least 1")
+        _check(max_queue >= batch_size, "max_queue must be at least batch_size")
+        _check(flush_interval > 0, "flush_interval must be more than 0 seconds")
+        _check(max_retries >= 0, "max_retries must be 0 or more")
+        _check(0 < backoff <= max_backoff, "backoff must be more than 0 and at most max_backoff")
+        _check(timeout > 0 and exit_timeout >= 0, "timeouts must be positive")
+        _check(max_spool_bytes >= 0, "max_spool_bytes must be 0 (no spool) or more")
+        _check(max_body_bytes >= 1024, "max_body_bytes must be at least 1024")
+        assert token is not None
+        self.options = Options(
+            url=url.rstrip("/"),
+            token=token,
+            batch_size=batch_size,
+            flush_interval=flush_interval,
+            max_queue=max_queue,
+            spool_dir=Path(spool_dir).absolute(),
+            max_spool_bytes=max_spool_bytes,
+            max_retries=max_retries,
+            backoff=Backoff(base=backoff, cap=max_backoff),
+            timeout=timeout,
+            exit_timeout=exit_timeout,
+            max_body_bytes=max_body_bytes,
+        )
+        self._http_transport = transport
+        self._counters = Counters()
+        self._close_lock = threading.Lock()
+        self._closed = False
+        self._start()
+        atexit.register(self._at_exit)
+        os.register_at_fork(
+            after_in_child=functools.partial(_after_fork_in_child, weakref.ref(self))
+        )
+
+    def _start(self) -> None:
+        o = self.options
+        self._throttle = Throttle()
+        self._batcher = Batcher(o.max_queue, o.batch_size, o.flush_interval)
+        self._spool = Spool(o.spool_dir, o.max_spool_bytes)
+        self._transport = Transport(
+            o.url, o.token, timeout=o.timeout, transport=self._http_transport
+        )
+        self._worker = Worker(
+            self._batcher,
+            self._spool,
+            self._transport,
+            self._counters,
+            self._throttle,
+            Policy(max_retries=o.max_retries, backoff=o.backoff),
+        )
+        self._worker.start()
+
+    def _restart_after_fork(self) -> None:
+        # Only the forking thread survives in the child, and locks may have been copied held:
+        # start over with fresh ones. Records buffered in the parent are the parent's to send.
+        self._counters.renew_lock()
+        self._close_lock = threading.Lock()
+        if not self._closed:
+            self._start()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"Client({self.options.url!r}, {state})"
+
+    # ------------------------------------------------------------------ public API
+
+    def monitor(self, name: str) -> ModelMonitor:
+        """The logger of the model registered as ``name``."""
+        return ModelMonitor(self, str(name))
+
+    @property
+    def stats(self) -> ClientStats:
+        """Counts of sent, spooled, dropped, retried and rejected records, and the backlog."""
+        return self._counters.snapshot(
+            queued=len(self._batcher), spool_files=len(self._spool), spool_bytes=self._spool.bytes
+        )
+
+    @property
+    def spool_dir(self) -> Path:
+        """The folder batches are spooled to while the server is unreachable."""
+        return self.options.spool_dir
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Block until everything logged so far is acknowledged by the server, spooled, or
+        given up (rejected or dropped); False if ``timeout`` seconds passed first.
+
+        Spooled batches are not waited for: they are resent once the server answers.
+        """
+        if self._closed:
+            return True
+        return self._worker.flush(timeout)
+
+    def close(self, timeout: float | None = None) -> None:
+        """Flush, stop the background thread and close the connections. Idempotent; logging
+        after it drops records (with a warning)."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        atexit.unregister(self._at_exit)
+        if not self._worker.stop(timeout):
+            logger.warning(
+                "smokejumper: closing timed out after %s s with %d records neither sent nor "
+                "spooled",
+                timeout,
+                len(self._batcher),
+            )
+            return
+        self._transport.close()
+        left = len(self._batcher)  # logged in a race with close()
+        if left:
+            self._drop(left, "closed", "logged while the client was closing")
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _at_exit(self) -> None:
+        self.close(self.options.exit_timeout)
+
+    # ------------------------------------------------------------------ for ModelMonitor
+
+    def _put(self, key: Key, record: object) -> bool:
+        """Buffer a record (spilling the oldest to the spool when full); never raises."""
+        if self._closed:
+            self._drop(1, "closed", "logged after the client was closed")
+            return False
+        try:
+            spill = self._batcher.put(key, record)
+            if spill is not None:
+                self._worker.spill(spill)
+        except Exception as err:
+            self._drop(1, "put", f"cannot buffer a record: {err}")
+            return False
+        return True
+
+    def _put_batch(self, batch: Batch) -> None:
+        """Buffer a built batch, or spool it when it does not fit."""
+        if self._closed:
+            self._drop(batch.rows, "closed", "logged after the client was closed")
+        elif not self._batcher.put_batch(batch):
+            self._worker.spool(batch)
+
+    def _drop(self, count: int, key: str, message: str) -> None:
+        self._counters.add("dropped", count)
+        with contextlib.suppress(Exception):  # a logging handler's failure is not the caller's
+            self._throttle.warning(key, "smokejumper: %s; dropped %d record(s)", message, count)
+
+    def _arrow_limits(self) -> tuple[int, int]:
+        return self.options.max_body_bytes, self.options.max_queue
