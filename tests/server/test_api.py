@@ -213,3 +213,44 @@ def test_reference_and_window_drift(server: RunningServer) -> None:
         )
         assert bad.status_code == 422
         assert "not features" in bad.text
+
+
+def test_reference_from_first_hours_and_replacing_it_reprofiles_windows(
+    server: RunningServer,
+) -> None:
+    with client(server) as c:
+        register(c)
+        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        url = "/api/v1/models/churn/predictions"
+        c.post(url, json=records(600, 0, hour=now - timedelta(hours=3)))
+        c.post(url, json=records(600, 1000, shift=9.0, hour=now - timedelta(hours=2)))
+        assert [w["drift"] for w in windows(c)] == [None, None]  # no reference: counts only
+        r = c.put("/api/v1/models/churn/reference", params={"first_hours": 1})
+        assert r.status_code == 200, r.text
+        assert r.json()["rows"] == 600
+        assert r.json()["reprofiled_batches"] == 2
+        first, second = windows(c)
+        assert first["drift"]["dataset_drift"] is False
+        assert {x["name"]: x["drift"] for x in second["drift"]["columns"]}["age"] is True
+        # A new reference (the shifted hour) re-bins every window, which still merge.
+        rng = np.random.default_rng(3)
+        ref = pa.table(
+            {
+                "age": rng.normal(49, 10, 3000),
+                "plan": rng.choice(["basic", "pro"], 3000),
+                "active": rng.random(3000) < 0.67,
+            }
+        )
+        sink = io.BytesIO()
+        pq.write_table(ref, sink)
+        assert c.put("/api/v1/models/churn/reference", content=sink.getvalue()).status_code == 200
+        first, second = windows(c)
+        ages = [
+            {x["name"]: x["drift"] for x in w["drift"]["columns"]}["age"] for w in (first, second)
+        ]
+        assert ages == [True, False]
+        empty = c.post("/api/v1/models", json={"name": "empty", "schema": SCHEMA})
+        assert empty.status_code == 201
+        none = c.put("/api/v1/models/empty/reference", params={"first_hours": 1})
+        assert none.status_code == 422
+        assert "no predictions yet" in none.text

@@ -5,19 +5,21 @@ window profiles. A ``batch_key`` seen before makes the call a no-op that reports
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from smokejumper.errors import InputError
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile, profile
+from smokejumper.store.database import as_utc
 from smokejumper.store.rawlog import RawLog
-from smokejumper.store.tables import IngestBatch, Model, WindowPart
+from smokejumper.store.tables import IngestBatch, Model, WindowEvaluation, WindowPart
 
 
 @dataclass(frozen=True)
@@ -133,3 +135,51 @@ def ingest(
             raise
         return IngestResult(winner.id, winner.rows, duplicate=True)
     return IngestResult(batch.id, batch.rows, duplicate=False)
+
+
+def reprofile(
+    session: Session,
+    raw_log: RawLog,
+    model: Model,
+    schema: ModelSchema,
+    reference: DatasetProfile,
+) -> int:
+    """Profile every stored window part again on a new reference's bins; returns batches done.
+
+    Profiles on the old bins would not merge with new ones, and drift against the old reference
+    is stale, so every window of the model is also marked for evaluation again.
+    """
+    batches = list(session.scalars(select(IngestBatch).where(IngestBatch.model_id == model.id)))
+    for batch in batches:
+        table = raw_log.read([batch.raw_path])
+        assert table is not None
+        fresh = {
+            (p.window_start, p.version, p.segment): p.profile
+            for p in window_parts(table, schema, reference, model.window_seconds)
+        }
+        for part in session.scalars(select(WindowPart).where(WindowPart.batch_id == batch.id)):
+            made = fresh.get((as_utc(part.window_start), part.version, part.segment))
+            part.profile = serialize.dumps([made]) if made is not None else None
+    session.execute(delete(WindowEvaluation).where(WindowEvaluation.model_id == model.id))
+    session.commit()
+    return len(batches)
+
+
+def first_hours(
+    session: Session, raw_log: RawLog, model: Model, schema: ModelSchema, hours: float
+) -> pa.Table:
+    """The features of the model's predictions in the first ``hours`` after the earliest one."""
+    paths = list(
+        session.scalars(
+            select(IngestBatch.raw_path)
+            .where(IngestBatch.model_id == model.id)
+            .order_by(IngestBatch.id)
+        )
+    )
+    table = raw_log.read(paths)
+    if table is None or table.num_rows == 0:
+        raise InputError(f"model {model.name!r} has no predictions yet to take a reference from")
+    ts = table.column("timestamp")
+    start = pc.min(ts).as_py()
+    cutoff = pa.scalar(start + timedelta(hours=hours), ts.type)
+    return table.filter(pc.less(ts, cutoff)).select([f.name for f in schema.features])

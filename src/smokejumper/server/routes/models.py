@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from smokejumper.monitoring import ingest
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.server.auth import require
 from smokejumper.server.body import read_body, reference_profile
 from smokejumper.server.state import state
+from smokejumper.stats.dataset import profile as profile_of
 from smokejumper.store import models as repo
 from smokejumper.store.models import DEFAULT_WINDOW_SECONDS
 from smokejumper.store.tables import Model
@@ -75,22 +77,36 @@ def get_one(name: str, request: Request, _: Annotated[str, Depends(require("read
 
 @router.put("/{name}/reference")
 async def put_reference(
-    name: str, request: Request, _: Annotated[str, Depends(require("write"))]
+    name: str,
+    request: Request,
+    _: Annotated[str, Depends(require("write"))],
+    first_hours: Annotated[
+        float | None,
+        Query(gt=0, description="take the reference from the first N hours of predictions"),
+    ] = None,
 ) -> dict[str, Any]:
-    """Set the model's reference from a profile file, Parquet or CSV body."""
+    """Set the model's reference from a profile file, Parquet or CSV body, or from its own
+    first hours of predictions; every stored window is then profiled on the new bins."""
     app = state(request)
     body = await read_body(request, app.settings.max_body_bytes)
 
     def store() -> dict[str, Any]:
         with app.sessions() as db:
             model = repo.get_model(db, name)
-            profile, source = reference_profile(body, request.headers.get("content-type", ""))
+            schema = repo.schema_of(model)
+            if first_hours is not None:
+                data = ingest.first_hours(db, app.raw_log, model, schema, first_hours)
+                profile, source = profile_of(data), f"first {first_hours:g} h of predictions"
+            else:
+                profile, source = reference_profile(body, request.headers.get("content-type", ""))
             repo.set_reference(db, model, profile, source)
+            batches = ingest.reprofile(db, app.raw_log, model, schema, profile)
             return {
                 "model": name,
                 "rows": profile.rows,
                 "columns": list(profile.columns),
                 "source": source,
+                "reprofiled_batches": batches,
             }
 
     return await run_in_threadpool(store)
