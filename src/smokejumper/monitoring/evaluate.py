@@ -40,6 +40,15 @@ class WindowData:
     labels: pa.Table | None = None  # columns ``id`` and ``label`` (text)
     baseline: pa.Table | None = None  # predictions of the first window seen, for prediction drift
     custom: dict[str, float] = field(default_factory=dict)
+    #: Results shared by the monitors of one window (a drift report, the label join), so
+    #: that several monitors on the same window compute them once.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def shared(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per window and key."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,9 @@ def _missing(column: pa.ChunkedArray) -> int:
 def _feature_drift(spec: m.FeatureDrift, w: WindowData) -> tuple[float | None, dict[str, Any]]:
     if w.reference is None or w.profile is None:
         return _none("the model has no reference yet")
-    report = compare(w.reference, w.profile, columns=spec.columns)
+    reference, current = w.reference, w.profile
+    columns = tuple(spec.columns) if spec.columns else None
+    report = w.shared(("drift", columns), lambda: compare(reference, current, columns=columns))
     details = {
         "dataset_drift": report.dataset_drift,
         "columns": {
@@ -155,9 +166,12 @@ def _error_rate(spec: m.ErrorRate, w: WindowData) -> tuple[float | None, dict[st
 
 
 def _joined(w: WindowData) -> pa.Table | None:
-    if w.labels is None or w.labels.num_rows == 0:
+    labels = w.labels
+    if labels is None or labels.num_rows == 0:
         return None
-    joined = w.predictions.join(w.labels, "id", join_type="inner")
+    joined: pa.Table = w.shared(
+        "joined", lambda: w.predictions.join(labels, "id", join_type="inner")
+    )
     return joined if joined.num_rows else None
 
 
