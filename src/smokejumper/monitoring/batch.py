@@ -75,28 +75,100 @@ def _check_time(ts: datetime, now: datetime) -> None:
         )
 
 
+_ALLOWED = frozenset(
+    {"id", "timestamp", "version", "features", "prediction", "confidence", "latency_ms", "error"}
+)
+_STRICT = {"numeric": (int, float), "categorical": (str,), "text": (str,), "boolean": (bool,)}
+
+
+class _NeedsChecking(Exception):  # noqa: N818 - a signal inside this module, never raised out
+    """The fast path met something only the record-by-record path can judge or explain."""
+
+
+def _fast_column(values: list[Any], kind: str, arrow_type: pa.DataType) -> pa.Array:
+    allowed = _STRICT.get(kind)
+    if allowed is None:
+        raise _NeedsChecking
+    for value in values:
+        if value is not None and (type(value) not in allowed):
+            raise _NeedsChecking  # also refuses booleans as numbers, as the checked path does
+    try:
+        return pa.array(values, arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as err:
+        raise _NeedsChecking from err
+
+
+def _fast_table(records: Sequence[Any], schema: ModelSchema, now: datetime) -> pa.Table:
+    """Build the table with Arrow doing the conversions; any doubt goes to the checked path."""
+    if not records or not all(type(r) is dict for r in records):
+        raise _NeedsChecking
+    if set().union(*records) - _ALLOWED:
+        raise _NeedsChecking
+    features = [r.get("features") or {} for r in records]
+    kinds = {f.name: f.kind for f in schema.features}
+    if not all(type(f) is dict for f in features) or set().union(*features) - set(kinds):
+        raise _NeedsChecking
+    ids = [r.get("id") for r in records]
+    if not all(type(i) is str and i for i in ids):
+        raise _NeedsChecking
+    stamps = [r.get("timestamp") for r in records]
+    if all(t is None for t in stamps):
+        times = pa.array([now] * len(records), pa.timestamp("us", tz="UTC"))
+    elif all(type(t) is str for t in stamps):
+        try:  # ISO 8601 with a zone offset; naive times go the checked way (taken as UTC)
+            times = pa.array(stamps, pa.string()).cast(pa.timestamp("us", tz="UTC"))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+            raise _NeedsChecking from err
+        latest = pc.max(times).as_py()
+        if latest is not None and latest > now + MAX_FUTURE_SKEW:
+            raise _NeedsChecking
+    else:
+        raise _NeedsChecking
+    target = schema.arrow_schema()
+    columns: dict[str, pa.Array] = {
+        "id": pa.array(ids, pa.string()),
+        "timestamp": times,
+        "version": _fast_column([r.get("version") for r in records], "text", pa.string()),
+    }
+    for name, kind in kinds.items():
+        columns[name] = _fast_column([f.get(name) for f in features], kind, target.field(name).type)
+    for name, kind in (
+        ("prediction", schema.prediction_kind),
+        ("confidence", "numeric"),
+        ("latency_ms", "numeric"),
+        ("error", "boolean"),
+    ):
+        columns[name] = _fast_column([r.get(name) for r in records], kind, target.field(name).type)
+    return pa.table([columns[f.name] for f in target], schema=target)
+
+
 def records_to_table(
     records: Sequence[Mapping[str, Any]], schema: ModelSchema, now: datetime
 ) -> pa.Table:
-    """JSON records as a table in the model's stored layout, or :class:`BatchRejectedError`."""
+    """JSON records as a table in the model's stored layout, or :class:`BatchRejectedError`.
+
+    Well-formed batches take a fast path where Arrow converts whole columns; anything unusual
+    (a wrong type, an unknown field, a naive or future timestamp) is judged record by record,
+    which also names every problem.
+    """
+    try:
+        return _fast_table(records, schema, now)
+    except _NeedsChecking:
+        return _checked_table(records, schema, now)
+
+
+def _checked_table(
+    records: Sequence[Mapping[str, Any]], schema: ModelSchema, now: datetime
+) -> pa.Table:
+    """The record-by-record path: the same result, and every problem named."""
     columns: dict[str, list[Any]] = {f.name: [] for f in schema.arrow_schema()}
     problems: list[Problem] = []
     kinds = {f.name: f.kind for f in schema.features}
-    allowed = {
-        "id",
-        "timestamp",
-        "version",
-        "features",
-        "prediction",
-        "confidence",
-        "latency_ms",
-        "error",
-    }
     for i, record in enumerate(records):
         if not isinstance(record, Mapping):
             problems.append(_problem(i, "(record)", "expected an object"))
             continue
-        for key in sorted(set(record) - allowed):
+        for key in sorted(set(record) - _ALLOWED):
             problems.append(_problem(i, key, "unknown field"))
         rid = record.get("id")
         if not isinstance(rid, str) or not rid:

@@ -1,0 +1,104 @@
+"""The fast JSON path gives exactly what the record-by-record path gives, or defers to it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smokejumper.errors import BatchRejectedError
+from smokejumper.monitoring.batch import _checked_table, records_to_table
+from smokejumper.monitoring.schema import Feature, ModelSchema
+
+SCHEMA = ModelSchema(
+    features=[
+        Feature(name="x", kind="numeric"),
+        Feature(name="c", kind="categorical"),
+        Feature(name="b", kind="boolean"),
+    ],
+    prediction_kind="numeric",
+)
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+numbers = st.one_of(st.none(), st.integers(-(10**6), 10**6), st.floats(allow_nan=False, width=64))
+record = st.fixed_dictionaries(
+    {
+        "id": st.text(min_size=1, max_size=8),
+        "features": st.fixed_dictionaries(
+            {},
+            optional={
+                "x": numbers,
+                "c": st.one_of(st.none(), st.text(max_size=5)),
+                "b": st.one_of(st.none(), st.booleans()),
+            },
+        ),
+    },
+    optional={
+        "prediction": numbers,
+        "confidence": numbers,
+        "latency_ms": numbers,
+        "error": st.one_of(st.none(), st.booleans()),
+        "version": st.one_of(st.none(), st.text(max_size=4)),
+        "timestamp": st.one_of(
+            st.none(),
+            st.datetimes(
+                min_value=datetime(2000, 1, 1),
+                max_value=datetime(2026, 11, 27),
+                timezones=st.just(UTC),
+            ).map(lambda d: d.isoformat()),
+        ),
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(record, min_size=1, max_size=30))
+def test_fast_path_equals_checked_path(records: list[dict[str, Any]]) -> None:
+    assert records_to_table(records, SCHEMA, NOW).equals(_checked_table(records, SCHEMA, NOW))
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"features": {"x": True}}, "features.x"),  # a boolean is not a number
+        ({"features": {"c": 3}}, "features.c"),
+        ({"features": {"zz": 1.0}}, "features.zz"),
+        ({"extra": 1}, "extra"),
+        ({"id": ""}, "id"),
+        ({"timestamp": (NOW + timedelta(hours=1)).isoformat()}, "timestamp"),
+    ],
+)
+def test_doubtful_batches_are_judged_record_by_record(change: dict[str, Any], field: str) -> None:
+    good = {"id": "a", "features": {"x": 1.0}, "prediction": 0.5}
+    with pytest.raises(BatchRejectedError) as caught:
+        records_to_table([good, {**good, **change}], SCHEMA, NOW)
+    assert [(e["index"], e["field"]) for e in caught.value.errors] == [(1, field)]
+
+
+def test_naive_times_are_taken_as_utc() -> None:
+    table = records_to_table([{"id": "a", "timestamp": "2026-11-27T09:00:00"}], SCHEMA, NOW)
+    assert table.column("timestamp")[0].as_py() == datetime(2026, 11, 27, 9, tzinfo=UTC)
+
+
+def test_well_formed_batches_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smokejumper.monitoring import batch
+
+    def fail(*_: Any) -> None:
+        raise AssertionError("the checked path was used")
+
+    monkeypatch.setattr(batch, "_checked_table", fail)
+    records = [
+        {
+            "id": f"r{i}",
+            "timestamp": "2026-11-27T09:00:00+00:00",
+            "version": "v1",
+            "features": {"x": i, "c": "a", "b": True},
+            "prediction": 0.5,
+            "latency_ms": 3,
+        }
+        for i in range(100)
+    ]
+    assert batch.records_to_table(records, SCHEMA, NOW).num_rows == 100
