@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
@@ -23,8 +23,8 @@ router = APIRouter(prefix="/api/v1/models", tags=["ingest"])
 
 def _records(body: bytes) -> tuple[list[Any], str | None]:
     try:
-        doc = json.loads(body)
-    except ValueError as err:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as err:
         raise InputError(f"the body is not valid JSON: {err}") from err
     if isinstance(doc, list):
         return doc, None
