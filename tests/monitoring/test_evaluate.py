@@ -175,3 +175,20 @@ def test_config_files_and_their_errors(tmp_path) -> None:  # type: ignore[no-unt
         load_config(orphan)
     with pytest.raises(InputError, match="type"):
         parse_monitor({"name": "x", "model": "m", "type": "vibes"})
+
+
+def test_confidence_distribution_shift(rng: np.random.Generator) -> None:
+    calm = _window(rng)
+    baseline = calm.predictions.select(["prediction", "confidence"])
+    shifted = calm.predictions.set_column(
+        calm.predictions.column_names.index("confidence"),
+        "confidence",
+        pa.array(np.clip(calm.predictions.column("confidence").to_numpy() * 0.5, 0, 1)),
+    )
+    spec = _spec(type="confidence", statistic="drift", max=0.1)
+    same = evaluate(spec, WindowData(START, calm.predictions, baseline=baseline))
+    moved = evaluate(spec, WindowData(START, shifted, baseline=baseline))
+    assert same.value == pytest.approx(0.0)
+    assert moved.value is not None
+    assert moved.value > 0.1
+    assert moved.healthy is False

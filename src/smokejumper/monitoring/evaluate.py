@@ -38,7 +38,7 @@ class WindowData:
     profile: DatasetProfile | None = None  # merged window profile, on the reference's bins
     reference: DatasetProfile | None = None
     labels: pa.Table | None = None  # columns ``id`` and ``label`` (text)
-    baseline: pa.Table | None = None  # predictions of the first window seen, for prediction drift
+    baseline: pa.Table | None = None  # prediction and confidence of the first window seen
     custom: dict[str, float] = field(default_factory=dict)
     #: Results shared by the monitors of one window (a drift report, the label join), so
     #: that several monitors on the same window compute them once.
@@ -91,16 +91,23 @@ def _feature_drift(spec: m.FeatureDrift, w: WindowData) -> tuple[float | None, d
     return report.share_drifted, details
 
 
+def _shift(w: WindowData, column: str) -> tuple[float | None, dict[str, Any]]:
+    """Drift of one logged column against the first window seen."""
+    if w.baseline is None or w.baseline.num_rows == 0:
+        return _none("no earlier window to compare with")
+    if w.predictions.column(column).null_count == w.predictions.num_rows:
+        return _none(f"no {column} logged")
+    report = compare(w.baseline.select([column]), w.predictions.select([column]))
+    result = report.column(column)
+    if result.status != "tested":
+        return _none(result.note or f"{column} could not be compared")
+    return result.effect_size, {"method": result.method, "drift": result.drift}
+
+
 def _prediction_drift(
     spec: m.PredictionDrift, w: WindowData
 ) -> tuple[float | None, dict[str, Any]]:
-    if w.baseline is None or w.baseline.num_rows == 0:
-        return _none("no earlier window to compare predictions with")
-    col = compare(w.baseline.select(["prediction"]), w.predictions.select(["prediction"]))
-    result = col.column("prediction")
-    if result.status != "tested":
-        return _none(result.note or "predictions could not be compared")
-    return result.effect_size, {"method": result.method, "drift": result.drift}
+    return _shift(w, "prediction")
 
 
 def _null_rate(spec: m.NullRate, w: WindowData) -> tuple[float | None, dict[str, Any]]:
@@ -145,6 +152,8 @@ def _unseen(spec: m.UnseenCategories, w: WindowData) -> tuple[float | None, dict
 
 
 def _confidence(spec: m.Confidence, w: WindowData) -> tuple[float | None, dict[str, Any]]:
+    if spec.statistic == "drift":
+        return _shift(w, "confidence")
     values = w.predictions.column("confidence").drop_null().to_numpy(zero_copy_only=False)
     if values.size == 0:
         return _none("no confidence logged")

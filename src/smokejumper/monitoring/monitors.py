@@ -51,7 +51,8 @@ class FeatureDrift(_Base):
 
 
 class PredictionDrift(_Base):
-    """Drift of the prediction column's distribution against the first window seen."""
+    """Drift of the prediction column's distribution against the first window seen (effect
+    size of the kind's default drift method)."""
 
     type: Literal["prediction_drift"]
     max: float | None = 0.1
@@ -88,10 +89,11 @@ class Volume(_Base):
 
 
 class Confidence(_Base):
-    """Mean confidence, or the share of predictions below ``below``."""
+    """Mean confidence, the share of predictions below ``below``, or the drift of the
+    confidence distribution against the first window (effect size)."""
 
     type: Literal["confidence"]
-    statistic: Literal["mean", "low_share"] = "mean"
+    statistic: Literal["mean", "low_share", "drift"] = "mean"
     below: float = 0.5
 
 

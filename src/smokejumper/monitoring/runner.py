@@ -131,7 +131,7 @@ def run_once(session: Session, raw_log: RawLog, now: datetime | None = None) -> 
             data = load_window(session, raw_log, model, start, reference)
             if baseline is None:
                 first = load_window(session, raw_log, model, starts[0], None).predictions
-                baseline = first.select(["prediction"])
+                baseline = first.select(["prediction", "confidence"])
             data = replace(data, baseline=baseline)
             rows: list[dict[str, Any]] = []
             for row, spec in monitors:
