@@ -27,7 +27,7 @@ def test_db_upgrade_and_token_create(tmp_path: Path) -> None:
     env = {"SMOKEJUMPER_HOME": str(tmp_path)}
     done = run(env, "db", "upgrade")
     assert done.returncode == 0, done.stderr
-    assert "revision 0002" in done.stdout
+    assert "revision 0003" in done.stdout
     token = run(env, "token", "create", "--scope", "ingest", "--name", "model-server")
     assert token.stdout.startswith("sj_")
     bad = run(env, "token", "create", "--scope", "root")

@@ -145,3 +145,33 @@ def httpx_get(server: RunningServer, path: str, token: str | None):  # type: ign
 
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.get(server.url + path, headers=headers)
+
+
+def test_refused_batches_are_counted_even_when_no_batch_gets_through(
+    server: RunningServer,
+) -> None:
+    from smokejumper.monitoring.runner import run_once
+    from smokejumper.store.database import make_engine, session_factory
+    from smokejumper.store.rawlog import RawLog
+
+    with client(server) as c:
+        register(c)
+        spec = {"name": "schema", "model": "churn", "type": "rejected_batches"}
+        assert c.post("/api/v1/monitors", json=spec).status_code == 201
+        renamed = [{**r, "features": {"years": 40}} for r in records(3)]  # a renamed column
+        for _ in range(2):
+            assert c.post("/api/v1/models/churn/predictions", json=renamed).status_code == 422
+    engine = make_engine(server.settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            later = datetime.now(UTC) + timedelta(hours=2)
+            summary = run_once(session, RawLog(server.settings.home / "raw"), later)
+        assert summary.windows == 1
+        hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        assert summary.unhealthy == [f"schema@{hour.isoformat()}"]
+    finally:
+        engine.dispose()
+    with client(server) as c:
+        [obs] = c.get("/api/v1/models/churn/observations").json()
+        assert obs["value"] == 2
+        assert obs["healthy"] is False

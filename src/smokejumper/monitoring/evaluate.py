@@ -40,6 +40,7 @@ class WindowData:
     labels: pa.Table | None = None  # columns ``id`` and ``label`` (text)
     baseline: pa.Table | None = None  # prediction and confidence of the first window seen
     custom: dict[str, float] = field(default_factory=dict)
+    rejected_batches: int = 0  # batches refused while the window was open
     #: Results shared by the monitors of one window (a drift report, the label join), so
     #: that several monitors on the same window compute them once.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -260,6 +261,7 @@ _EVALUATORS: dict[str, Callable[[Any, WindowData], tuple[float | None, dict[str,
     "out_of_range": _out_of_range,
     "unseen_categories": _unseen,
     "volume": lambda spec, w: (float(w.predictions.num_rows), {}),
+    "rejected_batches": lambda spec, w: (float(w.rejected_batches), {}),
     "confidence": _confidence,
     "latency": _latency,
     "error_rate": _error_rate,

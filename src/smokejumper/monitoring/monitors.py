@@ -82,6 +82,14 @@ class UnseenCategories(_Base):
     max: float | None = 0.01
 
 
+class RejectedBatches(_Base):
+    """Batches refused in the window (by time of receipt): a renamed, retyped or new column
+    upstream makes the server refuse whole batches, which this counts."""
+
+    type: Literal["rejected_batches"]
+    max: float | None = 0.0
+
+
 class Volume(_Base):
     """Rows in the window."""
 
@@ -144,6 +152,7 @@ MonitorSpec = Annotated[
     | NullRate
     | OutOfRange
     | UnseenCategories
+    | RejectedBatches
     | Volume
     | Confidence
     | Latency

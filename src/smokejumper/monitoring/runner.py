@@ -22,9 +22,16 @@ from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.store import monitoring as repo
 from smokejumper.store.database import as_utc
-from smokejumper.store.models import list_models, reference_of
+from smokejumper.store.models import list_models, reference_of, schema_of
 from smokejumper.store.rawlog import RawLog
-from smokejumper.store.tables import CustomMetric, IngestBatch, Model, WindowEvaluation, WindowPart
+from smokejumper.store.tables import (
+    CustomMetric,
+    IngestBatch,
+    Model,
+    Rejection,
+    WindowEvaluation,
+    WindowPart,
+)
 
 #: How far back late labels cause windows to be evaluated again.
 LABEL_LOOKBACK = timedelta(days=7)
@@ -40,10 +47,15 @@ class RunSummary:
 
 
 def closed_windows(session: Session, model: Model, now: datetime) -> list[datetime]:
-    """Starts of the model's windows that have data and have closed."""
+    """Starts of the model's closed windows that have data or refused batches."""
     query = select(WindowPart.window_start).where(WindowPart.model_id == model.id).distinct()
-    starts = sorted(as_utc(s) for s in session.scalars(query))
-    return [s for s in starts if s + timedelta(seconds=model.window_seconds) <= now]
+    starts = {as_utc(s) for s in session.scalars(query)}
+    seconds = model.window_seconds
+    refused = select(Rejection.received_at).where(Rejection.model_id == model.id)
+    for received in session.scalars(refused):
+        epoch = int(as_utc(received).timestamp())
+        starts.add(datetime.fromtimestamp(epoch - epoch % seconds, UTC))
+    return sorted(s for s in starts if s + timedelta(seconds=seconds) <= now)
 
 
 def load_window(
@@ -63,7 +75,8 @@ def load_window(
     batch_ids = sorted({batch_id for batch_id, _ in parts})
     paths = list(session.scalars(select(IngestBatch.raw_path).where(IngestBatch.id.in_(batch_ids))))
     table = raw_log.read(paths)
-    assert table is not None
+    if table is None:  # only refused batches in this window
+        table = schema_of(model).arrow_schema().empty_table()
     ts = table.column("timestamp")
     table = table.filter(
         pc.and_(
@@ -82,6 +95,7 @@ def load_window(
             schema=pa.schema([("id", pa.string()), ("label", pa.string())]),
         ),
         custom=repo.custom_for(session, model, start),
+        rejected_batches=repo.rejections_between(session, model, start, end),
     )
 
 

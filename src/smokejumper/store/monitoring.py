@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,16 @@ from smokejumper.monitoring.monitors import MonitorConfig, MonitorSpec, SloSpec,
 from smokejumper.monitoring.slo_status import slo_status
 from smokejumper.store.database import as_utc
 from smokejumper.store.models import get_model
-from smokejumper.store.tables import Base, CustomMetric, Label, Model, Monitor, Observation, Slo
+from smokejumper.store.tables import (
+    Base,
+    CustomMetric,
+    Label,
+    Model,
+    Monitor,
+    Observation,
+    Rejection,
+    Slo,
+)
 
 
 def upsert(
@@ -198,3 +207,24 @@ def slo_statuses(session: Session) -> list[dict[str, Any]]:
             )
         )
     return out
+
+
+def record_rejection(session: Session, model: Model, problems: Sequence[Mapping[str, Any]]) -> None:
+    """Remember that a batch of the model was refused, with its first few problems."""
+    session.add(
+        Rejection(
+            model_id=model.id,
+            received_at=datetime.now(UTC),
+            problems=len(problems),
+            sample=json.dumps(list(problems[:5])),
+        )
+    )
+    session.commit()
+
+
+def rejections_between(session: Session, model: Model, start: datetime, end: datetime) -> int:
+    """How many batches of the model were refused in ``[start, end)``."""
+    query = select(func.count(Rejection.id)).where(
+        Rejection.model_id == model.id, Rejection.received_at >= start, Rejection.received_at < end
+    )
+    return int(session.scalar(query) or 0)

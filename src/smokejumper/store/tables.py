@@ -170,3 +170,15 @@ class WindowEvaluation(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Rejection(Base):
+    """A refused batch (schema change upstream, bad types): counted by a monitor."""
+
+    __tablename__ = "rejections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    problems: Mapped[int] = mapped_column(Integer)
+    sample: Mapped[str] = mapped_column(Text)
