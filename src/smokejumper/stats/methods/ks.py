@@ -6,7 +6,8 @@ bracketed from the cumulative shares at the reference's fine bin edges: the gap 
 lower bound, the widest gap possible inside a bin (where each CDF lies between its values just
 after the lower edge and just before the upper one) an upper bound; the report gives the midpoint
 with the half-width as its bound (widened by the quantile sketch's rank error when the current
-profile had other bins). The p-value is then Smirnov's, at the midpoint.
+profile had other bins). The p-value is then the limiting Kolmogorov distribution's, at the
+midpoint.
 
 >>> import numpy as np
 >>> round(ks_statistic(np.array([1.0, 2.0, 3.0]), np.array([2.5, 3.5, 4.5])), 4)
@@ -16,7 +17,7 @@ profile had other bins). The p-value is then Smirnov's, at the midpoint.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.ecdf import EcdfGap
@@ -39,10 +40,25 @@ def ks_p_value(a: Floats, b: Floats, d: float) -> float:
 
 
 def smirnov_p_value(d: float, n: int, m: int) -> float:
-    """Asymptotic two-sided p-value of D for samples of sizes n and m."""
+    """Asymptotic two-sided p-value of D for samples of sizes n and m (as SciPy computes it)."""
     big, small = max(n, m), min(n, m)
     en = big * small / (big + small)
     return float(np.clip(stats.kstwo.sf(d, np.round(en)), 0.0, 1.0))
+
+
+def kolmogorov_p_value(d: float, n: int, m: int) -> float:
+    """The limiting Kolmogorov distribution's p-value of D, for statistics read off profiles.
+
+    D from profiles is itself approximate (see the bound), so the exact finite-sample law that
+    :func:`smirnov_p_value` evaluates (about 2 ms a call) buys nothing there; this one is a
+    ufunc call, and differs from it by O(1/sqrt(n m / (n + m))).
+
+    >>> n = 50_000
+    >>> round(smirnov_p_value(0.01, n, n), 4), round(kolmogorov_p_value(0.01, n, n), 4)
+    (0.0134, 0.0135)
+    """
+    en = n * m / (n + m)
+    return float(np.clip(special.kolmogorov(np.sqrt(en) * d), 0.0, 1.0))
 
 
 def ks_bounds(
@@ -73,7 +89,7 @@ class KolmogorovSmirnov(DriftMethod):
         d = (lo + hi) / 2
         return MethodResult(
             statistic=d,
-            p_value=smirnov_p_value(d, ref.n, cur.n),
+            p_value=kolmogorov_p_value(d, ref.n, cur.n),
             effect_size=d,
             bound=(hi - lo) / 2,
         )

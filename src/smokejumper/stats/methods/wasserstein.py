@@ -25,7 +25,7 @@ import numpy as np
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.ecdf import EcdfGap
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
-from smokejumper.stats.methods.ks import ks_bounds, ks_p_value, smirnov_p_value
+from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_bounds, ks_p_value
 
 
 def wasserstein(a: Floats, b: Floats) -> float:
@@ -81,7 +81,7 @@ class Wasserstein(DriftMethod):
         d_lo, d_hi = ks_bounds(*cdfs)
         return MethodResult(
             statistic=w / scale,
-            p_value=smirnov_p_value((d_lo + d_hi) / 2, ref.n, cur.n),
+            p_value=kolmogorov_p_value((d_lo + d_hi) / 2, ref.n, cur.n),
             effect_size=w / scale,
             bound=max(w - lo, hi - w) / scale,
             note=note,
