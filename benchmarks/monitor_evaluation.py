@@ -1,0 +1,886 @@
+"""Monitor evaluation: 50 monitors of mixed types over 24 closed hourly windows, one pass.
+
+What it measures
+----------------
+In one process, a store is built in a temporary folder with the store's own functions
+(``make_engine``/``upgrade``/``session_factory``, ``register_model``/``set_reference``,
+``monitoring.ingest.ingest`` with a ``RawLog``, ``store_labels``, ``save_monitor`` with
+``parse_monitor``): one model with 20 numeric features and one categorical feature, a reference
+profile of 50,000 rows, 24 hourly windows in the past (the newest closed an hour ago) of 5,000
+predictions each, sent as 5 batches per window, labels for 20 % of the predictions, and 50
+monitors of every built-in type except fairness and custom (see the table in the results).
+Later windows are shifted on purpose (a drifted feature, an unseen category, more nulls and
+out-of-range values), so monitors have something to find.
+
+Then ``smokejumper.monitoring.runner.run_once(session, raw_log, now)`` is timed over the 24
+closed windows: once cold (the first call in the process, with whatever the evaluators import
+lazily), then ``--repeats`` times warm (the background evaluator is a long-lived process), each
+after clearing the observations and window evaluations so that every window is due again. One
+more warm pass wraps the runner's calls with timers to split the time between loading windows
+(reading the raw Parquet batches, filtering, merging window profiles, fetching labels) and
+evaluating monitors (per monitor type), and one last pass runs under cProfile. The raw batch
+files were just written, so they are read from the page cache.
+
+How to run (from the repository root)
+-------------------------------------
+    .venv/bin/python benchmarks/monitor_evaluation.py            # the full run (about a minute)
+    .venv/bin/python benchmarks/monitor_evaluation.py --quick    # 6 windows of 1,000 rows
+
+The full run writes ``benchmarks/results/monitor_evaluation.md``; ``--quick`` writes
+``benchmarks/.data/monitor_evaluation-quick.md`` unless ``--output`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import importlib.metadata
+import os
+import platform
+import pstats
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DATA_DIR = HERE / ".data"
+DEFAULT_OUTPUT = HERE / "results" / "monitor_evaluation.md"
+QUICK_OUTPUT = DATA_DIR / "monitor_evaluation-quick.md"
+
+SEED = 20_261_127
+MODEL = "bench"
+NUMERIC = tuple(f"f{i:02d}" for i in range(20))
+CATEGORY = "plan"
+PLANS = ("free", "basic", "plus", "pro", "team")
+UNSEEN_PLAN = "enterprise"
+REFERENCE_ROWS = 50_000
+#: Targets from the issue.
+TARGET_SECONDS = 1.0
+TARGET_WINDOWS = 24
+TARGET_MONITORS = 50
+PACKAGES = ("smokejumper", "numpy", "pyarrow", "scipy", "scikit-learn", "sqlalchemy", "pydantic")
+
+Json = dict[str, Any]
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- the monitors
+
+
+def monitor_specs() -> list[Json]:
+    """The 50 monitors, as a monitors file would declare them."""
+    specs: list[Json] = []
+
+    def add(name: str, kind: str, **fields: Any) -> None:
+        specs.append({"name": name, "model": MODEL, "type": kind, **fields})
+
+    for q, limit in ((0.5, 30.0), (0.9, 60.0), (0.99, 120.0)):
+        add(f"latency-p{round(q * 100)}", "latency", quantile=q, max=limit)
+    add("volume", "volume", min=4_000)
+    add("errors", "error_rate", max=0.02)
+    add("confidence-mean", "confidence", statistic="mean", min=0.6)
+    add("confidence-low", "confidence", statistic="low_share", below=0.55, max=0.2)
+    add("nulls-any", "null_rate", max=0.05)
+    for name in NUMERIC[:9]:
+        add(f"nulls-{name}", "null_rate", column=name, max=0.02)
+    add(f"nulls-{CATEGORY}", "null_rate", column=CATEGORY, max=0.02)
+    for name in NUMERIC:
+        add(f"range-{name}", "out_of_range", column=name, max=0.01)
+    add("drift-all", "feature_drift", max=0.0)
+    add("drift-first-five", "feature_drift", columns=list(NUMERIC[:5]), max=0.2)
+    add("drift-plan", "feature_drift", columns=[CATEGORY], max=0.0)
+    add("drift-last-five", "feature_drift", columns=list(NUMERIC[-5:]), max=0.2)
+    add("prediction-drift", "prediction_drift", max=0.1)
+    add("unseen-plan", "unseen_categories", column=CATEGORY, max=0.01)
+    for metric, limit in (
+        ("accuracy", 0.6),
+        ("precision", 0.5),
+        ("recall", 0.5),
+        ("f1", 0.5),
+        ("roc_auc", 0.6),
+        ("mae", None),
+    ):
+        bounds = {"max": 0.5} if limit is None else {"min": limit}
+        add(f"perf-{metric}", "performance", metric=metric, **bounds)
+    assert len(specs) == TARGET_MONITORS, len(specs)
+    return specs
+
+
+# --------------------------------------------------------------------------- the store
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How big the store is."""
+
+    windows: int
+    rows: int  # per window
+    batches: int  # per window
+    label_share: float
+
+
+@dataclass
+class Store:
+    """The temporary store and what went into it."""
+
+    home: Path
+    engine: Any
+    sessions: Any
+    raw_log: Any
+    shape: Shape
+    now: datetime
+    window_starts: list[datetime]
+    build_s: Json = field(default_factory=dict)
+    labels: int = 0
+    monitors: list[Json] = field(default_factory=list)
+
+
+def _schema() -> Any:
+    from smokejumper.monitoring.schema import Feature, ModelSchema
+
+    features = [Feature(name=n, kind="numeric") for n in NUMERIC]
+    return ModelSchema(features=[*features, Feature(name=CATEGORY, kind="categorical")])
+
+
+def _reference_table(rng: Any) -> Any:
+    import pyarrow as pa
+
+    columns: dict[str, Any] = {n: rng.standard_normal(REFERENCE_ROWS) for n in NUMERIC}
+    columns[CATEGORY] = pa.array(rng.choice(PLANS, REFERENCE_ROWS), pa.string())
+    return pa.table(columns)
+
+
+def _batch(rng: Any, start: datetime, rows: int, shifted: bool, prefix: str) -> tuple[Any, Any]:
+    """One batch of predictions in a window (flat columns, as a client sends them) and the
+    probability behind each prediction's label; ``shifted`` windows drift on purpose."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = rng.uniform(0, 3600 * 1_000_000, rows).astype(np.int64)
+    micros = int(start.timestamp() * 1_000_000) + offsets
+    columns: dict[str, Any] = {
+        "id": pa.array([f"{prefix}-{i}" for i in range(rows)], pa.string()),
+        "timestamp": pa.array(micros, pa.timestamp("us", tz="UTC")),
+        "version": pa.array(["v1"] * rows, pa.string()),
+    }
+    signal = None
+    for k, name in enumerate(NUMERIC):
+        values = rng.standard_normal(rows)
+        if k == 3:
+            signal = values  # what the predictions depend on (before any value goes missing)
+        if shifted and k == 0:
+            values = values + 0.5  # a drifted feature
+        if shifted and k == 1:
+            values = values * 3.0  # wider: out of the reference's range more often
+        mask = rng.random(rows) < (0.04 if shifted and k == 2 else 0.005)
+        columns[name] = pa.array(values, mask=mask)
+    plans = rng.choice(PLANS, rows).astype(object)
+    if shifted:
+        plans[rng.random(rows) < 0.03] = UNSEEN_PLAN
+    columns[CATEGORY] = pa.array(plans, pa.string())
+    assert signal is not None
+    score = 1 / (1 + np.exp(-signal * 1.5))
+    columns["prediction"] = pa.array(np.clip(score + rng.normal(0, 0.1, rows), 0, 1))
+    columns["confidence"] = pa.array(rng.uniform(0.5, 1.0, rows))
+    columns["latency_ms"] = pa.array(rng.gamma(2.0, 6.0, rows))
+    columns["error"] = pa.array(rng.random(rows) < 0.01)
+    return pa.table(columns), score
+
+
+def build_store(shape: Shape, home: Path) -> Store:
+    """Register the model, set its reference, ingest the windows, label some, declare monitors."""
+    import numpy as np
+
+    from smokejumper.monitoring.batch import arrow_to_table
+    from smokejumper.monitoring.ingest import ingest
+    from smokejumper.monitoring.monitors import parse_monitor
+    from smokejumper.stats.dataset import profile
+    from smokejumper.store.database import make_engine, session_factory, upgrade
+    from smokejumper.store.models import reference_of, register_model, set_reference
+    from smokejumper.store.monitoring import save_monitor, store_labels
+    from smokejumper.store.rawlog import RawLog
+
+    rng = np.random.default_rng(SEED)
+    times: Json = {}
+    start = time.perf_counter()
+    engine = make_engine(f"sqlite:///{home / 'smokejumper.db'}")
+    upgrade(engine)
+    sessions = session_factory(engine)
+    raw_log = RawLog(home / "raw")
+    schema = _schema()
+    now = datetime.now(UTC)
+    newest = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    starts = [newest - timedelta(hours=shape.windows - 1 - k) for k in range(shape.windows)]
+    store = Store(home, engine, sessions, raw_log, shape, now, starts)
+    with sessions() as session:
+        model = register_model(session, MODEL, schema, 3600)
+        set_reference(session, model, profile(_reference_table(rng)), "parquet")
+        times["setup_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        reference = reference_of(session, model)
+        labels: list[tuple[str, str]] = []
+        per_batch = shape.rows // shape.batches
+        for w, window_start in enumerate(starts):
+            for b in range(shape.batches):
+                prefix = f"w{w:02d}b{b}"
+                shifted = w >= shape.windows // 2
+                flat, score = _batch(rng, window_start, per_batch, shifted, prefix)
+                table = arrow_to_table(flat, schema, now)
+                ingest(session, raw_log, model, schema, reference, table, prefix)
+                labelled = int(per_batch * shape.label_share)
+                truth = rng.random(labelled) < score[:labelled]
+                labels += [(f"{prefix}-{i}", "1" if t else "0") for i, t in enumerate(truth)]
+        times["ingest_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        store.labels = store_labels(session, model, labels)
+        times["labels_s"] = time.perf_counter() - start
+        store.monitors = monitor_specs()
+        for spec in store.monitors:
+            save_monitor(session, parse_monitor(spec))
+    store.build_s = times
+    return store
+
+
+def reset(store: Store) -> None:
+    """Forget every observation and evaluation, so that every window is due again."""
+    from sqlalchemy import delete
+
+    from smokejumper.store.tables import Observation, WindowEvaluation
+
+    with store.sessions() as session:
+        session.execute(delete(Observation))
+        session.execute(delete(WindowEvaluation))
+        session.commit()
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def _rss_mib(key: str = "VmRSS") -> float | None:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+@dataclass
+class Pass:
+    """One timed ``run_once``."""
+
+    seconds: float
+    cpu_seconds: float
+    windows: int
+    observations: int
+    unhealthy: int
+
+
+def timed_pass(store: Store) -> Pass:
+    """Reset, then time one ``run_once`` over every closed window."""
+    from smokejumper.monitoring.runner import run_once
+
+    reset(store)
+    with store.sessions() as session:
+        cpu, start = time.process_time(), time.perf_counter()
+        summary = run_once(session, store.raw_log, store.now)
+        seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+    return Pass(seconds, cpu, summary.windows, summary.observations, len(summary.unhealthy))
+
+
+class _Timers:
+    """Seconds and calls per label."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+
+    def wrap(self, label: str | Callable[..., str], func: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            name = label(*args, **kwargs) if callable(label) else label
+            start = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - start
+                self.calls[name] += 1
+
+        return timed
+
+
+@contextlib.contextmanager
+def _patched(target: Any, name: str, value: Any) -> Iterator[None]:
+    original = getattr(target, name)
+    setattr(target, name, value)
+    try:
+        yield
+    finally:
+        setattr(target, name, original)
+
+
+LOAD = "load_window (total)"
+LOAD_PARTS = (
+    "read raw Parquet batches (RawLog.read)",
+    "deserialize window profiles (serialize.loads)",
+    "merge window profiles (DatasetProfile.merge)",
+    "labels for the window's ids (labels_for)",
+    "custom metrics (custom_for)",
+)
+
+
+@dataclass
+class Split:
+    """Where one instrumented pass spent its time."""
+
+    total_s: float
+    load: Counter[str]
+    load_calls: Counter[str]
+    evaluate: Counter[str]  # per monitor type
+    evaluate_calls: Counter[str]
+
+
+def split_pass(store: Store) -> Split:
+    """One pass with the runner's calls wrapped in timers."""
+    from smokejumper.monitoring import runner
+    from smokejumper.stats.dataset import DatasetProfile
+    from smokejumper.store import monitoring as monitoring_repo
+
+    reset(store)
+    load, evaluate = _Timers(), _Timers()
+    serialize_proxy = _Proxy(
+        runner.serialize, loads=load.wrap(LOAD_PARTS[1], runner.serialize.loads)
+    )
+    patches = [
+        _patched(runner, "load_window", load.wrap(LOAD, runner.load_window)),
+        _patched(runner, "evaluate", evaluate.wrap(lambda spec, _: spec.type, runner.evaluate)),
+        _patched(runner, "serialize", serialize_proxy),
+        _patched(DatasetProfile, "merge", load.wrap(LOAD_PARTS[2], DatasetProfile.merge)),
+        _patched(
+            monitoring_repo, "labels_for", load.wrap(LOAD_PARTS[3], monitoring_repo.labels_for)
+        ),
+        _patched(
+            monitoring_repo, "custom_for", load.wrap(LOAD_PARTS[4], monitoring_repo.custom_for)
+        ),
+        _patched(store.raw_log, "read", load.wrap(LOAD_PARTS[0], store.raw_log.read)),
+    ]
+    with contextlib.ExitStack() as stack:
+        for patch in patches:
+            stack.enter_context(patch)
+        with store.sessions() as session:
+            start = time.perf_counter()
+            runner.run_once(session, store.raw_log, store.now)
+            total = time.perf_counter() - start
+    return Split(total, load.seconds, load.calls, evaluate.seconds, evaluate.calls)
+
+
+class _Proxy:
+    """A module stand-in: the given attributes replaced, the rest from the module."""
+
+    def __init__(self, module: Any, **replaced: Any) -> None:
+        self._module = module
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
+class _InlineExecutor:
+    """Stands in for ``ThreadPoolExecutor``: runs the work in the calling thread."""
+
+    def __init__(self, *_: Any, **__: Any) -> None:
+        pass
+
+    def __enter__(self) -> _InlineExecutor:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def map(self, func: Callable[..., Any], *iterables: Any) -> Iterator[Any]:
+        return iter([func(*args) for args in zip(*iterables, strict=True)])
+
+
+def profiled_pass(store: Store, top: int = 20) -> tuple[float, list[Json], list[Json]]:
+    """One pass under cProfile: the heaviest functions by own time and by total time.
+
+    cProfile sees only the thread it runs in, so ``compare``'s worker threads are replaced by
+    an inline executor for this pass: the per-column drift work shows up in the profile.
+    """
+    from smokejumper.monitoring.runner import run_once
+    from smokejumper.stats import compare
+
+    reset(store)
+    profiler = cProfile.Profile()
+    with (
+        _patched(compare, "ThreadPoolExecutor", _InlineExecutor),
+        store.sessions() as session,
+    ):
+        start = time.perf_counter()
+        profiler.enable()
+        run_once(session, store.raw_log, store.now)
+        profiler.disable()
+        seconds = time.perf_counter() - start
+    entries = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    rows = [
+        {
+            "function": _short_function(path, line, name),
+            "calls": calls,
+            "own_ms": own * 1000,
+            "total_ms": total * 1000,
+            "ours": "smokejumper/" in path,
+        }
+        for (path, line, name), (_, calls, own, total, _) in entries.items()
+    ]
+    by_own = sorted(rows, key=lambda r: -r["own_ms"])[:top]
+    by_total = [r for r in sorted(rows, key=lambda r: -r["total_ms"]) if r["ours"]][:top]
+    return seconds, by_own, by_total
+
+
+def _short_function(path: str, line: int, name: str) -> str:
+    if path == "~":
+        return name  # a built-in
+    if "site-packages/" in path:
+        path = path.split("site-packages/", 1)[1]
+    elif "/src/" in path:
+        path = path.split("/src/", 1)[1]
+    else:
+        path = re.sub(r"^.*/lib/python3\.\d+/", "", path)
+    return f"{name} ({path}:{line})"
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def _git_state() -> str:
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(ROOT), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    head = git("rev-parse", "--short", "HEAD")
+    if head.returncode != 0:
+        return "unknown"
+    dirty = git("diff", "--quiet", "HEAD", "--", "src").returncode != 0
+    untracked = bool(git("ls-files", "--others", "--exclude-standard", "--", "src").stdout.strip())
+    return head.stdout.strip() + (" + uncommitted changes in src/" if dirty or untracked else "")
+
+
+def _read_key(path: str, key: str) -> str | None:
+    with contextlib.suppress(OSError):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
+                return line.split(":", 1)[1].strip()
+    return None
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine_lines(git_at_start: str) -> list[str]:
+    """Facts about the machine and software the numbers were taken on."""
+    git_now = _git_state()
+    git = git_now if git_now == git_at_start else f"{git_at_start} at start, {git_now} at end"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = _read_key("/proc/meminfo", "MemTotal")
+    memory_text = f"{int(memory.split()[0]) / 1024**2:.1f} GiB" if memory else "unknown"
+    cpu = _read_key("/proc/cpuinfo", "model name") or platform.processor() or "unknown"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return [
+        f"- Machine: {cores} cores (nproc), {cpu}, {memory_text} RAM, "
+        f"{platform.system()} {platform.release()}",
+        f"- Load average (1, 5, 15 min) when the report was written: {load}",
+        f"- Python {platform.python_version()} ({sys.executable})",
+        "- Packages: " + ", ".join(f"{p} {_version(p)}" for p in PACKAGES),
+        f"- Smokejumper source: git {git}",
+    ]
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(header), line(["---"] * len(header)), *(line(r) for r in rows)])
+
+
+def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines.extend(
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) for row in rows
+    )
+    return "\n".join(lines)
+
+
+@dataclass
+class Result:
+    """Everything one run measured."""
+
+    store: Store
+    cold: Pass
+    warm: list[Pass]
+    split: Split
+    profile_s: float
+    by_own: list[Json]
+    by_total: list[Json]
+    rss_before_mib: float | None
+    peak_rss_mib: float | None
+    db_bytes: int
+    raw_bytes: int
+    command: str
+    git_at_start: str
+
+    @property
+    def warm_median(self) -> float:
+        """Median wall seconds of the warm passes."""
+        return statistics.median(p.seconds for p in self.warm)
+
+
+PASS_HEADER = ("Pass", "Seconds", "CPU s", "ms per window", "Windows", "Observations", "Unhealthy")
+
+
+def pass_rows(result: Result) -> list[list[str]]:
+    """The cold pass, every warm pass and the median."""
+
+    def row(label: str, p: Pass) -> list[str]:
+        per_window = p.seconds * 1000 / p.windows if p.windows else None
+        return [
+            label,
+            _fmt(p.seconds, 3),
+            _fmt(p.cpu_seconds, 3),
+            _fmt(per_window, 1),
+            str(p.windows),
+            f"{p.observations:,}",
+            str(p.unhealthy),
+        ]
+
+    rows = [row("cold (first in the process)", result.cold)]
+    rows += [row(f"warm {i + 1}", p) for i, p in enumerate(result.warm)]
+    windows = result.warm[0].windows if result.warm else 0
+    median = result.warm_median
+    rows.append(
+        [
+            "warm, median",
+            _fmt(median, 3),
+            _fmt(statistics.median(p.cpu_seconds for p in result.warm), 3),
+            _fmt(median * 1000 / windows if windows else None, 1),
+            str(windows),
+            "",
+            "",
+        ]
+    )
+    return rows
+
+
+SPLIT_HEADER = ("Part", "Calls", "ms per pass", "ms per window", "Share of the pass")
+
+
+def split_rows(result: Result) -> list[list[str]]:
+    """Loading vs evaluating (per monitor type) vs the rest of the pass."""
+    s = result.split
+    windows = max(result.warm[0].windows if result.warm else 1, 1)
+    total_ms = s.total_s * 1000
+
+    def row(label: str, seconds: float, calls: int | str) -> list[str]:
+        ms = seconds * 1000
+        return [label, str(calls), _fmt(ms, 1), _fmt(ms / windows, 2), f"{ms / total_ms:.1%}"]
+
+    rows = [row(LOAD, s.load[LOAD], s.load_calls[LOAD])]
+    rows += [row(f"  {p}", s.load[p], s.load_calls[p]) for p in LOAD_PARTS]
+    inner = sum(s.load[p] for p in LOAD_PARTS)
+    rows.append(row("  rest (SQL for parts and paths, timestamp filter)", s.load[LOAD] - inner, ""))
+    evaluated = sum(s.evaluate.values())
+    rows.append(row("evaluate (total)", evaluated, sum(s.evaluate_calls.values())))
+    for kind, seconds in s.evaluate.most_common():
+        rows.append(row(f"  {kind}", seconds, s.evaluate_calls[kind]))
+    rest = s.total_s - s.load[LOAD] - evaluated
+    rows.append(row("rest (due windows, monitor specs, saving observations, commits)", rest, ""))
+    rows.append(row("whole pass (instrumented)", s.total_s, ""))
+    return rows
+
+
+TYPE_HEADER = ("Type", "Monitors", "Names")
+
+
+def type_rows(monitors: Sequence[Json]) -> list[list[str]]:
+    """The declared monitors by type."""
+    by: dict[str, list[str]] = {}
+    for spec in monitors:
+        by.setdefault(spec["type"], []).append(spec["name"])
+    return [[kind, str(len(names)), _names(names)] for kind, names in by.items()]
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(names) if len(names) <= 4 else f"{names[0]} ... {names[-1]}"
+
+
+PROFILE_HEADER = ("Function", "Calls", "Own ms", "Total ms")
+
+
+def profile_rows(rows: Sequence[Json]) -> list[list[str]]:
+    """cProfile rows."""
+    return [
+        [r["function"], f"{r['calls']:,}", _fmt(r["own_ms"], 1), _fmt(r["total_ms"], 1)]
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Target:
+    """The goal from the issue, and whether this run met it."""
+
+    text: str
+    met: bool | None
+    evidence: str
+
+
+def check_targets(result: Result) -> list[Target]:
+    """50 monitors over 24 hourly windows in under a second (warm, median)."""
+    text = (
+        f"{TARGET_MONITORS} monitors over {TARGET_WINDOWS} hourly windows in under "
+        f"{TARGET_SECONDS:g} s"
+    )
+    shape = result.store.shape
+    windows = result.warm[0].windows if result.warm else 0
+    if windows != TARGET_WINDOWS or len(result.store.monitors) != TARGET_MONITORS:
+        why = f"this run had {windows} windows; the full run has {TARGET_WINDOWS}"
+        return [Target(text, None, why)]
+    median = result.warm_median
+    evidence = (
+        f"warm median {median:.2f} s ({median / TARGET_SECONDS:.1f}x the budget) at "
+        f"{shape.rows:,} rows per window; cold first pass {result.cold.seconds:.2f} s"
+    )
+    return [Target(text, median < TARGET_SECONDS, evidence)]
+
+
+def _target_lines(targets: Sequence[Target]) -> list[str]:
+    label = {True: "MET", False: "NOT MET", None: "not measured"}
+    return [f"- {t.text}: **{label[t.met]}** ({t.evidence})" for t in targets]
+
+
+def _budget_lines(result: Result) -> list[str]:
+    """What the split says about the one-second budget."""
+    s = result.split
+    windows = max(result.warm[0].windows if result.warm else 1, 1)
+    evaluated = sum(s.evaluate.values())
+    kind, seconds = s.evaluate.most_common(1)[0] if s.evaluate else ("-", 0.0)
+    budget_ms = TARGET_SECONDS * 1000 / windows
+    return [
+        f"- Budget: {TARGET_SECONDS:g} s over {windows} windows is {budget_ms:.0f} ms per window "
+        f"for loading it and evaluating all {len(result.store.monitors)} monitors.",
+        f"- Loading took {s.load[LOAD] * 1000 / windows:.0f} ms per window "
+        f"({s.load_calls[LOAD]} loads: every due window, plus the first window once more as the "
+        "prediction-drift baseline); evaluating took "
+        f"{evaluated * 1000 / windows:.0f} ms per window, "
+        f"{s.evaluate_calls[kind] and seconds * 1000 / s.evaluate_calls[kind]:.1f} ms per "
+        f"`{kind}` monitor call (the heaviest type, {seconds / s.total_s:.0%} of the pass).",
+    ]
+
+
+def render_markdown(result: Result) -> str:
+    """The results document."""
+    store, shape = result.store, result.store.shape
+    b = store.build_s
+    parts = [
+        "# Monitor evaluation: `run_once` over closed hourly windows",
+        "",
+        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        *machine_lines(result.git_at_start),
+        f"- Command: `{result.command}`",
+        "",
+        f"One process. The store (SQLite and the raw Parquet log in a temporary folder) holds one "
+        f"model with {len(NUMERIC)} numeric features and one categorical feature ({CATEGORY}), a "
+        f"reference of {REFERENCE_ROWS:,} rows, {shape.windows} hourly windows of "
+        f"{shape.rows:,} predictions each ({shape.batches} ingest batches per window, window "
+        f"profiles computed on ingest as the server does), {store.labels:,} labels "
+        f"({shape.label_share:.0%} of the predictions) and {len(store.monitors)} monitors. "
+        f"The second half of the windows (from window {shape.windows // 2 + 1} on) is shifted "
+        "(feature f00 +0.5 sd, f01 three times wider, 4 % nulls in f02, 3 % of "
+        f"{CATEGORY} an unseen value), so some monitors are unhealthy there. Predictions "
+        "are all finite on purpose: one null or NaN prediction among the labelled rows makes "
+        "the `roc_auc` monitor raise (scikit-learn refuses NaN), which ends the whole "
+        "`run_once` pass. "
+        "Each pass clears observations and window evaluations first, so all windows are due; "
+        "the raw batches were just written, so they come from the page cache. *Cold*: the first "
+        "pass in the process (lazy imports of SciPy, scikit-learn and the drift methods "
+        "included); *warm*: later passes, as in the server's long-lived evaluator.",
+        "",
+        f"Building the store: setup {b['setup_s']:.1f} s, ingest {b['ingest_s']:.1f} s, "
+        f"labels {b['labels_s']:.1f} s. Disk: SQLite {result.db_bytes / 2**20:,.1f} MiB, raw log "
+        f"{result.raw_bytes / 2**20:,.1f} MiB. Process RSS before the passes "
+        f"{_fmt(result.rss_before_mib)} MiB, peak (`VmHWM`) {_fmt(result.peak_rss_mib)} MiB.",
+        "",
+        "## Passes",
+        "",
+        _md_table(PASS_HEADER, pass_rows(result)),
+        "",
+        "## Target",
+        "",
+        *_target_lines(check_targets(result)),
+        "",
+        "## Where the time goes",
+        "",
+        "One more warm pass with the runner's calls wrapped in timers (`load_window`, `evaluate` "
+        "per monitor type, and inside `load_window`: `RawLog.read`, `serialize.loads`, "
+        "`DatasetProfile.merge`, `labels_for`, `custom_for`); the wrappers add a few "
+        "microseconds per call.",
+        "",
+        _md_table(SPLIT_HEADER, split_rows(result)),
+        "",
+        *_budget_lines(result),
+        "",
+        f"### cProfile of one warm pass ({result.profile_s:.2f} s under the profiler)",
+        "",
+        "cProfile sees one thread only, so for this pass `compare` runs its columns in the "
+        "calling thread instead of its thread pool; the profiler's overhead makes every Python "
+        "call slower, so read the numbers as a ranking.",
+        "",
+        "Heaviest by own time (all code):",
+        "",
+        _md_table(PROFILE_HEADER, profile_rows(result.by_own)),
+        "",
+        "Heaviest Smokejumper functions by total time (including what they call):",
+        "",
+        _md_table(PROFILE_HEADER, profile_rows(result.by_total)),
+        "",
+        "## The monitors",
+        "",
+        _md_table(TYPE_HEADER, type_rows(store.monitors)),
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def print_summary(result: Result) -> None:
+    """The tables on stdout."""
+    print(_text_table(PASS_HEADER, pass_rows(result)))
+    print()
+    print(_text_table(SPLIT_HEADER, split_rows(result)))
+    print()
+    print(_text_table(PROFILE_HEADER, profile_rows(result.by_own[:12])))
+    print()
+    for line in _budget_lines(result):
+        print(line)
+    for line in _target_lines(check_targets(result)):
+        print(line.replace("**", ""))
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="6 windows of 1,000 rows")
+    parser.add_argument("--windows", type=int, help="hourly windows (default 24)")
+    parser.add_argument("--rows", type=int, help="predictions per window (default 5000)")
+    parser.add_argument("--batches", type=int, default=5, help="ingest batches per window")
+    parser.add_argument("--label-share", type=float, default=0.2, help="share of rows labelled")
+    parser.add_argument("--repeats", type=int, help="warm passes (default 5)")
+    parser.add_argument("--home-parent", type=Path, help="where the temporary store is made")
+    parser.add_argument("--keep-home", action="store_true", help="keep the temporary store")
+    parser.add_argument("--output", type=Path, help="Markdown results file")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    for name, short, full in (("windows", 6, 24), ("rows", 1_000, 5_000), ("repeats", 2, 5)):
+        if getattr(args, name) is None:
+            setattr(args, name, short if quick else full)
+    if args.rows % args.batches:
+        parser.error("--rows must be a multiple of --batches")
+    if args.output is None:
+        args.output = QUICK_OUTPUT if quick else DEFAULT_OUTPUT
+    return args
+
+
+def _command(argv: Sequence[str]) -> str:
+    script = Path(__file__).resolve().relative_to(ROOT)
+    python = Path(sys.executable)
+    with contextlib.suppress(ValueError):
+        python = python.relative_to(ROOT)
+    return " ".join([str(python), str(script), *argv])
+
+
+def _folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build the store, time the passes, print and write the results."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    git_at_start = _git_state()
+    shape = Shape(args.windows, args.rows, args.batches, args.label_share)
+    parent = args.home_parent
+    if parent is not None:
+        parent.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="sj-monitors-", dir=parent))
+    try:
+        _log(f"building the store in {home}: {shape.windows} windows x {shape.rows:,} rows ...")
+        store = build_store(shape, home)
+        rss_before = _rss_mib()
+        _log("cold pass ...")
+        cold = timed_pass(store)
+        warm = []
+        for i in range(args.repeats):
+            warm.append(timed_pass(store))
+            _log(f"warm pass {i + 1}: {warm[-1].seconds:.3f} s")
+        _log("instrumented pass ...")
+        split = split_pass(store)
+        _log("cProfile pass ...")
+        profile_s, by_own, by_total = profiled_pass(store)
+        store.engine.dispose()
+        result = Result(
+            store=store,
+            cold=cold,
+            warm=warm,
+            split=split,
+            profile_s=profile_s,
+            by_own=by_own,
+            by_total=by_total,
+            rss_before_mib=rss_before,
+            peak_rss_mib=_rss_mib("VmHWM"),
+            db_bytes=sum(p.stat().st_size for p in home.glob("smokejumper.db*")),
+            raw_bytes=_folder_bytes(home / "raw"),
+            command=_command(argv),
+            git_at_start=git_at_start,
+        )
+    finally:
+        if args.keep_home:
+            _log(f"store kept at {home}")
+        else:
+            shutil.rmtree(home, ignore_errors=True)
+    print_summary(result)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render_markdown(result))
+    _log(f"results written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
