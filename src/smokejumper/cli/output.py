@@ -14,8 +14,12 @@ FORMATS = ("table", "json", "markdown", "html")
 _STYLE = {"DRIFT": "bold red", "ERROR": "bold magenta", "skipped": "dim", "ok": "green"}
 
 
-def drift_table(report: DriftReport) -> Table:
-    """The report as a Rich table, one row per column."""
+#: Below this terminal width the notes go under the table instead of into a column.
+WIDE = 130
+
+
+def drift_table(report: DriftReport, *, notes: bool = True) -> Table:
+    """The report as a Rich table, one row per column (with a note column unless told not)."""
     title = (
         f"[bold red]Dataset drift[/]: {report.drifted_columns}/{report.tested_columns} columns"
         if report.dataset_drift
@@ -26,11 +30,12 @@ def drift_table(report: DriftReport) -> Table:
         table.add_column(header, no_wrap=True)
     for header in ("p (adj.)", "effect", "limit"):
         table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("note", overflow="fold", ratio=1)
+    if notes:
+        table.add_column("note", overflow="fold", ratio=1)
     for c in report.columns:
         word = verdict(c.drift, c.status)
         effect = fmt(c.effect_size) + (f" ±{fmt(c.bound, 2)}" if c.bound else "")
-        table.add_row(
+        cells = [
             c.name,
             c.kind,
             f"[{_STYLE[word]}]{word}[/]",
@@ -38,8 +43,8 @@ def drift_table(report: DriftReport) -> Table:
             p_fmt(c.p_value_adjusted),
             effect,
             fmt(c.threshold),
-            c.note or "",
-        )
+        ]
+        table.add_row(*cells, *([c.note or ""] if notes else []))
     return table
 
 
@@ -54,7 +59,12 @@ def render(report: DriftReport, fmt_name: str) -> str:
 
 def print_report(report: DriftReport, console: Console) -> None:
     """Print the report's table, multivariate result and notes to the terminal."""
-    console.print(drift_table(report))
+    wide = console.width >= WIDE
+    console.print(drift_table(report, notes=wide))
+    if not wide:
+        for c in report.columns:
+            if c.note:
+                console.print(f"[dim]{c.name}: {c.note}[/]")
     if report.multivariate is not None:
         m = report.multivariate
         word = "[bold red]DRIFT[/]" if m.drift else "no drift"
