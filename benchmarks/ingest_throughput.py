@@ -408,7 +408,7 @@ def client_main(
             if warm.status_code != 201:
                 raise RuntimeError(f"warm-up answered {warm.status_code}: {warm.text[:200]}")
             barrier.wait(timeout=600)
-            rows = requests = errors = sent = 0
+            rows = requests = errors = duplicates = sent = 0
             latencies: list[float] = []
             first_error = None
             cpu0, t0 = time.process_time(), time.perf_counter()
@@ -420,7 +420,9 @@ def client_main(
                 latencies.append(time.perf_counter() - sent_at)
                 requests += 1
                 sent += len(body)
-                if answer.status_code == 201:
+                if answer.status_code == 201 and answer.json().get("duplicate"):
+                    duplicates += 1  # not new data: the key was seen before
+                elif answer.status_code == 201:
                     rows += int(answer.json()["rows"])
                 else:
                     errors += 1
@@ -431,6 +433,7 @@ def client_main(
                 rows=rows,
                 requests=requests,
                 errors=errors,
+                duplicates=duplicates,
                 first_error=first_error,
                 bytes_sent=sent,
                 latencies=latencies,
@@ -549,7 +552,7 @@ def run_scenario(
                 server.token,
                 spec,
                 i,
-                f"{run_id}-{scenario.name}",
+                f"{run_id}-{scenario.name}-r{scenario.round}",  # keys unique per scenario
                 scenario.duration,
                 barrier,
                 results,
@@ -1155,6 +1158,7 @@ MAIN_HEADER = (
     "p50 ms",
     "p99 ms",
     "Errors",
+    "Duplicates",
     "Server CPU (cores)",
     "Server CPU ms/request",
     "Client CPU s",
@@ -1191,6 +1195,7 @@ def main_rows(results: Sequence[ScenarioResult]) -> list[list[str]]:
                 _fmt(_quantile(lat, 0.5), 0),
                 _fmt(_quantile(lat, 0.99), 0),
                 str(r.total("errors")),
+                str(r.total("duplicates")),
                 _fmt(r.server_cpu_s / r.wall_s if r.wall_s else None, 2),
                 _fmt(r.server_cpu_s * 1000 / requests if requests else None, 0),
                 _fmt(sum(c.get("cpu_s", 0.0) for c in r.clients), 1),
@@ -1470,8 +1475,10 @@ def render_markdown(report: Report) -> str:
         f"client builds {BODIES_PER_CLIENT} request bodies before the timed loop and sends them in "
         "turn (each with its own `Idempotency-Key`; record ids repeat across turns, which the "
         "server does not check), so the client's own cost is small: see *Client CPU s*. "
-        "*Rows/s*: predictions acknowledged with 201 per second of wall time, from the moment all "
-        "clients start together to the last answer. *Server CPU (cores)*: user + system time of "
+        "*Rows/s*: new predictions acknowledged with 201 per second of wall time, from the "
+        "moment all clients start together to the last answer; *Duplicates* counts answers "
+        "with `duplicate: true` (an Idempotency-Key seen before), which are not counted as "
+        "rows and should be 0. *Server CPU (cores)*: user + system time of "
         "the server process (all threads) over the wall time; *ms/request* is the same per "
         f"request. The four main scenarios run in {_rounds(report)} round(s), one after "
         "the other; the targets use the median over rounds. *Other procs CPU s*: CPU time used "
