@@ -192,3 +192,17 @@ def test_confidence_distribution_shift(rng: np.random.Generator) -> None:
     assert moved.value is not None
     assert moved.value > 0.1
     assert moved.healthy is False
+
+
+def test_roc_auc_skips_missing_scores(rng: np.random.Generator) -> None:
+    w = _window(rng)
+    scores = w.predictions.column("prediction").to_numpy().copy()
+    scores[0] = np.nan
+    table = w.predictions.set_column(
+        w.predictions.column_names.index("prediction"), "prediction", pa.array(scores)
+    )
+    obs = evaluate(
+        _spec(type="performance", metric="roc_auc"), WindowData(START, table, labels=w.labels)
+    )
+    assert obs.value is not None
+    assert obs.details["scored"] == 999

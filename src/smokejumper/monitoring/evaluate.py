@@ -213,6 +213,10 @@ def _performance(spec: m.Performance, w: WindowData) -> tuple[float | None, dict
         return float(value), details
     truth, predicted, scores = _classes(joined, spec.threshold, spec.positive)
     if spec.metric == "roc_auc":
+        if scores is not None:
+            finite = np.isfinite(scores)
+            truth, scores = truth[finite], scores[finite]
+            details["scored"] = int(finite.sum())
         if scores is None or len(set(truth.tolist())) < 2:
             return _none("ROC AUC needs numeric scores and both classes among the labels")
         return float(metrics.roc_auc_score(truth, scores)), details

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from smokejumper.monitoring.evaluate import WindowData, evaluate
+from smokejumper.monitoring.evaluate import Observation, WindowData, evaluate
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.store import monitoring as repo
@@ -149,7 +149,10 @@ def run_once(session: Session, raw_log: RawLog, now: datetime | None = None) -> 
             data = replace(data, baseline=baseline)
             rows: list[dict[str, Any]] = []
             for row, spec in monitors:
-                obs = evaluate(spec, data)
+                try:
+                    obs = evaluate(spec, data)
+                except Exception as err:  # one broken monitor must not stop the others
+                    obs = Observation(None, None, {"error": f"{type(err).__name__}: {err}"})
                 rows.append(
                     {
                         "monitor_id": row.id,
