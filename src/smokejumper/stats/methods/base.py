@@ -9,6 +9,7 @@ sorted raw values when raw data was given) and returns a :class:`MethodResult`.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import itertools
 import math
@@ -196,7 +197,9 @@ def register(cls: _M) -> _M:
     return cls
 
 
+@functools.cache
 def _discover() -> None:
+    """Import every method module once, so that each registers itself."""
     package = __name__.rsplit(".", 1)[0]
     for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
         if info.name != "base":
