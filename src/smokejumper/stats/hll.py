@@ -65,7 +65,24 @@ def registers(hashes: U64) -> Registers:
     The top 12 bits pick the register; the rank is one more than the number of leading zeros
     in the lowest 23 bits, read off the exponent of their (exact) float32 value. Ranks up to 24
     keep the estimate unbiased to about 2**35 distinct values.
+
+    With many hashes per register only the high ranks can be a register's maximum, so the
+    hashes whose rank is below a threshold are dropped first; if that leaves some register
+    empty, the registers are computed again from every hash. The result is the same either way.
     """
+    per_register = hashes.size // REGISTERS
+    if per_register >= 32:
+        # keep ranks > skip: a share 2**-skip of the hashes, 16 to 32 per register
+        skip = min(per_register.bit_length() - 5, RANK_BITS)
+        low = hashes & np.uint64((1 << RANK_BITS) - 1)
+        high = hashes[low < np.uint64(1 << (RANK_BITS - skip))]
+        out = _registers(high)
+        if np.all(out):
+            return out
+    return _registers(hashes)
+
+
+def _registers(hashes: U64) -> Registers:
     out = empty()
     if hashes.size == 0:
         return out
@@ -73,7 +90,7 @@ def registers(hashes: U64) -> Registers:
     low = (hashes & np.uint64((1 << RANK_BITS) - 1)).astype(np.float32)
     bit_length = (low.view(np.uint32) >> np.uint32(23)).astype(np.intp) - 126
     rank = np.minimum(_MAX_RANK - bit_length, _MAX_RANK).astype(np.uint8)  # low == 0: largest
-    np.maximum.at(out, index, rank)  # unbuffered in-place max per register (fast in NumPy 2)
+    np.maximum.at(out, index, rank)  # unbuffered in-place max per register
     return out
 
 

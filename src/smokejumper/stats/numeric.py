@@ -18,11 +18,8 @@ import datasketches
 import numpy as np
 
 from smokejumper.errors import IncompatibleProfilesError
-from smokejumper.stats import hll
+from smokejumper.stats import hll, kll
 from smokejumper.stats.binning import Binning, Counts, Floats
-
-#: KLL accuracy parameter: normalised rank error about 1.3 % (worst case, 99 % confidence).
-KLL_K = 200
 
 
 @dataclass(eq=False)
@@ -67,22 +64,24 @@ class NumericProfile:
         """
         if sorted_finite is None:
             finite = np.isfinite(values)
-            sorted_finite = np.sort(values[finite])
+            all_finite = bool(finite.all())
+            sorted_finite = np.sort(values if all_finite else values[finite])
         n = int(sorted_finite.size)
-        nans = int(np.count_nonzero(np.isnan(values)))
-        pos_inf = int(np.count_nonzero(values == np.inf))
-        neg_inf = int(np.count_nonzero(values == -np.inf))
+        if n == values.size:  # nothing to count apart
+            nans = pos_inf = neg_inf = 0
+        else:
+            nans = int(np.count_nonzero(np.isnan(values)))
+            pos_inf = int(np.count_nonzero(values == np.inf))
+            neg_inf = int(np.count_nonzero(values == -np.inf))
         if binning is None:
             binning = Binning.from_sorted(sorted_finite)
         with np.errstate(over="ignore", invalid="ignore"):  # values near 1e308 overflow to inf
             mean = float(sorted_finite.mean()) if n else 0.0
             deviations = sorted_finite - mean
-            m2 = float(np.dot(deviations, deviations)) if n else 0.0
+            m2 = float(np.einsum("i,i->", deviations, deviations)) if n else 0.0
         quantiles = distinct = None
         if sketches:
-            quantiles = datasketches.kll_doubles_sketch(KLL_K)
-            if n:
-                quantiles.update(sorted_finite)
+            quantiles = kll.from_sorted(sorted_finite)
             unique = (
                 sorted_finite[np.r_[True, sorted_finite[1:] != sorted_finite[:-1]]]
                 if n
@@ -130,9 +129,7 @@ class NumericProfile:
     @property
     def rank_error(self) -> float:
         """Normalised rank error bound of the quantile sketch (0 when it holds every value)."""
-        if self.quantiles is None or not self.quantiles.is_estimation_mode():
-            return 0.0
-        return float(self.quantiles.normalized_rank_error(False))
+        return kll.rank_error(self.quantiles) if self.quantiles is not None else 0.0
 
     def merge(self, other: NumericProfile) -> NumericProfile:
         """The profile of both batches together (Chan et al.'s pairwise moment update)."""
@@ -151,9 +148,7 @@ class NumericProfile:
                 m2 = float(self.m2 + other.m2 + delta * delta * self.n * other.n / n)
         quantiles = distinct = None
         if self.quantiles is not None and other.quantiles is not None:
-            quantiles = datasketches.kll_doubles_sketch(KLL_K)
-            quantiles.merge(self.quantiles)
-            quantiles.merge(other.quantiles)
+            quantiles = kll.merged(self.quantiles, other.quantiles)
         if self.distinct is not None and other.distinct is not None:
             distinct = hll.merge(self.distinct, other.distinct)
         return NumericProfile(

@@ -1,0 +1,155 @@
+"""Quantile sketches (Apache DataSketches KLL) built fast from sorted batches.
+
+Feeding a KLL sketch one value at a time costs about 23 ns per value, a quarter of profiling a
+numeric column. A profile sorts its values anyway, and a sorted batch lets the sketch's lowest
+compactions be done at once and deterministically: cut the sorted values into consecutive
+blocks of ``w = 2**shift`` values, keep one value per block, feed only those to a KLL sketch,
+then lift every level of that sketch by ``shift`` so each kept value weighs ``w`` (the
+remainder, fewer than ``w`` values, goes to the lower levels as blocks of ``2**b`` values, one
+per set bit ``b`` of its size). This is what DataSketches' weighted update does in Java.
+
+The result is an ordinary KLL sketch (same bytes, same merge, same queries). Its extra rank
+error is below ``w`` values: only the block that holds a query point can be counted wrongly.
+``w`` is the largest power of two with ``w <= n / PRESAMPLE_BLOCKS``, so the extra normalised
+error is at most ``1 / PRESAMPLE_BLOCKS`` for one batch, and still at most that after any
+merges (the errors add up to ``sum(w_i) <= sum(n_i) / PRESAMPLE_BLOCKS``). :func:`rank_error`
+adds it to the sketch's own bound.
+
+>>> import numpy as np
+>>> values = np.sort(np.random.default_rng(0).normal(size=100_000))
+>>> sketch = from_sorted(values)
+>>> sketch.n, sketch.get_min_value() == values[0], sketch.get_max_value() == values[-1]
+(100000, True, True)
+>>> truth = np.searchsorted(values, 0.5, side="right") / values.size
+>>> bool(abs(sketch.get_rank(0.5, True) - truth) <= rank_error(sketch))
+True
+"""
+
+from __future__ import annotations
+
+import struct
+
+import datasketches
+import numpy as np
+
+from smokejumper.stats.binning import Floats
+
+#: KLL accuracy parameter: normalised rank error about 1.3 % (99 % confidence).
+KLL_K = 200
+#: A sorted batch is cut into at least this many blocks before it reaches the sketch.
+PRESAMPLE_BLOCKS = 4096
+#: Largest extra normalised rank error of the block sampling.
+PRESAMPLE_ERROR = 1.0 / PRESAMPLE_BLOCKS
+
+_FAMILY_KLL = 15
+_SERIAL_VERSION_FULL = 1
+_PREAMBLE_INTS_FULL = 5
+_FLAG_LEVEL_ZERO_SORTED = 1 << 1
+# preamble ints, serial version, family, flags, k, m, unused, n, min_k, num_levels, unused
+_HEADER = struct.Struct("<BBBBHBBQHBB")
+_POWERS_OF_THREE: list[int] = [pow(3, i) for i in range(31)]
+
+
+def empty() -> datasketches.kll_doubles_sketch:
+    """A sketch that has seen nothing."""
+    return datasketches.kll_doubles_sketch(KLL_K)
+
+
+def merged(
+    a: datasketches.kll_doubles_sketch, b: datasketches.kll_doubles_sketch
+) -> datasketches.kll_doubles_sketch:
+    """A new sketch of both streams (neither input changes)."""
+    out = empty()
+    out.merge(a)
+    out.merge(b)
+    return out
+
+
+def rank_error(sketch: datasketches.kll_doubles_sketch) -> float:
+    """Bound on the normalised rank error of any single query (0 while every value is kept)."""
+    if not sketch.is_estimation_mode():
+        return 0.0
+    return float(sketch.normalized_rank_error(False)) + PRESAMPLE_ERROR
+
+
+def from_sorted(values: Floats) -> datasketches.kll_doubles_sketch:
+    """A KLL sketch of sorted, finite values (see the module docstring for the construction)."""
+    n = int(values.size)
+    sketch = empty()
+    shift = (n // PRESAMPLE_BLOCKS).bit_length() - 1
+    if shift < 1:
+        sketch.update(values)
+        return sketch
+    width = 1 << shift
+    blocks = n // width
+    sketch.update(np.ascontiguousarray(values[width // 2 : blocks * width : width]))
+    low_levels: list[list[float]] = [[] for _ in range(shift)]
+    start = blocks * width
+    remainder = n - start
+    for bit in reversed(range(shift)):  # larger blocks first; values stay in ascending order
+        if remainder >> bit & 1:
+            size = 1 << bit
+            low_levels[bit].append(float(values[start + size // 2]))
+            start += size
+    return _lift(sketch, low_levels, n=n, low=float(values[0]), high=float(values[-1]))
+
+
+def _level_capacity(k: int, m: int, num_levels: int, height: int) -> int:
+    depth = num_levels - height - 1
+    if depth > 30:
+        half = depth // 2
+        return max(m, _cap(_cap(k, half), depth - half))
+    return max(m, _cap(k, depth))
+
+
+def _cap(k: int, depth: int) -> int:
+    """About ``k * (2/3) ** depth``, rounded as DataSketches rounds it."""
+    return ((2 * k << depth) // _POWERS_OF_THREE[depth] + 1) >> 1
+
+
+def _total_capacity(k: int, m: int, num_levels: int) -> int:
+    return sum(_level_capacity(k, m, num_levels, h) for h in range(num_levels))
+
+
+def _lift(
+    sketch: datasketches.kll_doubles_sketch,
+    low_levels: list[list[float]],
+    *,
+    n: int,
+    low: float,
+    high: float,
+) -> datasketches.kll_doubles_sketch:
+    """The sketch with ``len(low_levels)`` levels inserted under its own, holding those values."""
+    raw = sketch.serialize()
+    preamble, version, family, flags, k, m, _, _, min_k, num_levels, _ = _HEADER.unpack_from(raw)
+    if (preamble, version, family) != (_PREAMBLE_INTS_FULL, _SERIAL_VERSION_FULL, _FAMILY_KLL):
+        raise ValueError(f"unexpected KLL serial layout {(preamble, version, family)}")
+    offsets = np.frombuffer(raw, dtype="<u4", count=num_levels, offset=_HEADER.size)
+    items_at = _HEADER.size + 4 * num_levels + 16  # after the offsets, min and max
+    items = np.frombuffer(raw, dtype="<f8", offset=items_at)
+    bounds = np.append(offsets, _total_capacity(k, m, num_levels)) - offsets[0]
+    levels = [np.asarray(v, dtype=np.float64) for v in low_levels]
+    for h in range(num_levels):
+        level = items[bounds[h] : bounds[h + 1]]
+        levels.append(np.sort(level) if h == 0 and not flags & _FLAG_LEVEL_ZERO_SORTED else level)
+    height = len(levels)
+    retained = sum(level.size for level in levels)
+    first = _total_capacity(k, m, height) - retained
+    new_offsets = first + np.cumsum([0] + [level.size for level in levels[:-1]])
+    header = _HEADER.pack(
+        _PREAMBLE_INTS_FULL,
+        _SERIAL_VERSION_FULL,
+        _FAMILY_KLL,
+        _FLAG_LEVEL_ZERO_SORTED,
+        k,
+        m,
+        0,
+        n,
+        min_k,
+        height,
+        0,
+    )
+    body = np.concatenate(levels).astype("<f8").tobytes()
+    limits = np.asarray(new_offsets, dtype="<u4").tobytes()
+    lifted = header + limits + struct.pack("<dd", low, high) + body
+    return datasketches.kll_doubles_sketch.deserialize(lifted)

@@ -1,0 +1,121 @@
+"""The KLL sketches built from sorted batches, and the HyperLogLog register shortcut."""
+
+from __future__ import annotations
+
+import struct
+
+import datasketches
+import numpy as np
+import pytest
+
+from smokejumper.stats import hll, kll
+
+
+def _exact_cdf(sorted_values: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = sorted_values.size
+    at_or_below = np.searchsorted(sorted_values, points, side="right") / n
+    below = np.searchsorted(sorted_values, points, side="left") / n
+    return at_or_below, below
+
+
+def _largest_error(sketch: datasketches.kll_doubles_sketch, sorted_values: np.ndarray) -> float:
+    """Largest cumulative-share error at 401 quantiles and about 2,000 of the values."""
+    points = np.unique(
+        np.concatenate(
+            [
+                np.quantile(sorted_values, np.linspace(0, 1, 401)),
+                sorted_values[:: max(1, sorted_values.size // 2000)],
+            ]
+        )
+    )
+    truth_le, truth_lt = _exact_cdf(sorted_values, points)
+    est_le = np.asarray(sketch.get_cdf(list(points), True))[:-1]
+    est_lt = np.asarray(sketch.get_cdf(list(points), False))[:-1]
+    return float(max(np.abs(est_le - truth_le).max(), np.abs(est_lt - truth_lt).max()))
+
+
+def _samples(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {
+        "normal": rng.normal(size=n),
+        "discrete": rng.integers(0, 7, size=n).astype(np.float64),
+        "heavy tail": rng.standard_cauchy(size=n),
+        "one value": np.full(n, 3.25),
+    }
+
+
+@pytest.mark.parametrize("n", [1, 2, 199, 200, 8191, 8192, 8193, 12_345, 100_003, 1_048_577])
+def test_sketch_of_a_sorted_batch_is_within_its_bound(rng: np.random.Generator, n: int) -> None:
+    for name, values in _samples(rng, n).items():
+        values = np.sort(values)
+        sketch = kll.from_sorted(values)
+        assert sketch.n == n, name
+        assert sketch.get_min_value() == values[0]
+        assert sketch.get_max_value() == values[-1]
+        assert _largest_error(sketch, values) <= kll.rank_error(sketch), name
+
+
+def test_small_batches_keep_every_value(rng: np.random.Generator) -> None:
+    values = np.sort(rng.normal(size=150))
+    sketch = kll.from_sorted(values)
+    assert not sketch.is_estimation_mode()
+    assert kll.rank_error(sketch) == 0.0
+    assert _largest_error(sketch, values) == 0.0
+
+
+def test_presampled_sketches_merge_with_ordinary_ones(rng: np.random.Generator) -> None:
+    parts = [rng.normal(loc=i / 3, size=size) for i, size in enumerate((9000, 300_000, 57, 41_000))]
+    merged = kll.empty()
+    for i, part in enumerate(parts):
+        if i % 2:
+            ordinary = kll.empty()
+            ordinary.update(part)
+            merged = kll.merged(merged, ordinary)
+        else:
+            merged = kll.merged(merged, kll.from_sorted(np.sort(part)))
+    everything = np.sort(np.concatenate(parts))
+    assert merged.n == everything.size
+    assert merged.get_min_value() == everything[0]
+    assert merged.get_max_value() == everything[-1]
+    assert _largest_error(merged, everything) <= kll.rank_error(merged)
+
+
+def test_many_presampled_batches_stay_within_the_bound(rng: np.random.Generator) -> None:
+    batches = [np.sort(rng.exponential(size=20_000)) for _ in range(40)]
+    merged = kll.empty()
+    for batch in batches:
+        merged = kll.merged(merged, kll.from_sorted(batch))
+    everything = np.sort(np.concatenate(batches))
+    assert _largest_error(merged, everything) <= kll.rank_error(merged)
+
+
+def test_lifted_sketch_serialises_back_to_the_same_bytes(rng: np.random.Generator) -> None:
+    sketch = kll.from_sorted(np.sort(rng.normal(size=500_000)))
+    raw = sketch.serialize()
+    again = datasketches.kll_doubles_sketch.deserialize(raw)
+    assert again.serialize() == raw
+    assert again.n == 500_000
+
+
+@pytest.mark.parametrize("n", [300, 5_000, 70_000, 2_000_000])
+def test_capacity_formula_matches_the_library(rng: np.random.Generator, n: int) -> None:
+    sketch = kll.empty()
+    sketch.update(rng.normal(size=n))
+    raw = sketch.serialize()
+    *_, num_levels, _ = struct.unpack_from("<BBBBHBBQHBB", raw)
+    first = struct.unpack_from("<I", raw, 20)[0]
+    assert kll._total_capacity(kll.KLL_K, 8, num_levels) - first == sketch.num_retained
+
+
+@pytest.mark.parametrize("n", [0, 1, 100, 131_071, 131_072, 300_000, 2_000_000])
+def test_register_shortcut_gives_the_same_registers(rng: np.random.Generator, n: int) -> None:
+    hashes = hll.hash_floats(rng.normal(size=n))
+    assert np.array_equal(hll.registers(hashes), hll._registers(hashes))
+
+
+def test_register_shortcut_falls_back_when_a_register_would_stay_empty() -> None:
+    # Every hash lands in register 0 with the lowest rank, so the filtered set is empty.
+    hashes = np.full(200_000, (1 << hll.RANK_BITS) - 1, dtype=np.uint64)
+    regs = hll.registers(hashes)
+    assert np.array_equal(regs, hll._registers(hashes))
+    assert regs[0] == 1
+    assert not regs[1:].any()
