@@ -18,7 +18,8 @@ adds it to the sketch's own bound.
 >>> import numpy as np
 >>> values = np.sort(np.random.default_rng(0).normal(size=100_000))
 >>> sketch = from_sorted(values)
->>> sketch.n, sketch.get_min_value() == values[0], sketch.get_max_value() == values[-1]
+>>> low, high = float(values[0]), float(values[-1])
+>>> sketch.n, sketch.get_min_value() == low, sketch.get_max_value() == high
 (100000, True, True)
 >>> truth = np.searchsorted(values, 0.5, side="right") / values.size
 >>> bool(abs(sketch.get_rank(0.5, True) - truth) <= rank_error(sketch))
