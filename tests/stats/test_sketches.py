@@ -119,3 +119,26 @@ def test_register_shortcut_falls_back_when_a_register_would_stay_empty() -> None
     assert np.array_equal(regs, hll._registers(hashes))
     assert regs[0] == 1
     assert not regs[1:].any()
+
+
+@pytest.mark.parametrize("n", [1, 65_535, 65_536, 65_537, 140_000, 1_000_000])
+def test_chunked_registers_of_sorted_floats_match_the_plain_way(
+    rng: np.random.Generator, n: int
+) -> None:
+    for values in (
+        rng.normal(size=n),
+        rng.integers(0, 50, size=n).astype(np.float64),  # few distinct values: no shortcut
+        np.where(rng.random(n) < 0.5, -0.0, rng.normal(size=n)),  # -0.0 and 0.0 alike
+    ):
+        values = np.sort(values)
+        plain = hll.registers(hll.hash_floats(np.unique(values)))
+        assert np.array_equal(hll.sorted_float_registers(values), plain)
+
+
+def test_chunked_registers_fall_back_when_the_shortcut_leaves_a_register_empty(
+    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values = np.sort(rng.normal(size=200_000))
+    plain = hll.registers(hll.hash_floats(values))
+    monkeypatch.setattr(hll, "_skip", lambda count: 20)  # keeps ~1 hash in a million
+    assert np.array_equal(hll.sorted_float_registers(values), plain)

@@ -34,18 +34,43 @@ def empty() -> Registers:
 
 
 def _mix(h: U64) -> U64:
-    """splitmix64 finaliser: spreads the bits of each 64-bit key over the whole word."""
-    h = h ^ (h >> np.uint64(30))
-    h = h * np.uint64(0xBF58476D1CE4E5B9)
-    h = h ^ (h >> np.uint64(27))
-    h = h * np.uint64(0x94D049BB133111EB)
-    return h ^ (h >> np.uint64(31))
+    """splitmix64 finaliser, in place: spreads the bits of each 64-bit key over the whole word."""
+    tmp = np.empty_like(h)
+    for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, 0)):
+        np.right_shift(h, np.uint64(shift), out=tmp)
+        np.bitwise_xor(h, tmp, out=h)
+        if factor:
+            np.multiply(h, np.uint64(factor), out=h)
+    return h
 
 
 def hash_floats(values: npt.NDArray[np.float64]) -> U64:
     """64-bit hashes of floats (``-0.0`` and ``0.0`` hash alike)."""
-    canonical = values + 0.0  # turns -0.0 into 0.0
-    return _mix(canonical.view(np.uint64).copy())
+    canonical = values + 0.0  # a new array; turns -0.0 into 0.0
+    return _mix(canonical.view(np.uint64))
+
+
+def sorted_float_registers(sorted_values: npt.NDArray[np.float64]) -> Registers:
+    """Registers of a sketch that has seen these sorted floats (repeats count once).
+
+    Same result as ``registers(hash_floats(np.unique(sorted_values)))``, computed in chunks
+    that stay in the CPU cache: on a million values that saves more time than the hashing
+    itself costs, as every full-size temporary array is fresh memory the kernel must map.
+    """
+    n = sorted_values.size
+    if n == 0:
+        return empty()
+    new = np.empty(n, dtype=np.bool_)
+    new[0] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new[1:])
+    skip = _skip(int(np.count_nonzero(new)))
+    chunks = range(0, n, _CHUNK)
+    kept = [_high_ranks(hash_floats(_distinct(sorted_values, new, i)), skip) for i in chunks]
+    out = _registers(np.concatenate(kept))
+    if skip and not np.all(out):  # a register saw no high rank: take every hash after all
+        for i in chunks:
+            out = np.maximum(out, _registers(hash_floats(_distinct(sorted_values, new, i))))
+    return out
 
 
 def hash_strings(values: Iterable[str]) -> U64:
@@ -70,16 +95,36 @@ def registers(hashes: U64) -> Registers:
     hashes whose rank is below a threshold are dropped first; if that leaves some register
     empty, the registers are computed again from every hash. The result is the same either way.
     """
-    per_register = hashes.size // REGISTERS
-    if per_register >= 32:
-        # keep ranks > skip: a share 2**-skip of the hashes, 16 to 32 per register
-        skip = min(per_register.bit_length() - 5, RANK_BITS)
-        low = hashes & np.uint64((1 << RANK_BITS) - 1)
-        high = hashes[low < np.uint64(1 << (RANK_BITS - skip))]
-        out = _registers(high)
+    skip = _skip(hashes.size)
+    if skip:
+        out = _registers(_high_ranks(hashes, skip))
         if np.all(out):
             return out
     return _registers(hashes)
+
+
+_CHUNK = 1 << 16
+
+
+def _distinct(
+    sorted_values: npt.NDArray[np.float64], new: npt.NDArray[np.bool_], i: int
+) -> npt.NDArray[np.float64]:
+    """The first of each run of equal values in chunk ``i`` of a sorted array."""
+    return sorted_values[i : i + _CHUNK][new[i : i + _CHUNK]]
+
+
+def _skip(count: int) -> int:
+    """Ranks up to this can be dropped from ``count`` hashes (0: keep all); 16-32 per register."""
+    per_register = count // REGISTERS
+    return min(per_register.bit_length() - 5, RANK_BITS) if per_register >= 32 else 0
+
+
+def _high_ranks(hashes: U64, skip: int) -> U64:
+    """The hashes whose rank is above ``skip``: a share ``2**-skip`` of random hashes."""
+    if not skip:
+        return hashes
+    low = hashes & np.uint64((1 << RANK_BITS) - 1)
+    return hashes[low < np.uint64(1 << (RANK_BITS - skip))]
 
 
 def _registers(hashes: U64) -> Registers:

@@ -77,17 +77,11 @@ class NumericProfile:
             binning = Binning.from_sorted(sorted_finite)
         with np.errstate(over="ignore", invalid="ignore"):  # values near 1e308 overflow to inf
             mean = float(sorted_finite.mean()) if n else 0.0
-            deviations = sorted_finite - mean
-            m2 = float(np.einsum("i,i->", deviations, deviations)) if n else 0.0
+            m2 = _squared_deviations(sorted_finite, mean)
         quantiles = distinct = None
         if sketches:
             quantiles = kll.from_sorted(sorted_finite)
-            unique = (
-                sorted_finite[np.r_[True, sorted_finite[1:] != sorted_finite[:-1]]]
-                if n
-                else sorted_finite
-            )
-            distinct = hll.registers(hll.hash_floats(unique))
+            distinct = hll.sorted_float_registers(sorted_finite)
         return cls(
             count=int(values.size) + nulls,
             nulls=nulls,
@@ -193,3 +187,15 @@ class NumericProfile:
         """Counts per bin of ``binning`` and the largest error of any cumulative share."""
         at_or_below, _, bound = self.cdf_on(binning)
         return np.diff(at_or_below * self.n, prepend=0.0, append=float(self.n)), bound
+
+
+_CHUNK = 1 << 16
+
+
+def _squared_deviations(values: Floats, mean: float) -> float:
+    """Sum of squared deviations from ``mean``, in chunks that stay in the CPU cache."""
+    total = 0.0
+    for start in range(0, values.size, _CHUNK):
+        deviations = values[start : start + _CHUNK] - mean
+        total += float(np.einsum("i,i->", deviations, deviations))
+    return total
