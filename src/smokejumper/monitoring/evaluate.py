@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from smokejumper.errors import SmokejumperError
 from smokejumper.monitoring import monitors as m
+from smokejumper.monitoring.classification import METRICS, Confusion, roc_auc
+from smokejumper.monitoring.drift_share import subset
+from smokejumper.report.model import DriftReport
 from smokejumper.stats.categorical import CategoricalProfile
 from smokejumper.stats.compare import compare
 from smokejumper.stats.dataset import DatasetProfile
@@ -37,12 +41,13 @@ class WindowData:
     predictions: pa.Table  # the window's rows, in the model's stored layout
     profile: DatasetProfile | None = None  # merged window profile, on the reference's bins
     reference: DatasetProfile | None = None
-    labels: pa.Table | None = None  # columns ``id`` and ``label`` (text)
+    labels: pa.Table | None = None  # columns ``id`` and ``label`` (text), one row per id
     baseline: pa.Table | None = None  # prediction and confidence of the first window seen
     custom: dict[str, float] = field(default_factory=dict)
     rejected_batches: int = 0  # batches refused while the window was open
-    #: Results shared by the monitors of one window (a drift report, the label join), so
-    #: that several monitors on the same window compute them once.
+    #: Results shared by the monitors of one window (a drift report, the label join, a
+    #: confusion count, missing values per column), so that several monitors on the same
+    #: window compute them once.
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def shared(self, key: Any, compute: Callable[[], Any]) -> Any:
@@ -69,19 +74,60 @@ def _share(count: int, total: int) -> float | None:
     return count / total if total else None
 
 
-def _missing(column: pa.ChunkedArray) -> int:
-    nulls = column.null_count
-    if pa.types.is_floating(column.type):
-        nulls += pc.sum(pc.is_nan(column.fill_null(0.0))).as_py() or 0
-    return int(nulls)
+def _missing(w: WindowData, name: str) -> int:
+    """Null and NaN values of a column of the window's rows."""
+
+    def count() -> int:
+        column = w.predictions.column(name)
+        nulls = column.null_count
+        if pa.types.is_floating(column.type):
+            nulls += pc.sum(pc.is_nan(column.fill_null(0.0))).as_py() or 0
+        return int(nulls)
+
+    missing: int = w.shared(("missing", name), count)
+    return missing
+
+
+#: Memo key of the columns one shared drift report covers (``None``: all of them).
+_DRIFT_PLAN = "drift plan"
+
+
+def _plan_drift(specs: Sequence[m.MonitorSpec], w: WindowData) -> None:
+    """Let the window's feature-drift monitors share one report: over every column when one
+    of them takes every column, else over the columns they name between them."""
+    wanted = [s.columns for s in specs if isinstance(s, m.FeatureDrift)]
+    if len(wanted) < 2:
+        return
+    if not all(wanted):
+        w.memo[_DRIFT_PLAN] = None
+    else:
+        w.memo[_DRIFT_PLAN] = tuple(dict.fromkeys(c for cols in wanted if cols for c in cols))
+
+
+def _drift_report(w: WindowData, columns: tuple[str, ...] | None) -> DriftReport:
+    reference, current = w.reference, w.profile
+    if columns is not None and _DRIFT_PLAN in w.memo:
+        plan = w.memo[_DRIFT_PLAN]
+        try:
+            shared: DriftReport = w.shared(
+                ("drift", plan), lambda: compare(reference, current, columns=plan)
+            )
+        except SmokejumperError:
+            pass  # e.g. a column one monitor names is unknown: each monitor meets its own error
+        else:
+            report = subset(shared, columns, named=plan is not None)
+            if report is not None:
+                return report
+    own: DriftReport = w.shared(
+        ("drift", columns), lambda: compare(reference, current, columns=columns)
+    )
+    return own
 
 
 def _feature_drift(spec: m.FeatureDrift, w: WindowData) -> tuple[float | None, dict[str, Any]]:
     if w.reference is None or w.profile is None:
         return _none("the model has no reference yet")
-    reference, current = w.reference, w.profile
-    columns = tuple(spec.columns) if spec.columns else None
-    report = w.shared(("drift", columns), lambda: compare(reference, current, columns=columns))
+    report = _drift_report(w, tuple(spec.columns) if spec.columns else None)
     details = {
         "dataset_drift": report.dataset_drift,
         "columns": {
@@ -123,7 +169,7 @@ def _null_rate(spec: m.NullRate, w: WindowData) -> tuple[float | None, dict[str,
             not in ("id", "timestamp", "version", "prediction", "confidence", "latency_ms", "error")
         ]
     )
-    rates = {n: _share(_missing(w.predictions.column(n)), rows) for n in names}
+    rates = {n: _share(_missing(w, n), rows) for n in names}
     known = {n: r for n, r in rates.items() if r is not None}
     if not known:
         return _none("no rows")
@@ -175,13 +221,18 @@ def _error_rate(spec: m.ErrorRate, w: WindowData) -> tuple[float | None, dict[st
     return _share(int(pc.sum(errors).as_py() or 0), len(errors)), {}
 
 
+def _join(predictions: pa.Table, labels: pa.Table) -> pa.Table:
+    """The labelled rows with their ``label``, in the order of the rows (an inner join)."""
+    at = pc.index_in(predictions.column("id"), value_set=labels.column("id"))
+    rows = predictions.filter(pc.is_valid(at))
+    return rows.append_column("label", labels.column("label").take(pc.drop_null(at)))
+
+
 def _joined(w: WindowData) -> pa.Table | None:
     labels = w.labels
     if labels is None or labels.num_rows == 0:
         return None
-    joined: pa.Table = w.shared(
-        "joined", lambda: w.predictions.join(labels, "id", join_type="inner")
-    )
+    joined: pa.Table = w.shared("joined", lambda: _join(w.predictions, labels))
     return joined if joined.num_rows else None
 
 
@@ -189,7 +240,8 @@ def _classes(
     table: pa.Table, threshold: float, positive: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """True classes, predicted classes and scores (when predictions are numbers)."""
-    truth = np.asarray(table.column("label").cast(pa.string()).to_pylist()) == positive
+    label = table.column("label").cast(pa.string())
+    truth = pc.equal(label, positive).fill_null(False).to_numpy(zero_copy_only=False)
     prediction = table.column("prediction")
     if pa.types.is_floating(prediction.type):
         scores = prediction.fill_null(np.nan).to_numpy(zero_copy_only=False)
@@ -198,9 +250,16 @@ def _classes(
     return truth, np.asarray(labels) == positive, None
 
 
-def _performance(spec: m.Performance, w: WindowData) -> tuple[float | None, dict[str, Any]]:
-    from sklearn import metrics
+def _labelled_classes(
+    w: WindowData, joined: pa.Table, threshold: float, positive: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    found: tuple[np.ndarray, np.ndarray, np.ndarray | None] = w.shared(
+        ("classes", threshold, positive), lambda: _classes(joined, threshold, positive)
+    )
+    return found
 
+
+def _performance(spec: m.Performance, w: WindowData) -> tuple[float | None, dict[str, Any]]:
     joined = _joined(w)
     if joined is None:
         return _none("no labels joined yet")
@@ -211,23 +270,18 @@ def _performance(spec: m.Performance, w: WindowData) -> tuple[float | None, dict
         error = pred - truth
         value = np.sqrt(np.mean(error**2)) if spec.metric == "rmse" else np.mean(np.abs(error))
         return float(value), details
-    truth, predicted, scores = _classes(joined, spec.threshold, spec.positive)
-    if spec.metric == "roc_auc":
-        if scores is not None:
-            finite = np.isfinite(scores)
-            truth, scores = truth[finite], scores[finite]
-            details["scored"] = int(finite.sum())
-        if scores is None or len(set(truth.tolist())) < 2:
-            return _none("ROC AUC needs numeric scores and both classes among the labels")
-        return float(metrics.roc_auc_score(truth, scores)), details
-    scorer: Callable[..., float] = {
-        "accuracy": metrics.accuracy_score,
-        "precision": metrics.precision_score,
-        "recall": metrics.recall_score,
-        "f1": metrics.f1_score,
-    }[spec.metric]
-    kwargs = {} if spec.metric == "accuracy" else {"zero_division": 0}
-    return float(scorer(truth, predicted, **kwargs)), details
+    truth, predicted, scores = _labelled_classes(w, joined, spec.threshold, spec.positive)
+    if spec.metric in METRICS:
+        key = ("confusion", spec.threshold, spec.positive)
+        counts: Confusion = w.shared(key, lambda: Confusion.of(truth, predicted))
+        return counts.metric(spec.metric), details
+    if scores is not None:
+        finite = np.isfinite(scores)
+        truth, scores = truth[finite], scores[finite]
+        details["scored"] = int(finite.sum())
+    if scores is None or len(set(truth.tolist())) < 2:
+        return _none("ROC AUC needs numeric scores and both classes among the labels")
+    return roc_auc(truth, scores), details
 
 
 def _fairness(spec: m.Fairness, w: WindowData) -> tuple[float | None, dict[str, Any]]:
@@ -279,3 +333,17 @@ def evaluate(spec: m.MonitorSpec, window: WindowData) -> Observation:
     """The monitor's observation for the window."""
     value, details = _EVALUATORS[spec.type](spec, window)
     return Observation(value=value, healthy=spec.healthy(value), details=details)
+
+
+def evaluate_all(specs: Sequence[m.MonitorSpec], window: WindowData) -> list[Observation]:
+    """The observation of each monitor for the window, in order. What several monitors need
+    (a drift report, the label join, a confusion count) is computed once; a monitor that fails
+    gets an observation holding the error, and the others go on."""
+    _plan_drift(specs, window)
+    out = []
+    for spec in specs:
+        try:
+            out.append(evaluate(spec, window))
+        except Exception as err:  # one broken monitor must not stop the others
+            out.append(Observation(None, None, {"error": f"{type(err).__name__}: {err}"}))
+    return out

@@ -9,32 +9,24 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import reduce
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from smokejumper.monitoring.evaluate import Observation, WindowData, evaluate
-from smokejumper.stats import serialize
-from smokejumper.stats.dataset import DatasetProfile
+from smokejumper.monitoring.evaluate import evaluate_all
+from smokejumper.monitoring.loading import Needs, WindowLoader
+from smokejumper.monitoring.window_cache import WindowCache
 from smokejumper.store import monitoring as repo
 from smokejumper.store.database import as_utc
-from smokejumper.store.models import list_models, reference_of, schema_of
+from smokejumper.store.models import list_models, reference_of
 from smokejumper.store.rawlog import RawLog
-from smokejumper.store.tables import (
-    CustomMetric,
-    IngestBatch,
-    Model,
-    Rejection,
-    WindowEvaluation,
-    WindowPart,
-)
+from smokejumper.store.tables import CustomMetric, Model, Rejection, WindowEvaluation, WindowPart
 
 #: How far back late labels cause windows to be evaluated again.
 LABEL_LOOKBACK = timedelta(days=7)
+#: Window rows and profiles kept between the passes of this process.
+CACHE = WindowCache()
 
 
 @dataclass
@@ -56,47 +48,6 @@ def closed_windows(session: Session, model: Model, now: datetime) -> list[dateti
         epoch = int(as_utc(received).timestamp())
         starts.add(datetime.fromtimestamp(epoch - epoch % seconds, UTC))
     return sorted(s for s in starts if s + timedelta(seconds=seconds) <= now)
-
-
-def load_window(
-    session: Session,
-    raw_log: RawLog,
-    model: Model,
-    start: datetime,
-    reference: DatasetProfile | None,
-) -> WindowData:
-    """The rows, merged profile, labels and custom metrics of one window."""
-    end = start + timedelta(seconds=model.window_seconds)
-    parts = session.execute(
-        select(WindowPart.batch_id, WindowPart.profile).where(
-            WindowPart.model_id == model.id, WindowPart.window_start == start
-        )
-    ).all()
-    batch_ids = sorted({batch_id for batch_id, _ in parts})
-    paths = list(session.scalars(select(IngestBatch.raw_path).where(IngestBatch.id.in_(batch_ids))))
-    table = raw_log.read(paths)
-    if table is None:  # only refused batches in this window
-        table = schema_of(model).arrow_schema().empty_table()
-    ts = table.column("timestamp")
-    table = table.filter(
-        pc.and_(
-            pc.greater_equal(ts, pa.scalar(start, ts.type)), pc.less(ts, pa.scalar(end, ts.type))
-        )
-    )
-    profiles = [p for _, blob in parts if blob is not None for p in serialize.loads(blob)]
-    labels = repo.labels_for(session, model, table.column("id").to_pylist())
-    return WindowData(
-        start=start,
-        predictions=table,
-        profile=reduce(DatasetProfile.merge, profiles) if profiles else None,
-        reference=reference,
-        labels=pa.table(
-            {"id": list(labels), "label": list(labels.values())},
-            schema=pa.schema([("id", pa.string()), ("label", pa.string())]),
-        ),
-        custom=repo.custom_for(session, model, start),
-        rejected_batches=repo.rejections_between(session, model, start, end),
-    )
 
 
 def _due(session: Session, model: Model, starts: list[datetime], now: datetime) -> list[datetime]:
@@ -130,33 +81,47 @@ def _due(session: Session, model: Model, starts: list[datetime], now: datetime) 
     return due
 
 
-def run_once(session: Session, raw_log: RawLog, now: datetime | None = None) -> RunSummary:
-    """Evaluate every monitor on every window that is due."""
+def run_once(
+    session: Session,
+    raw_log: RawLog,
+    now: datetime | None = None,
+    *,
+    cache: WindowCache | None = None,
+) -> RunSummary:
+    """Evaluate every monitor on every window that is due.
+
+    ``cache`` keeps window rows and profiles between passes (see :mod:`.window_cache`); by
+    default the process's :data:`CACHE`. A model's observations are written at the end of its
+    windows, in one transaction.
+    """
     now = now or datetime.now(UTC)
+    cache = CACHE if cache is None else cache
     summary = RunSummary()
     for model in list_models(session):
         monitors = repo.monitors_of(session, model)
         starts = closed_windows(session, model, now)
         if not monitors or not starts:
             continue
-        reference = reference_of(session, model)
+        due = _due(session, model, starts, now)
+        if not due:
+            continue
+        specs = [spec for _, spec in monitors]
+        needs = Needs.of(specs)
+        reference = reference_of(session, model) if needs.reference else None
+        loader = WindowLoader(session, raw_log, model, reference, needs, cache)
         baseline = None
-        for start in _due(session, model, starts, now):
-            data = load_window(session, raw_log, model, start, reference)
-            if baseline is None:
-                first = load_window(session, raw_log, model, starts[0], None).predictions
-                baseline = first.select(["prediction", "confidence"])
-            data = replace(data, baseline=baseline)
-            rows: list[dict[str, Any]] = []
-            for row, spec in monitors:
-                try:
-                    obs = evaluate(spec, data)
-                except Exception as err:  # one broken monitor must not stop the others
-                    obs = Observation(None, None, {"error": f"{type(err).__name__}: {err}"})
-                rows.append(
+        observed: list[dict[str, Any]] = []
+        for data in loader.windows(due):
+            if needs.baseline:
+                if baseline is None:
+                    first = data.predictions if data.start == starts[0] else loader.rows(starts[0])
+                    baseline = first.select(["prediction", "confidence"])
+                data = replace(data, baseline=baseline)
+            for (row, spec), obs in zip(monitors, evaluate_all(specs, data), strict=True):
+                observed.append(
                     {
                         "monitor_id": row.id,
-                        "window_start": start,
+                        "window_start": data.start,
                         "value": obs.value,
                         "healthy": obs.healthy,
                         "details": json.dumps(obs.details),
@@ -164,15 +129,10 @@ def run_once(session: Session, raw_log: RawLog, now: datetime | None = None) -> 
                     }
                 )
                 if obs.healthy is False:
-                    summary.unhealthy.append(f"{spec.name}@{start.isoformat()}")
-            repo.save_observations(session, rows)
-            repo.upsert(
-                session,
-                WindowEvaluation,
-                [{"model_id": model.id, "window_start": start, "evaluated_at": now}],
-                ["model_id", "window_start"],
-            )
-            session.commit()
-            summary.windows += 1
-            summary.observations += len(rows)
+                    summary.unhealthy.append(f"{spec.name}@{data.start.isoformat()}")
+        repo.save_observations(session, observed)
+        repo.save_window_evaluations(session, model, due, now)
+        session.commit()
+        summary.windows += len(due)
+        summary.observations += len(observed)
     return summary

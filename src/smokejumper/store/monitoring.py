@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,12 +20,15 @@ from smokejumper.store.models import get_model
 from smokejumper.store.tables import (
     Base,
     CustomMetric,
+    IngestBatch,
     Label,
     Model,
     Monitor,
     Observation,
     Rejection,
     Slo,
+    WindowEvaluation,
+    WindowPart,
 )
 
 
@@ -109,15 +113,72 @@ def store_labels(session: Session, model: Model, labels: Iterable[tuple[str, str
 
 
 def labels_for(session: Session, model: Model, ids: Sequence[str]) -> dict[str, str]:
-    """The labels known for these prediction ids."""
+    """The labels known for these prediction ids, in one query whatever their number.
+
+    The ids travel as one parameter (a PostgreSQL array, a JSON array for SQLite's
+    ``json_each``), so the statement is compiled once, not once per id; probing the index in
+    key order is faster, so they are sorted first.
+    """
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
     found: dict[str, str] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        query = select(Label.prediction_id, Label.label).where(
-            Label.model_id == model.id, Label.prediction_id.in_(chunk)
-        )
-        found.update(dict(session.execute(query).all()))
+    connection = session.connection()  # plain rows: the ORM's row handling costs more here
+    for match in _id_matches(session, wanted):
+        query = select(Label.prediction_id, Label.label).where(Label.model_id == model.id, match)
+        found.update(connection.execute(query).all())
     return found
+
+
+def _id_matches(session: Session, ids: list[str]) -> Iterator[ColumnElement[bool]]:
+    """Conditions on ``Label.prediction_id`` that together match exactly ``ids``."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        yield Label.prediction_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
+    elif dialect == "sqlite" and sqlite3.sqlite_version_info >= (3, 38):  # JSON built in
+        values = func.json_each(bindparam("ids", json.dumps(ids))).table_valued("value")
+        yield Label.prediction_id.in_(select(values.c.value))
+    else:  # one bound parameter per id, within the oldest SQLite's limit of 999
+        for start in range(0, len(ids), 900):
+            yield Label.prediction_id.in_(ids[start : start + 900])
+
+
+def window_batches(
+    session: Session, model: Model, starts: Sequence[datetime]
+) -> dict[datetime, list[str]]:
+    """The raw-log files of the batches with rows in each of these windows, in batch order."""
+    out: dict[datetime, list[str]] = {start: [] for start in starts}
+    if not starts:
+        return out
+    query = (
+        select(WindowPart.window_start, WindowPart.batch_id, IngestBatch.raw_path)
+        .join(IngestBatch, IngestBatch.id == WindowPart.batch_id)
+        .where(
+            WindowPart.model_id == model.id,
+            WindowPart.window_start >= min(starts),
+            WindowPart.window_start <= max(starts),
+        )
+        .distinct()
+    )
+    found = sorted((as_utc(start), batch, path) for start, batch, path in session.execute(query))
+    for start, _, path in found:
+        if start in out:
+            out[start].append(path)
+    return out
+
+
+def window_profiles(session: Session, model: Model, start: datetime) -> list[bytes]:
+    """The serialised profiles of a window's parts, in the order the parts were stored."""
+    query = (
+        select(WindowPart.profile)
+        .where(
+            WindowPart.model_id == model.id,
+            WindowPart.window_start == start,
+            WindowPart.profile.is_not(None),
+        )
+        .order_by(WindowPart.id)
+    )
+    return [blob for blob in session.scalars(query) if blob is not None]
 
 
 def latest_label_time(session: Session, model: Model) -> datetime | None:
@@ -157,12 +218,28 @@ def custom_for(session: Session, model: Model, window_start: datetime) -> dict[s
 
 def save_observations(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     """Write observations, replacing earlier ones of the same monitor and window."""
-    upsert(
-        session,
-        Observation,
-        rows,
-        ["monitor_id", "window_start"],
-    )
+    _upsert_many(session, Observation, rows, ["monitor_id", "window_start"])
+
+
+def save_window_evaluations(
+    session: Session, model: Model, starts: Sequence[datetime], evaluated_at: datetime
+) -> None:
+    """Record that these windows of the model were evaluated at ``evaluated_at``."""
+    rows = [{"model_id": model.id, "window_start": s, "evaluated_at": evaluated_at} for s in starts]
+    _upsert_many(session, WindowEvaluation, rows, ["model_id", "window_start"])
+
+
+def _upsert_many(
+    session: Session, entity: type[Base], rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
+) -> None:
+    """Like :func:`upsert`, as one executemany of a statement compiled once (not a statement
+    with every row's values in it, which SQLAlchemy compiles afresh each time)."""
+    if not rows:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(entity)
+    updates = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
 
 
 def apply_config(session: Session, config: MonitorConfig) -> None:

@@ -1,0 +1,137 @@
+"""Load what the monitors of a model read from its windows, and nothing else.
+
+The rows of the next window are read from the raw log on a helper thread while the caller
+evaluates the current one (Parquet decoding runs outside the GIL); everything that touches the
+metadata store stays on the caller's thread, in the caller's session.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy.orm import Session
+
+from smokejumper.monitoring import monitors as m
+from smokejumper.monitoring.evaluate import WindowData
+from smokejumper.monitoring.window_cache import WindowCache
+from smokejumper.stats.dataset import DatasetProfile
+from smokejumper.store import monitoring as repo
+from smokejumper.store.models import schema_of
+from smokejumper.store.rawlog import RawLog
+from smokejumper.store.tables import Model
+
+_LABELS = pa.schema([("id", pa.string()), ("label", pa.string())])
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a set of monitors reads from a window, so that nothing else need be loaded."""
+
+    rows: bool = True  # the window's logged rows (raw log)
+    profile: bool = True  # the merged window profile
+    reference: bool = True
+    labels: bool = True
+    baseline: bool = True  # prediction and confidence of the first window
+    custom: bool = True
+    rejections: bool = True
+
+    @classmethod
+    def of(cls, specs: Sequence[m.MonitorSpec]) -> Needs:
+        """What ``specs`` read."""
+        types = {s.type for s in specs}
+        return cls(
+            rows=bool(types - {"feature_drift", "rejected_batches", "custom"}),
+            profile="feature_drift" in types,
+            reference=bool(types & {"feature_drift", "out_of_range", "unseen_categories"}),
+            labels=bool(types & {"performance", "fairness"}),
+            baseline="prediction_drift" in types
+            or any(isinstance(s, m.Confidence) and s.statistic == "drift" for s in specs),
+            custom="custom" in types,
+            rejections="rejected_batches" in types,
+        )
+
+
+class WindowLoader:
+    """Loads windows of one model: rows, merged profile, labels, custom metrics, refusals."""
+
+    def __init__(
+        self,
+        session: Session,
+        raw_log: RawLog,
+        model: Model,
+        reference: DatasetProfile | None,
+        needs: Needs,
+        cache: WindowCache,
+    ) -> None:
+        self.session, self.raw_log, self.model = session, raw_log, model
+        self.reference, self.needs, self.cache = reference, needs, cache
+        # read here, so that the reader thread never touches the session's objects
+        self._span = timedelta(seconds=model.window_seconds)
+        self._empty = schema_of(model).arrow_schema().empty_table()
+        self._paths: dict[datetime, list[str]] = {}
+
+    def windows(self, starts: Sequence[datetime]) -> Iterator[WindowData]:
+        """The windows starting at ``starts``, in turn."""
+        if self.needs.rows:
+            self._paths.update(repo.window_batches(self.session, self.model, starts))
+        with ThreadPoolExecutor(1, thread_name_prefix="smokejumper-window-rows") as reader:
+            rows: Future[pa.Table] | None = None
+            for i, start in enumerate(starts):
+                if rows is None and self.needs.rows:
+                    rows = reader.submit(self._rows, start, self._paths[start])
+                ahead = None
+                if self.needs.rows and i + 1 < len(starts):
+                    following = starts[i + 1]
+                    ahead = reader.submit(self._rows, following, self._paths[following])
+                yield self._window(start, rows.result() if rows is not None else None)
+                rows = ahead
+
+    def rows(self, start: datetime) -> pa.Table:
+        """The logged rows of one window."""
+        if start not in self._paths:
+            self._paths.update(repo.window_batches(self.session, self.model, [start]))
+        return self._rows(start, self._paths[start])
+
+    def _rows(self, start: datetime, paths: list[str]) -> pa.Table:
+        """The rows in the files at ``paths`` that fall in the window (from the cache when the
+        files are unchanged); touches no session, so it may run on the reader thread."""
+        files = tuple((p, s.st_size, s.st_mtime_ns) for p in paths for s in [os.stat(p)])
+        return self.cache.rows((start, self._span, files), lambda: self._read(start, paths))
+
+    def _read(self, start: datetime, paths: list[str]) -> pa.Table:
+        table = self.raw_log.read(paths)
+        if table is None:  # only refused batches in this window
+            return self._empty
+        ts = table.column("timestamp")
+        low, high = pa.scalar(start, ts.type), pa.scalar(start + self._span, ts.type)
+        return table.filter(pc.and_(pc.greater_equal(ts, low), pc.less(ts, high)))
+
+    def _window(self, start: datetime, rows: pa.Table | None) -> WindowData:
+        session, model, needs = self.session, self.model, self.needs
+        table = rows if rows is not None else self._empty
+        profile = None
+        if needs.profile:
+            profile = self.cache.profile(repo.window_profiles(session, model, start))
+        labels = None
+        if needs.labels:
+            found = repo.labels_for(session, model, table.column("id").to_pylist())
+            labels = pa.table({"id": list(found), "label": list(found.values())}, schema=_LABELS)
+        return WindowData(
+            start=start,
+            predictions=table,
+            profile=profile,
+            reference=self.reference,
+            labels=labels,
+            custom=repo.custom_for(session, model, start) if needs.custom else {},
+            rejected_batches=(
+                repo.rejections_between(session, model, start, start + self._span)
+                if needs.rejections
+                else 0
+            ),
+        )
