@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from smokejumper.frames.kinds import DRIFT_KINDS
 from smokejumper.report.model import ColumnDrift, DriftReport
-from smokejumper.stats.compare import _verdicts  # the correction and verdicts compare applies
+from smokejumper.stats.compare import verdicts
 
 
 def _judged_alike(column: ColumnDrift, named: bool) -> bool:
@@ -50,7 +50,7 @@ def subset(report: DriftReport, columns: Sequence[str], *, named: bool) -> Drift
         picked.append(column)
     return replace(
         report,
-        columns=_verdicts(picked, report.alpha, report.correction),
+        columns=verdicts(picked, report.alpha, report.correction),
         multivariate=None,
         notes=[],
     )

@@ -15,7 +15,10 @@ bin values above the reference maximum.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -73,9 +76,40 @@ class Binning:
         left = np.searchsorted(sorted_values, self.edges, side="left")
         return (right - left).astype(np.int64)
 
+    @cached_property
+    def coarse_labels(self) -> list[str]:
+        """A label per coarse bin, for people (computed once per binning)."""
+        edges = [edge_label(float(e)) for e in self.coarse]
+        if not edges:
+            return []
+        inner = [f"({a}, {b}]" for a, b in itertools.pairwise(edges)]
+        return [f"<= {edges[0]}", *inner, f"> {edges[-1]}"]
+
     def coarsen(self, fine_counts: npt.NDArray[np.floating] | Counts) -> Floats:
         """Counts per coarse bin from counts per fine bin."""
-        cumulative = np.concatenate([[0.0], np.cumsum(fine_counts, dtype=np.float64)])
-        # cumulative[i + 1] = count at or below edges[i]; coarse edges are a subset of edges.
-        at = np.searchsorted(self.edges, self.coarse) + 1
-        return np.diff(cumulative[at], prepend=0.0, append=cumulative[-1])
+        cumulative = np.cumsum(fine_counts, dtype=np.float64)
+        # cumulative[i] = count at or below edges[i]; coarse edges are a subset of edges.
+        picked = cumulative[self._coarse_at]
+        out = np.empty(picked.size + 1)
+        out[0] = picked[0]
+        np.subtract(picked[1:], picked[:-1], out=out[1:-1])
+        out[-1] = cumulative[-1] - picked[-1]
+        return out
+
+    @cached_property
+    def _coarse_at(self) -> npt.NDArray[np.intp]:
+        """Index of each coarse edge among the fine edges."""
+        return np.searchsorted(self.edges, self.coarse)
+
+
+def edge_label(x: float) -> str:
+    """A bin edge for people: four significant digits, no exponent for everyday magnitudes.
+
+    >>> edge_label(22351.7), edge_label(0.012345), edge_label(-3.0), edge_label(1.5e9)
+    ('22350', '0.01235', '-3', '1.5e+09')
+    """
+    if x == 0 or not 1e-3 <= abs(x) < 1e7:
+        return f"{x:.4g}"
+    decimals = max(0, 3 - math.floor(math.log10(abs(x))))
+    text = f"{round(x, 3 - math.floor(math.log10(abs(x)))):.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

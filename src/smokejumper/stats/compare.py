@@ -251,7 +251,7 @@ def _plan(
     return tasks, judged
 
 
-def _verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[ColumnDrift]:
+def verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[ColumnDrift]:
     """Correct the p-values for multiple testing, then combine them with the effect sizes."""
     p_values = {i: d.p_value for i, d in enumerate(judged) if d.p_value is not None}
     adjusted = dict(zip(p_values, adjust(list(p_values.values()), correction), strict=True))
@@ -344,7 +344,7 @@ def compare(
                 ref.raw.table(usable), cur.raw.table(usable), usable, dict(tasks), alpha=alpha
             )
     return DriftReport(
-        columns=_verdicts(ordered, alpha, correction),
+        columns=verdicts(ordered, alpha, correction),
         reference_rows=ref.rows,
         current_rows=cur.rows,
         alpha=alpha,

@@ -146,8 +146,10 @@ def merge(a: Registers, b: Registers) -> Registers:
 
 def estimate(regs: Registers) -> float:
     """Estimated number of distinct values seen."""
-    zeros = int(np.count_nonzero(regs == 0))
-    raw = _ALPHA * REGISTERS**2 / float(np.sum(np.ldexp(1.0, -regs.astype(np.int64))))
+    tally = np.bincount(regs, minlength=_MAX_RANK + 1)  # registers per value, 0..24 or more
+    zeros = int(tally[0])
+    harmonic = float(np.dot(tally, np.ldexp(1.0, -np.arange(tally.size))))
+    raw = _ALPHA * REGISTERS**2 / harmonic
     if raw <= 2.5 * REGISTERS and zeros:
         return float(REGISTERS * np.log(REGISTERS / zeros))
     return float(raw)

@@ -186,7 +186,7 @@ class NumericProfile:
     def counts_on(self, binning: Binning) -> tuple[Floats, float]:
         """Counts per bin of ``binning`` and the largest error of any cumulative share."""
         at_or_below, _, bound = self.cdf_on(binning)
-        return np.diff(at_or_below * self.n, prepend=0.0, append=float(self.n)), bound
+        return np.diff(np.concatenate(([0.0], at_or_below * self.n, [float(self.n)]))), bound
 
 
 _CHUNK = 1 << 16

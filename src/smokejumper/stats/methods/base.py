@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import itertools
-import math
 import pkgutil
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -30,19 +28,6 @@ from smokejumper.stats.numeric import NumericProfile
 NUMERIC = frozenset({ColumnKind.NUMERIC, ColumnKind.DATETIME})
 DISCRETE = frozenset({ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.TEXT})
 ALL_KINDS = NUMERIC | DISCRETE
-
-
-def edge_label(x: float) -> str:
-    """A bin edge for people: four significant digits, no exponent for everyday magnitudes.
-
-    >>> edge_label(22351.7), edge_label(0.012345), edge_label(-3.0), edge_label(1.5e9)
-    ('22350', '0.01235', '-3', '1.5e+09')
-    """
-    if x == 0 or not 1e-3 <= abs(x) < 1e7:
-        return f"{x:.4g}"
-    decimals = max(0, 3 - math.floor(math.log10(abs(x))))
-    text = f"{round(x, 3 - math.floor(math.log10(abs(x)))):.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,16 +85,10 @@ class ColumnPair:
         if isinstance(self.reference, NumericProfile):
             ref, cur = self.numeric()
             cur_fine, bound = cur.counts_on(ref.binning)
-            edges = ref.binning.coarse
-            labels = (
-                [f"<= {edge_label(edges[0])}"]
-                + [f"({edge_label(a)}, {edge_label(b)}]" for a, b in itertools.pairwise(edges)]
-                + [f"> {edge_label(edges[-1])}"]
-            )
             return (
                 ref.binning.coarsen(ref.counts),
                 np.clip(ref.binning.coarsen(cur_fine), 0.0, None),
-                labels,
+                list(ref.binning.coarse_labels),
                 2 * bound,
             )
         ref_c, cur_c = self.reference, self.current
