@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from smokejumper.monitoring import loading
 from smokejumper.monitoring.batch import arrow_to_table
 from smokejumper.monitoring.evaluate import Observation, WindowData, evaluate
 from smokejumper.monitoring.ingest import ingest, reprofile
@@ -246,3 +247,13 @@ def test_nothing_kept_when_the_cache_is_off(store: Store) -> None:
     kept = off.stats()
     assert (kept["rows"], kept["profiles"], kept["bytes"], kept["hits"]) == (0, 0, 0, 0)
     assert _stored(store) == _each_alone(store)
+
+
+def test_labels_probed_per_window_when_the_model_has_too_many(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "LABELS_PER_WINDOW", 0)  # never fetch them all at once
+    _run(store, WindowCache())
+    stored = _stored(store)
+    assert stored == _each_alone(store)
+    assert stored[("mon03", FIRST)].value is not None  # labels joined

@@ -57,6 +57,10 @@ class Needs:
         )
 
 
+#: Fetch all of a model's labels at once when it has at most this many per window evaluated.
+LABELS_PER_WINDOW = 20_000
+
+
 class WindowLoader:
     """Loads windows of one model: rows, merged profile, labels, custom metrics, refusals."""
 
@@ -75,11 +79,18 @@ class WindowLoader:
         self._span = timedelta(seconds=model.window_seconds)
         self._empty = schema_of(model).arrow_schema().empty_table()
         self._paths: dict[datetime, list[str]] = {}
+        self._labels: dict[str, str] | None = None  # every label of the model, when fetched
 
     def windows(self, starts: Sequence[datetime]) -> Iterator[WindowData]:
         """The windows starting at ``starts``, in turn."""
         if self.needs.rows:
             self._paths.update(repo.window_batches(self.session, self.model, starts))
+        if self.needs.labels and len(starts) > 1:
+            # One query for all the model's labels beats probing each window's ids by index,
+            # as long as there are not many more labels than rows in these windows.
+            self._labels = repo.all_labels(
+                self.session, self.model, at_most=LABELS_PER_WINDOW * len(starts)
+            )
         with ThreadPoolExecutor(1, thread_name_prefix="smokejumper-window-rows") as reader:
             rows: Future[pa.Table] | None = None
             for i, start in enumerate(starts):
@@ -120,7 +131,12 @@ class WindowLoader:
             profile = self.cache.profile(repo.window_profiles(session, model, start))
         labels = None
         if needs.labels:
-            found = repo.labels_for(session, model, table.column("id").to_pylist())
+            ids = table.column("id").to_pylist()
+            if self._labels is None:
+                found = repo.labels_for(session, model, ids)
+            else:
+                known = self._labels
+                found = {i: known[i] for i in ids if i in known}
             labels = pa.table({"id": list(found), "label": list(found.values())}, schema=_LABELS)
         return WindowData(
             start=start,

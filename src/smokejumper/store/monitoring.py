@@ -130,6 +130,15 @@ def labels_for(session: Session, model: Model, ids: Sequence[str]) -> dict[str, 
     return found
 
 
+def all_labels(session: Session, model: Model, *, at_most: int) -> dict[str, str] | None:
+    """Every label of the model, or ``None`` when it has more than ``at_most`` of them."""
+    count = session.scalar(select(func.count()).where(Label.model_id == model.id)) or 0
+    if count > at_most:
+        return None
+    query = select(Label.prediction_id, Label.label).where(Label.model_id == model.id)
+    return dict(session.connection().execute(query).all())
+
+
 def _id_matches(session: Session, ids: list[str]) -> Iterator[ColumnElement[bool]]:
     """Conditions on ``Label.prediction_id`` that together match exactly ``ids``."""
     dialect = session.get_bind().dialect.name
