@@ -327,10 +327,14 @@ def compare(
         # Columns of raw data are worth a thread each (sorting releases the GIL); profiles
         # compare in microseconds per column, less than a thread hand-off costs.
         raw = ref.raw is not None and cur.raw is not None
-        workers = min(4, os.cpu_count() or 1) if raw else 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for (name, _), result in zip(tasks, pool.map(run, tasks), strict=True):
-            judged[name] = result
+        workers = min(4, os.cpu_count() or 1, len(tasks)) if raw else 1
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(run, tasks))
+    else:
+        results = [run(task) for task in tasks]
+    for (name, _), result in zip(tasks, results, strict=True):
+        judged[name] = result
     ordered = [judged[n] for n in names]
     multi = None
     if multivariate:
