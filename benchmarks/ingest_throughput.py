@@ -2,8 +2,12 @@
 
 What it measures
 ----------------
-One ``smokejumper serve`` subprocess on a free loopback port, with a fresh ``SMOKEJUMPER_HOME``
-(SQLite, the default store) and ``SMOKEJUMPER_EVALUATE_EVERY=0`` (no background evaluator).
+One ``smokejumper serve --workers N`` subprocess (``--workers``, default: the machine's cores;
+uvicorn's supervisor and N worker processes on one port) on a free loopback port, with a fresh
+``SMOKEJUMPER_HOME`` (SQLite, the default store) and ``SMOKEJUMPER_EVALUATE_EVERY=0`` (no
+background evaluator). Server CPU time, memory and threads are summed over its processes. With
+N > 1, one more round of the four main scenarios runs against a second server with one worker
+process, for comparison (``--no-single-worker`` skips it).
 An admin token comes from ``smokejumper token create --scope admin``. One model is registered
 with 20 numeric features and a reference (a 50,000-row Parquet file sent to
 ``PUT /api/v1/models/{name}/reference``), so that every batch is profiled per window on the
@@ -262,11 +266,33 @@ def _folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-class Server:
-    """A ``smokejumper serve`` subprocess on a fresh home folder."""
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every live process below it (worker processes of ``serve --workers``)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        at = todo.pop()
+        out.append(at)
+        todo.extend(children.get(at, []))
+    return out
 
-    def __init__(self, home: Path) -> None:
+
+class Server:
+    """A ``smokejumper serve`` subprocess on a fresh home folder.
+
+    With ``workers`` > 1 it is uvicorn's supervisor and that many worker processes; CPU time,
+    memory and threads are then summed over all of them.
+    """
+
+    def __init__(self, home: Path, workers: int = 1) -> None:
         self.home = home
+        self.workers = workers
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -304,6 +330,7 @@ class Server:
             "127.0.0.1",
             "--port",
             str(self.port),
+            *(["--workers", str(self.workers)] if self.workers > 1 else []),
         ]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
@@ -313,6 +340,8 @@ class Server:
                 raise RuntimeError(f"the server exited: {self.log_tail()}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    if self.workers > 1:
+                        time.sleep(5)  # one worker answered; the others start alongside it
                     return
             time.sleep(0.1)
         raise RuntimeError(f"the server did not answer /healthz within {timeout:.0f} s")
@@ -327,24 +356,37 @@ class Server:
         """Whether the server process still runs."""
         return self.proc is not None and self.proc.poll() is None
 
+    def cpu_by_process(self) -> dict[int, float]:
+        """User + system CPU seconds of each of the server's processes, all threads."""
+        out = {}
+        for pid in _descendants(self.pid):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return out
+
     def cpu_seconds(self) -> float:
-        """User + system CPU seconds of the server, all threads."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU seconds of the server's processes, all threads."""
+        return sum(self.cpu_by_process().values())
+
+    def _status_sum(self, key: str) -> float | None:
+        values = [_proc_status(pid, key) for pid in _descendants(self.pid)]
+        found = [v for v in values if v is not None]
+        return sum(found) if found else None
 
     def rss_mib(self) -> float | None:
-        """Resident memory now (``VmRSS``), MiB."""
-        kib = _proc_status(self.pid, "VmRSS")
+        """Resident memory now (``VmRSS``, summed over the server's processes), MiB."""
+        kib = self._status_sum("VmRSS")
         return None if kib is None else kib / 1024
 
     def hwm_mib(self) -> float | None:
-        """Peak resident memory (``VmHWM``), MiB."""
-        kib = _proc_status(self.pid, "VmHWM")
+        """Peak resident memory (``VmHWM``, summed over the server's processes), MiB."""
+        kib = self._status_sum("VmHWM")
         return None if kib is None else kib / 1024
 
     def threads(self) -> int | None:
-        """Threads of the server process."""
-        count = _proc_status(self.pid, "Threads")
+        """Threads of the server's processes."""
+        count = self._status_sum("Threads")
         return None if count is None else int(count)
 
     def stop(self) -> None:
@@ -473,6 +515,7 @@ class ScenarioResult:
     other_cpu_s: float | None = None  # CPU time of processes outside the benchmark meanwhile
     steal_s: float | None = None  # time the hypervisor gave the machine's CPUs to others
     probe_ms: float | None = None  # a fixed Python loop timed just before the scenario
+    busiest_s: list[float] = field(default_factory=list)  # CPU s of the busiest processes
     error: str | None = None
 
     @property
@@ -568,7 +611,8 @@ def run_scenario(
         barrier.wait(timeout=600)
     except threading.BrokenBarrierError:
         out.error = "a client failed before the start"
-    t0, cpu0 = time.perf_counter(), server.cpu_seconds()
+    t0, by_process = time.perf_counter(), server.cpu_by_process()
+    cpu0 = sum(by_process.values())
     busy0, own0, steal0 = _busy_seconds(), _own_cpu(), _steal_seconds()
     next_sample = 0.0
     limit = scenario.duration + 900
@@ -585,7 +629,10 @@ def run_scenario(
             out.error = "server died" if not server.alive() else "clients did not finish"
             break
     if server.alive():
-        out.server_cpu_s = server.cpu_seconds() - cpu0
+        after = server.cpu_by_process()
+        out.server_cpu_s = sum(after.values()) - cpu0
+        spent = [after[pid] - by_process.get(pid, 0.0) for pid in after]
+        out.busiest_s = sorted(spent, reverse=True)[: max(server.workers, 1)]
         busy = _busy_seconds()
         if busy is not None and busy0 is not None:
             clients = sum(c.get("cpu_s", 0.0) for c in out.clients)
@@ -612,17 +659,20 @@ def run_scenario(
 
 
 class _Clock:
-    """Accumulates wall seconds per stage name."""
+    """Accumulates wall seconds per stage name (from any thread)."""
 
     def __init__(self) -> None:
         self.stages: Counter[str] = Counter()
+        self._lock = threading.Lock()
 
     def time(self, stage: str, call: Callable[[], Any]) -> Any:
         start = time.perf_counter()
         try:
             return call()
         finally:
-            self.stages[stage] += time.perf_counter() - start
+            spent = time.perf_counter() - start
+            with self._lock:
+                self.stages[stage] += spent
 
     def wrap(self, stage: str, func: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -634,64 +684,89 @@ class _Clock:
 STAGES_JSON = ("JSON: parse (the route's _records)", "JSON: records -> Arrow (records_to_table)")
 STAGES_ARROW = ("Arrow: read IPC stream", "Arrow: validate + cast (arrow_to_table)")
 STAGES_COMMON = (
-    "auth: token lookup (scope_of)",
-    "model + schema lookup",
-    "reference: load + deserialize (reference_of)",
+    "auth: token lookup",
+    "model + schema + reference lookup (cached profile)",
     "ingest: duplicate-key query",
     "ingest: window profiles (window_parts)",
     "ingest: serialize window profiles (serialize.dumps)",
-    "ingest: raw log write (Parquet zstd + fsync x2)",
-    "ingest: insert rows (flush)",
-    "ingest: SQLite commit",
+    "ingest: wait for the raw-log file (written meanwhile)",
+    "ingest: insert rows",
+    "ingest: commit",
     "ingest: rest",
 )
 STAGES_APART = (
+    "  raw-log write on the helper thread (overlaps the stages above)",
     "  of which Parquet encode (zstd, in memory)",
     "  of which file write + fsync file + fsync folder",
 )
 
 
 def _breakdown_batch(
-    kind: str, body: bytes, sessions: Any, raw_log: Any, token: str, clock: _Clock
+    kind: str, body: bytes, sessions: Any, engine: Any, raw_log: Any, token: str, clock: _Clock
 ) -> Any:
     """One batch through the route's steps, each timed (what ``store()`` does, unrolled)."""
+    from sqlalchemy import select
+
     from smokejumper.monitoring import ingest as ingest_module
     from smokejumper.monitoring.batch import arrow_to_table, records_to_table
     from smokejumper.server.body import arrow_stream
-    from smokejumper.store import models as repo
-    from smokejumper.store.tokens import scope_of
+    from smokejumper.store.tables import ApiToken
+    from smokejumper.store.tokens import digest
 
     now = datetime.now(UTC)
+    query = select(ApiToken.scope).where(
+        ApiToken.token_hash == digest(token), ApiToken.revoked_at.is_(None)
+    )
+
+    def auth() -> Any:  # what the route's auth dependency runs
+        with engine.connect() as connection:
+            return connection.execute(query).scalar()
+
+    clock.time(STAGES_COMMON[0], auth)
     with sessions() as db:
-        clock.time("auth: token lookup (scope_of)", lambda: scope_of(db, token))
-    with sessions() as db:
-        model = clock.time("model + schema lookup", lambda: repo.get_model(db, MODEL))
-        schema = clock.time("model + schema lookup", lambda: repo.schema_of(model))
+        model, schema, reference = clock.time(
+            STAGES_COMMON[1], lambda: _REFERENCES.model(db, MODEL)
+        )
         if kind == "json":
             records, _ = clock.time(STAGES_JSON[0], lambda: _route_parse(body))
             table = clock.time(STAGES_JSON[1], lambda: records_to_table(records, schema, now))
         else:
             raw = clock.time(STAGES_ARROW[0], lambda: arrow_stream(body))
             table = clock.time(STAGES_ARROW[1], lambda: arrow_to_table(raw, schema, now))
-        reference = clock.time(STAGES_COMMON[2], lambda: repo.reference_of(db, model))
         # Time the parts of ingest() by wrapping what it calls; restored right after.
         real_parts, real_serialize = ingest_module.window_parts, ingest_module.serialize
-        ingest_module.window_parts = clock.wrap(STAGES_COMMON[4], real_parts)  # type: ignore[assignment]
+        real_stored = ingest_module._stored_batch
+        ingest_module.window_parts = clock.wrap(STAGES_COMMON[3], real_parts)  # type: ignore[assignment]
         ingest_module.serialize = _TimedSerialize(clock, real_serialize)  # type: ignore[assignment]
-        db.scalar = clock.wrap(STAGES_COMMON[3], db.scalar)  # type: ignore[method-assign]
-        db.flush = clock.wrap(STAGES_COMMON[7], db.flush)  # type: ignore[method-assign]
-        db.commit = clock.wrap(STAGES_COMMON[8], db.commit)  # type: ignore[method-assign]
+        ingest_module._stored_batch = clock.wrap(STAGES_COMMON[2], real_stored)  # type: ignore[assignment]
+        db.commit = clock.wrap(STAGES_COMMON[7], db.commit)  # type: ignore[method-assign]
         timed_log = _timed_raw_log(raw_log.root, clock)
-        before = sum(clock.stages[s] for s in STAGES_COMMON[3:9])
+        inner = STAGES_COMMON[2:5]
+        before = sum(clock.stages[s] for s in inner)
         try:
             start = time.perf_counter()
-            ingest_module.ingest(db, timed_log, model, schema, reference, table, uuid.uuid4().hex)
-            spent = time.perf_counter() - start
+            pending = ingest_module.begin(
+                db, timed_log, model, schema, reference, table, uuid.uuid4().hex
+            )
+            begun = time.perf_counter() - start
         finally:
             ingest_module.window_parts, ingest_module.serialize = real_parts, real_serialize
-        inside = sum(clock.stages[s] for s in STAGES_COMMON[3:9]) - before
-        clock.stages[STAGES_COMMON[9]] += spent - inside
+            ingest_module._stored_batch = real_stored
+        clock.stages[STAGES_COMMON[8]] += begun - (sum(clock.stages[s] for s in inner) - before)
+        assert isinstance(pending, ingest_module.PendingBatch)
+        clock.time(STAGES_COMMON[5], pending.written.result)
+        commit_before = clock.stages[STAGES_COMMON[7]]
+        start = time.perf_counter()
+        pending.finish(db)
+        finished = time.perf_counter() - start
+        clock.stages[STAGES_COMMON[6]] += finished - (
+            clock.stages[STAGES_COMMON[7]] - commit_before
+        )
     return table
+
+
+#: The route's cache of parsed schemas and references (the breakdown's own instance).
+_REFERENCES: Any = None
 
 
 def _route_parse(body: bytes) -> tuple[list[Any], str | None]:
@@ -704,31 +779,30 @@ def _route_parse(body: bytes) -> tuple[list[Any], str | None]:
 
 class _TimedSerialize:
     def __init__(self, clock: _Clock, real: Any) -> None:
-        self.dumps = clock.wrap(STAGES_COMMON[5], real.dumps)
+        self.dumps = clock.wrap(STAGES_COMMON[4], real.dumps)
         self.loads = real.loads
 
 
 def _timed_raw_log(root: Path, clock: _Clock) -> Any:
-    """A ``RawLog`` whose ``write`` is timed as one stage."""
+    """A ``RawLog`` whose ``write`` (on the helper thread) is timed apart."""
     from smokejumper.store.rawlog import RawLog
 
     log = RawLog(root)
-    log.write = clock.wrap(STAGES_COMMON[6], log.write)  # type: ignore[method-assign]
+    log.write = clock.wrap(STAGES_APART[0], log.write)  # type: ignore[method-assign]
     return log
 
 
 def _raw_write_apart(table: Any, folder: Path, clock: _Clock) -> None:
     """The raw-log write split in two: Parquet encoding, and putting the bytes on disk."""
-    import pyarrow.parquet as pq
+    from smokejumper.store.rawlog import encode
 
-    sink = io.BytesIO()
-    clock.time(STAGES_APART[0], lambda: pq.write_table(table, sink, compression="zstd"))
+    data = clock.time(STAGES_APART[1], lambda: encode(table))
     folder.mkdir(parents=True, exist_ok=True)
 
     def put() -> None:
         target = folder / f"{uuid.uuid4().hex}.parquet"
         with open(target, "wb") as handle:
-            handle.write(sink.getvalue())
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         fd = os.open(folder, os.O_RDONLY)
@@ -738,7 +812,7 @@ def _raw_write_apart(table: Any, folder: Path, clock: _Clock) -> None:
             os.close(fd)
         target.unlink()
 
-    clock.time(STAGES_APART[1], put)
+    clock.time(STAGES_APART[2], put)
 
 
 def run_breakdown_worker(home: Path, reps: int) -> Json:
@@ -746,6 +820,7 @@ def run_breakdown_worker(home: Path, reps: int) -> Json:
     import pyarrow.parquet as pq
 
     from smokejumper.monitoring.schema import ModelSchema
+    from smokejumper.server.references import ReferenceCache
     from smokejumper.stats.dataset import profile
     from smokejumper.store.database import make_engine, session_factory, upgrade
     from smokejumper.store.models import register_model, set_reference
@@ -762,6 +837,8 @@ def run_breakdown_worker(home: Path, reps: int) -> Json:
         set_reference(db, model, reference, "parquet")
         token = create_token(db, "admin")
     raw_log = RawLog(home / "raw")
+    global _REFERENCES
+    _REFERENCES = ReferenceCache()
     out: Json = {}
     for kind, batch in (("json", JSON_BATCH), ("arrow", ARROW_BATCH)):
         spec = ClientSpec(kind, batch)
@@ -773,7 +850,7 @@ def run_breakdown_worker(home: Path, reps: int) -> Json:
             clock = _Clock()
             cpu0, t0 = time.process_time(), time.perf_counter()
             stored = _breakdown_batch(
-                kind, bodies[rep % len(bodies)], sessions, raw_log, token, clock
+                kind, bodies[rep % len(bodies)], sessions, engine, raw_log, token, clock
             )
             batch_wall, batch_cpu = time.perf_counter() - t0, time.process_time() - cpu0
             _raw_write_apart(stored, raw_log.root / "apart", clock)
@@ -791,7 +868,7 @@ def run_breakdown_worker(home: Path, reps: int) -> Json:
             "wall_ms": statistics.median(wall) * 1000,
             "cpu_ms": statistics.median(cpu) * 1000,
             "reps": reps,
-            "top": _cprofile_top(kind, bodies, sessions, raw_log, token, max(reps // 2, 3)),
+            "top": _cprofile_top(kind, bodies, sessions, engine, raw_log, token, max(reps // 2, 3)),
             "encoding": _encoding_options(table),
             "blob": _blob_options(table, schema, reference),
         }
@@ -819,16 +896,20 @@ def _median_ms(call: Callable[[], Any], repeats: int = 5) -> float:
     return statistics.median(times) * 1000
 
 
-#: Parquet writer options tried on one stored batch; the first is what the raw log uses.
+#: Parquet writer options tried on one stored batch; the first is what the raw log uses
+#: (``smokejumper.store.rawlog.encode``: dictionary on string columns other than ``id``,
+#: which for this model is ``version`` alone).
 ENCODINGS: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("zstd, dictionary on every column (the raw log today)", {"compression": "zstd"}),
-    ("zstd, dictionary on `version` only", {"compression": "zstd", "use_dictionary": ["version"]}),
     (
-        "zstd level 1, dictionary on `version` only",
-        {"compression": "zstd", "compression_level": 1, "use_dictionary": ["version"]},
+        "zstd, dictionary on `version` only (the raw log)",
+        {"compression": "zstd", "use_dictionary": ["version"]},
     ),
+    ("zstd, dictionary on every column (the raw log before)", {"compression": "zstd"}),
     ("lz4, dictionary on `version` only", {"compression": "lz4", "use_dictionary": ["version"]}),
-    ("no compression, no dictionary", {"compression": "none", "use_dictionary": False}),
+    (
+        "no compression, dictionary on `version` only",
+        {"compression": "none", "use_dictionary": ["version"]},
+    ),
 )
 
 
@@ -836,6 +917,9 @@ def _encoding_options(table: Any) -> list[Json]:
     """Encoding time and size of one batch under a few Parquet writer options."""
     import pyarrow.parquet as pq
 
+    from smokejumper.store.rawlog import dictionary_columns
+
+    assert dictionary_columns(table.schema) == ENCODINGS[0][1]["use_dictionary"]
     out = []
     for label, options in ENCODINGS:
         sink = io.BytesIO()
@@ -847,20 +931,26 @@ def _encoding_options(table: Any) -> list[Json]:
 
 
 def _blob_options(table: Any, schema: Any, reference: Any) -> Json:
-    """Cost of serialising one window profile, and how much of it is zlib at level 6."""
+    """Cost of serialising one window profile, and of its compression (zstd now, zlib before)."""
     import zlib
+
+    import pyarrow as pa
 
     from smokejumper.monitoring.ingest import window_parts
     from smokejumper.stats import serialize
 
     part = window_parts(table, schema, reference, 3600)[0].profile
     blob = serialize.dumps([part])
-    payload = zlib.decompress(blob[len(serialize.MAGIC) :])
+    payload = serialize._payload(memoryview(blob)[len(serialize.MAGIC) :])
+    zstd = pa.Codec("zstd", 1)
     return {
         "dumps_ms": _median_ms(lambda: serialize.dumps([part])),
+        "loads_ms": _median_ms(lambda: serialize.loads(blob)),
         "blob_bytes": len(blob),
         "payload_bytes": len(payload),
+        "zstd1_ms": _median_ms(lambda: zstd.compress(payload)),
         "zlib6_ms": _median_ms(lambda: zlib.compress(payload, 6)),
+        "zlib6_bytes": len(zlib.compress(payload, 6)),
         "zlib1_ms": _median_ms(lambda: zlib.compress(payload, 1)),
         "zlib1_bytes": len(zlib.compress(payload, 1)),
         "window_parts_ms": _median_ms(lambda: window_parts(table, schema, reference, 3600)),
@@ -877,7 +967,13 @@ def _profile_only(table: Any, reference: Any) -> Any:
 
 
 def _cprofile_top(
-    kind: str, bodies: Sequence[bytes], sessions: Any, raw_log: Any, token: str, batches: int
+    kind: str,
+    bodies: Sequence[bytes],
+    sessions: Any,
+    engine: Any,
+    raw_log: Any,
+    token: str,
+    batches: int,
 ) -> list[Json]:
     """cProfile over a few batches: the functions with the most own time, ms per batch."""
     import cProfile
@@ -886,7 +982,8 @@ def _cprofile_top(
     profiler = cProfile.Profile()
     profiler.enable()
     for rep in range(batches):
-        _breakdown_batch(kind, bodies[rep % len(bodies)], sessions, raw_log, token, _Clock())
+        body = bodies[rep % len(bodies)]
+        _breakdown_batch(kind, body, sessions, engine, raw_log, token, _Clock())
     profiler.disable()
     entries = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     ranked = sorted(entries.items(), key=lambda item: -item[1][2])
@@ -968,31 +1065,40 @@ class _Rule:
 def _stage_rules() -> list[_Rule]:
     """How a sampled stack maps to an ingest stage: the innermost matching frame decides."""
     from smokejumper.monitoring import ingest as ingest_module
+    from smokejumper.server.routes import ingest as route
     from smokejumper.store import rawlog
 
     fsync = _lines_with(rawlog.RawLog.write, "fsync")
-    commit = _lines_with(ingest_module.ingest, "session.commit()")
-    flush = _lines_with(ingest_module.ingest, "session.flush()")
+    finish = ingest_module.PendingBatch.finish
+    commit = _lines_with(finish, "session.commit()")
+    wait = _lines_with(finish, "self.written.result()")
+    gate = _lines_with(route.log_predictions, "app.ingest_gate")
     return [
         _Rule("raw log: fsync (file + folder)", "store/rawlog.py", "write", frozenset(fsync)),
         _Rule("raw log: fsync (file + folder)", "store/rawlog.py", "_fsync_dir"),
-        _Rule("raw log: Parquet encode + write", "store/rawlog.py", "write"),
-        _Rule("ingest: SQLite commit", "monitoring/ingest.py", "ingest", frozenset(commit)),
-        _Rule("ingest: insert rows (flush)", "monitoring/ingest.py", "ingest", frozenset(flush)),
+        _Rule("raw log: Parquet encode", "store/rawlog.py", "encode"),
+        _Rule("raw log: file write", "store/rawlog.py", "write"),
+        _Rule("ingest: commit", "monitoring/ingest.py", "finish", frozenset(commit)),
+        _Rule(
+            "ingest: wait for the raw-log file", "monitoring/ingest.py", "finish", frozenset(wait)
+        ),
+        _Rule("ingest: insert rows", "monitoring/ingest.py", "finish"),
+        _Rule("ingest: duplicate-key query", "monitoring/ingest.py", "_stored_batch"),
         _Rule("ingest: serialize window profiles", "stats/serialize.py", "dumps"),
-        _Rule("reference: deserialize", "stats/serialize.py", "loads"),
+        _Rule("reference: deserialize (cache miss)", "stats/serialize.py", "loads"),
         _Rule("ingest: window profiles (window_parts)", "monitoring/ingest.py", "window_parts"),
-        _Rule("ingest: rest", "monitoring/ingest.py", "ingest"),
+        _Rule("ingest: rest", "monitoring/ingest.py", "begin"),
         _Rule(STAGES_JSON[1], "monitoring/batch.py", "records_to_table"),
         _Rule(STAGES_JSON[0], "routes/ingest.py", "_records"),
         _Rule("Arrow: read IPC stream", "server/body.py", "arrow_stream"),
         _Rule("Arrow: validate + cast", "monitoring/batch.py", "arrow_to_table"),
         _Rule(HTTP_CATEGORIES[1], "server/body.py", "read_body"),
+        _Rule("auth: token lookup", "server/auth.py", "lookup"),
         _Rule("auth: token lookup", "server/auth.py", "check"),
-        _Rule("request session open/close", "server/state.py", "session"),
-        _Rule("model + reference lookup (SQL)", "store/models.py", "reference_of"),
-        _Rule("model + reference lookup (SQL)", "store/models.py", "get_model"),
-        _Rule("model + reference lookup (SQL)", "store/models.py", "schema_of"),
+        _Rule("model + schema + reference lookup", "server/references.py", "model"),
+        _Rule("model + schema + reference lookup", "server/references.py", "schema"),
+        _Rule("model + schema + reference lookup", "server/references.py", "_reference"),
+        _Rule("route: waiting for the ingest gate", "routes/ingest.py", "store", frozenset(gate)),
         _Rule("route: rest of store()", "routes/ingest.py", "store"),
     ]
 
@@ -1035,6 +1141,8 @@ def profile_server(
     # so it records for longer and the idle start does not count (idle threads are skipped).
     seconds = int(scenario.duration + 30)
     command = [tool, "record", "--pid", str(server.pid), "--duration", str(seconds)]
+    if server.workers > 1:
+        command.append("--subprocesses")
     command += ["--rate", "100", "--format", "raw", "--nonblocking", "--output", str(output)]
     spy = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     result = run_scenario(server, scenario, sample_every, run_id)
@@ -1161,6 +1269,7 @@ MAIN_HEADER = (
     "Duplicates",
     "Server CPU (cores)",
     "Server CPU ms/request",
+    "Busiest processes CPU s",
     "Client CPU s",
     "Other procs CPU s",
     "Steal s",
@@ -1198,6 +1307,7 @@ def main_rows(results: Sequence[ScenarioResult]) -> list[list[str]]:
                 str(r.total("duplicates")),
                 _fmt(r.server_cpu_s / r.wall_s if r.wall_s else None, 2),
                 _fmt(r.server_cpu_s * 1000 / requests if requests else None, 0),
+                " / ".join(_fmt(x, 1) for x in r.busiest_s) or "-",
                 _fmt(sum(c.get("cpu_s", 0.0) for c in r.clients), 1),
                 _fmt(r.other_cpu_s, 1),
                 _fmt(r.steal_s, 1),
@@ -1423,6 +1533,7 @@ class Report:
     command: str
     git_at_start: str
     home_parent: Path
+    workers: int = 1
 
 
 def _http_overhead_lines(report: Report) -> list[str]:
@@ -1452,15 +1563,15 @@ def _http_overhead_lines(report: Report) -> list[str]:
             f"- {kind.upper()} ({batch:,} rows): the live server used {server_ms:,.0f} ms of CPU "
             f"per request with 1 client; the in-process replay {inproc:,.0f} ms of CPU per "
             f"batch. The difference ({server_ms - inproc:+,.0f} ms, within the noise of two "
-            "separate measurements) is what HTTP parsing, FastAPI, the thread hop and the "
-            f"request's auth session add{spy_text}."
+            "separate measurements) is what HTTP parsing, FastAPI and the two thread hops (the "
+            f"token lookup, then the route) add{spy_text}."
         )
     return out
 
 
 def render_markdown(report: Report) -> str:
     """The results document."""
-    main = [r for r in report.results if r.scenario.group in ("main", "sweep")]
+    main = [r for r in report.results if r.scenario.group in ("main", "sweep", "single")]
     parts = [
         "# Ingest throughput: `smokejumper serve`, JSON and Arrow",
         "",
@@ -1468,7 +1579,7 @@ def render_markdown(report: Report) -> str:
         *machine_lines(report.git_at_start, report.home_parent),
         f"- Command: `{report.command}`",
         "",
-        "One `smokejumper serve` process (uvicorn, one worker, SQLite store in a fresh "
+        f"{_server_words(report.workers)}, SQLite store in a fresh "
         "`SMOKEJUMPER_HOME`, `SMOKEJUMPER_EVALUATE_EVERY=0`), one model with 20 numeric features "
         f"and a reference ({REFERENCE_ROWS:,} rows), so each batch is profiled per window on "
         "ingest. Clients are separate processes, one keep-alive `httpx.Client` each; every "
@@ -1479,7 +1590,9 @@ def render_markdown(report: Report) -> str:
         "moment all clients start together to the last answer; *Duplicates* counts answers "
         "with `duplicate: true` (an Idempotency-Key seen before), which are not counted as "
         "rows and should be 0. *Server CPU (cores)*: user + system time of "
-        "the server process (all threads) over the wall time; *ms/request* is the same per "
+        "the server's processes (all threads) over the wall time; *Busiest processes CPU s*: "
+        "the same, of the busiest processes (as many as there are workers), which shows how "
+        "evenly the clients' connections were spread; *ms/request* is the same per "
         f"request. The four main scenarios run in {_rounds(report)} round(s), one after "
         "the other; the targets use the median over rounds. *Other procs CPU s*: CPU time used "
         "meanwhile by processes other than the server, its clients and this script (from "
@@ -1494,7 +1607,8 @@ def render_markdown(report: Report) -> str:
         "",
         _md_table(MAIN_HEADER, main_rows(main)),
         "",
-        f"Batch-size rows (*sweep*) run with one client for {_sweep_seconds(report):g} s each.",
+        f"Batch-size rows (*sweep*) run with one client for {_sweep_seconds(report):g} s each."
+        + _single_words(report),
         "",
         "## Targets",
         "",
@@ -1506,10 +1620,12 @@ def render_markdown(report: Report) -> str:
         "In-process replay of the server's ingest route on the same bodies, stage by stage (a "
         "fresh child process, its own SQLite store on the same disk, no HTTP): median "
         f"milliseconds per batch over {report.breakdown.get('json', {}).get('reps', '?')} "
-        "batches after two warm-up batches. The real functions run; stages inside `ingest()` are "
-        "timed by wrapping what it calls. The two indented rows are measured apart (the same "
-        "table encoded to memory, then the same bytes written and fsynced) and are not part "
-        "of the sum.",
+        "batches after two warm-up batches. The real functions run; stages inside "
+        "`ingest.begin()` and `PendingBatch.finish()` are timed by wrapping what they call. The "
+        "indented rows are not part of the sum: the first is the raw-log write as it ran on its "
+        "helper thread, overlapping the profiling (what the batch still had to wait for shows "
+        "as *wait for the raw-log file*); the other two are measured apart (the same table "
+        "encoded to memory, then the same bytes written and fsynced).",
         "",
         _md_table(BREAKDOWN_HEADER, breakdown_rows(report.breakdown)),
         "",
@@ -1527,6 +1643,25 @@ def render_markdown(report: Report) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def _server_words(workers: int) -> str:
+    if workers <= 1:
+        return "One `smokejumper serve` process (uvicorn, one worker process"
+    return (
+        f"One `smokejumper serve --workers {workers}` (uvicorn's supervisor and {workers} worker "
+        "processes on one port, the clients' connections spread over them by the kernel"
+    )
+
+
+def _single_words(report: Report) -> str:
+    if not any(r.scenario.group == "single" for r in report.results):
+        return ""
+    return (
+        " Rows marked *(1 worker)* are one round of the main scenarios against a second, fresh "
+        "server started without `--workers` (one process); they are shown for comparison and "
+        "not used for the targets."
+    )
 
 
 def _rounds(report: Report) -> int:
@@ -1548,7 +1683,8 @@ def _sustain_section(report: Report) -> list[str]:
         "",
         f"{r.scenario.duration:.0f} s with {len(r.scenario.clients)} clients at once "
         f"({', '.join(f'{c.kind} x {c.batch:,}' for c in r.scenario.clients)}), server `VmRSS` "
-        "sampled every few seconds. The slope is a least-squares line through the samples; the "
+        "(summed over its processes) sampled every few seconds. The slope is a least-squares "
+        "line through the samples; the "
         f"verdict uses the samples after the first {sustain_warmup(r.scenario.duration):.0f} s "
         f"(warm-up: allocator arenas, caches, first SQLite pages). Flat means below "
         f"{FLAT_MIB_PER_MIN:g} MiB/min.",
@@ -1649,9 +1785,11 @@ def _blob_lines(breakdown: Json) -> list[str]:
             f"{b['window_parts_ms']:.1f} ms, of which `profile(..., reference=...)` "
             f"{b['profile_ms']:.1f} ms; `serialize.dumps` of the window profile "
             f"{b['dumps_ms']:.1f} ms for a {b['blob_bytes'] / 1024:,.0f} KiB blob "
-            f"({b['payload_bytes'] / 1024:,.0f} KiB of JSON before zlib): zlib level 6 takes "
-            f"{b['zlib6_ms']:.1f} ms of it, level 1 would take {b['zlib1_ms']:.1f} ms "
-            f"({b['zlib1_bytes'] / 1024:,.0f} KiB)."
+            f"({b['payload_bytes'] / 1024:,.0f} KiB of JSON before compression), "
+            f"`serialize.loads` {b['loads_ms']:.1f} ms. Zstandard level 1 (the envelope now) "
+            f"takes {b['zstd1_ms']:.1f} ms of it; zlib level 6 (the envelope before) would take "
+            f"{b['zlib6_ms']:.1f} ms ({b['zlib6_bytes'] / 1024:,.0f} KiB), zlib level 1 "
+            f"{b['zlib1_ms']:.1f} ms ({b['zlib1_bytes'] / 1024:,.0f} KiB)."
         )
     return out
 
@@ -1715,7 +1853,7 @@ def _disk_lines(disk: Json) -> list[str]:
 
 def print_summary(report: Report) -> None:
     """The tables on stdout."""
-    main = [r for r in report.results if r.scenario.group in ("main", "sweep")]
+    main = [r for r in report.results if r.scenario.group in ("main", "sweep", "single")]
     print(_text_table(MAIN_HEADER, main_rows(main)))
     print()
     if report.sustain is not None and report.sustain.ok:
@@ -1781,13 +1919,45 @@ def _disk_usage(server: Server) -> Json:
     }
 
 
+def run_single_worker(
+    args: argparse.Namespace, home_parent: Path, run_id: str
+) -> list[ScenarioResult]:
+    """One round of the main scenarios against a second server with one worker process."""
+    home = Path(tempfile.mkdtemp(prefix="sj-ingest-single-", dir=home_parent))
+    server = Server(home, 1)
+    out = []
+    try:
+        _log(f"server with 1 worker: starting on {server.url}, home {home}")
+        server.start()
+        server.setup_model()
+        json_, arrow = ClientSpec("json", JSON_BATCH), ClientSpec("arrow", ARROW_BATCH)
+        for name, clients in (
+            ("json-1", (json_,)),
+            ("json-4", (json_,) * 4),
+            ("arrow-1", (arrow,)),
+            ("arrow-4", (arrow,) * 4),
+        ):
+            scenario = Scenario(f"{name} (1 worker)", "single", clients, args.duration)
+            _log(f"{scenario.name}: {len(clients)} client(s), {scenario.duration:g} s ...")
+            result = run_scenario(server, scenario, args.sample_every, run_id)
+            _log(f"    {result.rate():,.0f} rows/s" if result.ok else f"    FAILED: {result.error}")
+            out.append(result)
+            if not server.alive():
+                break
+    finally:
+        server.stop()
+        if not args.keep_home:
+            shutil.rmtree(home, ignore_errors=True)
+    return out
+
+
 def run(args: argparse.Namespace, argv: Sequence[str]) -> Report:
     """Start the server, run every scenario, the sustained run, the breakdown and py-spy."""
     git_at_start = _git_state()
     home_parent = args.home_parent or Path(tempfile.gettempdir())
     home_parent.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="sj-ingest-", dir=home_parent))
-    server = Server(home)
+    server = Server(home, args.workers)
     run_id = uuid.uuid4().hex[:8]
     results: list[ScenarioResult] = []
     sustain = None
@@ -1811,6 +1981,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Report:
             results.append(result)
             if not server.alive():
                 break
+        if args.single_worker and args.workers > 1 and server.alive():
+            results += run_single_worker(args, home_parent, run_id)
         if not args.py_spy:
             spy_note = "Not sampled (`--no-py-spy`)."
         elif server.alive():
@@ -1829,7 +2001,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                     summary["rate"] = profiled.rate()
                     spies[f"{name} (% of samples)"] = summary
                 spy_note = (
-                    f"py-spy {_version('py-spy')} recording the server at 100 Hz (`--nonblocking`) "
+                    f"py-spy {_version('py-spy')} recording the server at 100 Hz (`--nonblocking`"
+                    + (", `--subprocesses`: every worker" if args.workers > 1 else "")
+                    + ") "
                     f"during one extra {seconds:g} s run each of JSON and Arrow with 4 clients "
                     "(these runs are not in the throughput table; rows/s while sampled: "
                     + ", ".join(
@@ -1881,6 +2055,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Report:
         command=_command(argv),
         git_at_start=git_at_start,
         home_parent=home_parent,
+        workers=args.workers,
     )
 
 
@@ -1902,6 +2077,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-sweep", dest="sweep", action="store_false", help="skip batch sizes")
     parser.add_argument("--no-py-spy", dest="py_spy", action="store_false", help="skip py-spy")
     parser.add_argument("--breakdown-reps", type=int, help="batches per format in the breakdown")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes of the server (`serve --workers`; default: the cores)",
+    )
+    parser.add_argument(
+        "--no-single-worker",
+        dest="single_worker",
+        action="store_false",
+        help="skip the round against a one-worker server (run when --workers > 1)",
+    )
     parser.add_argument("--home-parent", type=Path, help="where the temporary home is made")
     parser.add_argument("--keep-home", action="store_true", help="keep the server's home folder")
     parser.add_argument("--output", type=Path, help="Markdown results file")

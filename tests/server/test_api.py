@@ -160,6 +160,19 @@ def test_bad_batches_are_rejected_whole_with_reasons(server: RunningServer) -> N
         )
         assert r.status_code == 422
         assert "Arrow IPC" in r.text
+        twice = pa.table([pa.array(["a"]), pa.array(["b"])], names=["id", "id"])
+        sink = io.BytesIO()
+        with pa.ipc.new_stream(sink, twice.schema) as writer:
+            writer.write_table(twice)
+        r = c.post(
+            url,
+            content=sink.getvalue(),
+            headers={"Content-Type": "application/vnd.apache.arrow.stream"},
+        )
+        assert r.status_code == 422
+        assert r.json()["errors"] == [
+            {"index": None, "field": "id", "message": "the column appears more than once"}
+        ]
         assert (
             c.post(url, content=b"{", headers={"Content-Type": "application/json"}).status_code
             == 422

@@ -17,17 +17,21 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8800,
     config: Annotated[Path | None, typer.Option(help="Monitors and SLOs (YAML)")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (ingest uses about one core each)")
+    ] = 1,
 ) -> None:
     """Run the monitoring service (migrates the store first)."""
-    import uvicorn
-
     from smokejumper.monitoring.monitors import load_config
-    from smokejumper.server.app import create_app
+    from smokejumper.server.run import serve as run
 
     settings = Settings()
-    app = create_app(settings, config=load_config(config) if config else None)
-    typer.echo(f"smokejumper serving on http://{host}:{port} (data in {settings.home})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    typer.echo(
+        f"smokejumper serving on http://{host}:{port} (data in {settings.home}"
+        + (f", {workers} workers)" if workers > 1 else ")"),
+        err=True,
+    )
+    run(settings, host, port, workers=workers, config=load_config(config) if config else None)
 
 
 @db_app.command("upgrade")

@@ -14,7 +14,9 @@ so nothing rejected is ever half-stored.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -85,36 +87,51 @@ class _NeedsChecking(Exception):  # noqa: N818 - a signal inside this module, ne
     """The fast path met something only the record-by-record path can judge or explain."""
 
 
+_NONE = type(None)
+
+
 def _fast_column(values: list[Any], kind: str, arrow_type: pa.DataType) -> pa.Array:
     allowed = _STRICT.get(kind)
     if allowed is None:
         raise _NeedsChecking
-    for value in values:
-        if value is not None and (type(value) not in allowed):
-            raise _NeedsChecking  # also refuses booleans as numbers, as the checked path does
+    if not set(map(type, values)) <= {*allowed, _NONE}:
+        raise _NeedsChecking  # also refuses booleans as numbers, as the checked path does
     try:
         return pa.array(values, arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as err:
         raise _NeedsChecking from err
 
 
+def _feature_columns(features: list[dict[str, Any]], names: list[str]) -> list[list[Any]]:
+    """Each feature's values, in record order; ``None`` where a record leaves one out."""
+    keys = list(itertools.chain.from_iterable(features))
+    if keys == names * len(features):  # every record names every feature in the same order
+        values = list(itertools.chain.from_iterable(map(dict.values, features)))
+        return [values[i :: len(names)] for i in range(len(names))]
+    if set(keys) - set(names):
+        raise _NeedsChecking
+    return [[f.get(name) for f in features] for name in names]
+
+
 def _fast_table(records: Sequence[Any], schema: ModelSchema, now: datetime) -> pa.Table:
     """Build the table with Arrow doing the conversions; any doubt goes to the checked path."""
-    if not records or not all(type(r) is dict for r in records):
+    if not records or set(map(type, records)) != {dict}:
         raise _NeedsChecking
     if set().union(*records) - _ALLOWED:
         raise _NeedsChecking
     features = [r.get("features") or {} for r in records]
     kinds = {f.name: f.kind for f in schema.features}
-    if not all(type(f) is dict for f in features) or set().union(*features) - set(kinds):
+    if set(map(type, features)) != {dict}:
         raise _NeedsChecking
+    values = _feature_columns(features, list(kinds))
     ids = [r.get("id") for r in records]
-    if not all(type(i) is str and i for i in ids):
+    if set(map(type, ids)) != {str} or "" in ids:
         raise _NeedsChecking
     stamps = [r.get("timestamp") for r in records]
-    if all(t is None for t in stamps):
+    stamp_types = set(map(type, stamps))
+    if stamp_types == {_NONE}:
         times = pa.array([now] * len(records), pa.timestamp("us", tz="UTC"))
-    elif all(type(t) is str for t in stamps):
+    elif stamp_types == {str}:
         try:  # ISO 8601 with a zone offset; naive times go the checked way (taken as UTC)
             times = pa.array(stamps, pa.string()).cast(pa.timestamp("us", tz="UTC"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
@@ -130,8 +147,8 @@ def _fast_table(records: Sequence[Any], schema: ModelSchema, now: datetime) -> p
         "timestamp": times,
         "version": _fast_column([r.get("version") for r in records], "text", pa.string()),
     }
-    for name, kind in kinds.items():
-        columns[name] = _fast_column([f.get(name) for f in features], kind, target.field(name).type)
+    for (name, kind), column in zip(kinds.items(), values, strict=True):
+        columns[name] = _fast_column(column, kind, target.field(name).type)
     for name, kind in (
         ("prediction", schema.prediction_kind),
         ("confidence", "numeric"),
@@ -230,14 +247,21 @@ def arrow_to_table(table: pa.Table, schema: ModelSchema, now: datetime) -> pa.Ta
     the receiving time, and the other prediction fields may be left out.
     """
     target = schema.arrow_schema()
+    known, given = set(target.names), table.column_names
+    present = Counter(given)
     problems = [
         _problem(None, name, "not a feature of this model nor a prediction field")
-        for name in table.column_names
-        if name not in target.names
+        for name in given
+        if name not in known
     ]
-    if "id" not in table.column_names:
+    problems += [
+        _problem(None, name, "the column appears more than once")
+        for name, times in sorted(present.items())
+        if times > 1
+    ]
+    if "id" not in present:
         problems.append(_problem(None, "id", "the batch needs an id column"))
-    elif table.column("id").null_count:
+    elif present["id"] == 1 and table.column("id").null_count:
         problems.append(_problem(None, "id", f"{table.column('id').null_count} rows have no id"))
     if table.num_rows == 0:
         problems.append(_problem(None, "(batch)", "the batch holds no rows"))
@@ -245,7 +269,7 @@ def arrow_to_table(table: pa.Table, schema: ModelSchema, now: datetime) -> pa.Ta
         raise BatchRejectedError(problems)
     columns = []
     for field in target:
-        if field.name in table.column_names:
+        if field.name in present:
             columns.append(_cast(table.column(field.name), field.type, field.name))
         elif field.name == "timestamp":
             columns.append(pa.chunked_array([pa.array([now] * table.num_rows, field.type)]))

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Awaitable, Callable
 
-from fastapi import Depends, HTTPException, Request, status
-from sqlalchemy.orm import Session
+from fastapi import HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import bindparam, select
 
-from smokejumper.server.state import session
-from smokejumper.store.tokens import grants, scope_of
+from smokejumper.server.state import state
+from smokejumper.store.tables import ApiToken
+from smokejumper.store.tokens import digest, grants
+
+_SCOPE = select(ApiToken.scope).where(
+    ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None)
+)
 
 
-def require(needed: str) -> Callable[..., str]:
-    """A dependency that admits tokens whose scope grants ``needed``; returns the scope."""
+def require(needed: str) -> Callable[..., Awaitable[str]]:
+    """A dependency that admits tokens whose scope grants ``needed``; returns the scope.
 
-    def check(request: Request, db: Annotated[Session, Depends(session)]) -> str:
+    It runs before the request body is read; the store is asked on one worker thread, on a
+    connection of its own that goes back to the pool before the route runs.
+    """
+
+    async def check(request: Request) -> str:
         header = request.headers.get("authorization", "")
         kind, _, token = header.partition(" ")
         if kind.lower() != "bearer" or not token:
@@ -25,7 +34,15 @@ def require(needed: str) -> Callable[..., str]:
                 "(create one with 'smokejumper token create')",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        scope = scope_of(db, token.strip())
+        engine = state(request).engine
+        hashed = digest(token.strip())
+
+        def lookup() -> str | None:
+            with engine.connect() as connection:
+                found: str | None = connection.execute(_SCOPE, {"hash": hashed}).scalar()
+                return found
+
+        scope = await run_in_threadpool(lookup)
         if scope is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

@@ -1,14 +1,58 @@
-"""The background thread that evaluates monitors on windows as they close."""
+"""The background thread that evaluates monitors on windows as they close.
+
+Several server processes may share one home folder (``smokejumper serve --workers N``, or
+separate processes on one machine); only one of them evaluates at a time. Each evaluator takes
+an exclusive lock on ``evaluator.lock`` in the home folder before its first pass and keeps it
+until it stops; the others try again at every interval, so one takes over if the holder's
+process ends. Where ``fcntl`` is missing (Windows) every evaluator runs.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from pathlib import Path
 
 from smokejumper.monitoring.runner import run_once
 from smokejumper.server.state import AppState
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
+
+LOCK_NAME = "evaluator.lock"
+
+
+class _HomeLock:
+    """An exclusive, non-blocking lock on a file, held until released or the process ends."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Whether this process holds the lock now (taking it if it is free)."""
+        if self._fd is not None or fcntl is None:
+            return True
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        """Let another process take the lock."""
+        if self._fd is not None:
+            os.close(self._fd)  # closing the only descriptor releases the flock
+            self._fd = None
 
 
 class Evaluator:
@@ -17,6 +61,7 @@ class Evaluator:
     def __init__(self, app: AppState) -> None:
         self._app = app
         self._stop = threading.Event()
+        self._lock = _HomeLock(app.settings.home / LOCK_NAME)
         self._thread = threading.Thread(
             target=self._loop, name="smokejumper-evaluator", daemon=True
         )
@@ -29,9 +74,12 @@ class Evaluator:
         """Ask the thread to finish and wait for it."""
         self._stop.set()
         self._thread.join(timeout=30)
+        self._lock.release()
 
     def _loop(self) -> None:
         while not self._stop.wait(self._app.settings.evaluate_every):
+            if not self._lock.acquire():
+                continue  # another process of this home evaluates
             try:
                 with self._app.sessions() as session:
                     summary = run_once(session, self._app.raw_log)

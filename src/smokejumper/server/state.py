@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from smokejumper.server.references import ReferenceCache
 from smokejumper.settings import Settings
 from smokejumper.store.rawlog import RawLog
 
@@ -21,6 +23,12 @@ class AppState:
     engine: Engine
     sessions: sessionmaker[Session]
     raw_log: RawLog
+    references: ReferenceCache = field(default_factory=ReferenceCache)
+    #: Held while a batch is parsed, validated and profiled: that work needs the GIL, so
+    #: requests doing it at once only take turns every few milliseconds, which costs each of
+    #: them time (measured: about a third more CPU per request with 4 clients). Writing the raw
+    #: log and committing run outside it, so one batch is stored while the next is profiled.
+    ingest_gate: threading.Lock = field(default_factory=threading.Lock)
 
 
 def state(request: Request) -> AppState:

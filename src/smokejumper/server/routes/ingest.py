@@ -12,11 +12,10 @@ from fastapi.concurrency import run_in_threadpool
 
 from smokejumper.errors import BatchRejectedError, InputError
 from smokejumper.monitoring.batch import arrow_to_table, records_to_table
-from smokejumper.monitoring.ingest import ingest
+from smokejumper.monitoring.ingest import IngestResult, begin
 from smokejumper.server.auth import require
 from smokejumper.server.body import ARROW_STREAM, arrow_stream, read_body
 from smokejumper.server.state import state
-from smokejumper.store import models as repo
 from smokejumper.store.monitoring import record_rejection
 
 router = APIRouter(prefix="/api/v1/models", tags=["ingest"])
@@ -51,21 +50,20 @@ async def log_predictions(
     def store() -> dict[str, Any]:
         now = datetime.now(UTC)
         with app.sessions() as db:
-            model = repo.get_model(db, name)
-            schema = repo.schema_of(model)
-            try:
-                if arrow:
-                    table, key = arrow_to_table(arrow_stream(body), schema, now), None
-                else:
-                    records, key = _records(body)
-                    table = records_to_table(records, schema, now)
-            except BatchRejectedError as err:
-                record_rejection(db, model, err.errors)
-                raise
-            key = request.headers.get("idempotency-key") or key or uuid.uuid4().hex
-            result = ingest(
-                db, app.raw_log, model, schema, repo.reference_of(db, model), table, key
-            )
+            with app.ingest_gate:  # the CPU-bound half, one request at a time (see AppState)
+                model, schema, reference = app.references.model(db, name)
+                try:
+                    if arrow:
+                        table, key = arrow_to_table(arrow_stream(body), schema, now), None
+                    else:
+                        records, key = _records(body)
+                        table = records_to_table(records, schema, now)
+                except BatchRejectedError as err:
+                    record_rejection(db, model, err.errors)
+                    raise
+                key = request.headers.get("idempotency-key") or key or uuid.uuid4().hex
+                pending = begin(db, app.raw_log, model, schema, reference, table, key)
+            result = pending if isinstance(pending, IngestResult) else pending.finish(db)
             return {"batch_id": key, "rows": result.rows, "duplicate": result.duplicate}
 
     return await run_in_threadpool(store)

@@ -41,5 +41,5 @@ def windows(
         if (until := _utc(end)) is not None:
             query = query.where(WindowPart.window_start < until)
         rows = [(_utc(s) or s, v, n, p) for s, v, n, p in db.execute(query)]
-        reference = repo.reference_of(db, model)
+        reference = state(request).references.get(db, model)
     return [w.to_dict(reference) for w in summarise(rows, model.window_seconds)]
