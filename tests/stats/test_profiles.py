@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from smokejumper.errors import IncompatibleProfilesError, ProfileFormatError
 from smokejumper.stats import hll, serialize
 from smokejumper.stats.categorical import EXACT_CAP, CategoricalProfile
-from smokejumper.stats.dataset import DatasetProfile, profile
+from smokejumper.stats.dataset import DatasetProfile, merge_all, profile
 from smokejumper.stats.numeric import NumericProfile
 
 # Magnitudes up to 1e150: beyond ~1e154 squares overflow float64 (documented on NumericProfile).
@@ -158,3 +158,28 @@ def test_profiles_with_other_bins_do_not_merge(rng: np.random.Generator) -> None
     b = profile(pa.table({"x": rng.normal(size=100)}))
     with pytest.raises(IncompatibleProfilesError, match="reference"):
         a.merge(b)
+
+
+def test_merging_all_at_once_equals_merging_in_turn(rng: np.random.Generator) -> None:
+    table = pa.table(
+        {
+            "x": np.r_[rng.normal(size=3000), [np.nan, np.inf, -np.inf]],
+            "c": rng.choice(["a", "b", None], size=3003),
+            "b": rng.random(3003) < 0.4,
+        }
+    )
+    whole = profile(table)
+    parts = [profile(table.slice(i, 700), reference=whole) for i in range(0, 3003, 700)]
+    in_turn = parts[0]
+    for part in parts[1:]:
+        in_turn = in_turn.merge(part)
+    at_once = merge_all(parts)
+    _assert_same(at_once, in_turn)
+    x_once, x_turn = at_once.columns["x"], in_turn.columns["x"]
+    assert isinstance(x_once, NumericProfile)
+    assert isinstance(x_turn, NumericProfile)
+    assert (x_once.mean, x_once.m2) == (x_turn.mean, x_turn.m2)  # the same fold, bit for bit
+    np.testing.assert_array_equal(x_once.at_edges, x_turn.at_edges)
+    assert x_once.quantiles is not None
+    assert x_once.quantiles.n == x_turn.n
+    _assert_same(merge_all([whole]), whole)

@@ -27,13 +27,12 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from functools import reduce
 from typing import Any
 
 import pyarrow as pa
 
 from smokejumper.stats import serialize
-from smokejumper.stats.dataset import DatasetProfile
+from smokejumper.stats.dataset import DatasetProfile, merge_all
 
 #: Default bound on what is kept (Arrow bytes of rows, and an estimate for profiles).
 MAX_BYTES = 256 * 2**20
@@ -72,7 +71,7 @@ class WindowCache:
         found, merged = self._get(key)
         if not found:
             profiles = [p for blob in blobs for p in serialize.loads(blob)]
-            merged = reduce(DatasetProfile.merge, profiles) if profiles else None
+            merged = merge_all(profiles) if profiles else None
             self._put(key, merged, _profile_bytes(blobs))
         assert merged is None or isinstance(merged, DatasetProfile)
         return merged

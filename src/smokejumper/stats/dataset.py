@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +24,7 @@ from smokejumper.frames.sources import to_table
 from smokejumper.stats.categorical import CategoricalProfile
 from smokejumper.stats.columns import numeric_values, value_counts
 from smokejumper.stats.numeric import NumericProfile
+from smokejumper.stats.numeric import merge_all as merge_numeric
 
 ColumnProfile = NumericProfile | CategoricalProfile
 
@@ -61,6 +63,39 @@ class DatasetProfile:
             window_end=max(ends) if ends else None,
             notes={**other.notes, **self.notes},
         )
+
+
+def merge_all(profiles: Sequence[DatasetProfile]) -> DatasetProfile:
+    """All the profiles merged: the same as merging them in turn, with numeric columns
+    combined in one step each (for a window stored in many parts)."""
+    first = profiles[0]
+    for other in profiles[1:]:
+        if other.kinds != first.kinds:
+            raise IncompatibleProfilesError(
+                "cannot merge profiles of different columns or kinds: "
+                f"{_describe(first.kinds)} vs {_describe(other.kinds)}"
+            )
+    columns: dict[str, ColumnProfile] = {}
+    for name in first.columns:
+        parts = [p.columns[name] for p in profiles]
+        numeric = [c for c in parts if isinstance(c, NumericProfile)]
+        if len(numeric) == len(parts):
+            columns[name] = merge_numeric(numeric)
+        else:
+            columns[name] = functools.reduce(functools.partial(_merge_column, name), parts)
+    starts = [p.window_start for p in profiles if p.window_start is not None]
+    ends = [p.window_end for p in profiles if p.window_end is not None]
+    notes: dict[str, str] = {}
+    for p in reversed(profiles):  # the earlier profile's note wins, as in merge
+        notes.update(p.notes)
+    return DatasetProfile(
+        rows=sum(p.rows for p in profiles),
+        kinds=dict(first.kinds),
+        columns=columns,
+        window_start=min(starts) if starts else None,
+        window_end=max(ends) if ends else None,
+        notes=notes,
+    )
 
 
 def _merge_column(name: str, mine: ColumnProfile, theirs: ColumnProfile) -> ColumnProfile:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import datasketches
@@ -127,41 +128,7 @@ class NumericProfile:
 
     def merge(self, other: NumericProfile) -> NumericProfile:
         """The profile of both batches together (Chan et al.'s pairwise moment update)."""
-        if not self.binning.same_as(other.binning):
-            raise IncompatibleProfilesError(
-                "cannot merge numeric profiles whose bins differ; profile every part with the "
-                "same reference (profile(data, reference=...))"
-            )
-        n = self.n + other.n
-        if not (self.n and other.n):  # one side is empty: keep the other's moments as they are
-            mean, m2 = (self.mean, self.m2) if self.n else (other.mean, other.m2)
-        else:
-            with np.errstate(over="ignore", invalid="ignore"):  # |values| > 1e154 overflow
-                delta = np.float64(other.mean) - np.float64(self.mean)
-                mean = float(self.mean + delta * other.n / n)
-                m2 = float(self.m2 + other.m2 + delta * delta * self.n * other.n / n)
-        quantiles = distinct = None
-        if self.quantiles is not None and other.quantiles is not None:
-            quantiles = kll.merged(self.quantiles, other.quantiles)
-        if self.distinct is not None and other.distinct is not None:
-            distinct = hll.merge(self.distinct, other.distinct)
-        return NumericProfile(
-            count=self.count + other.count,
-            nulls=self.nulls + other.nulls,
-            nans=self.nans + other.nans,
-            pos_inf=self.pos_inf + other.pos_inf,
-            neg_inf=self.neg_inf + other.neg_inf,
-            n=n,
-            mean=mean,
-            m2=m2,
-            min=float(np.fmin(self.min, other.min)),
-            max=float(np.fmax(self.max, other.max)),
-            binning=self.binning,
-            counts=self.counts + other.counts,
-            at_edges=self.at_edges + other.at_edges,
-            quantiles=quantiles,
-            distinct=distinct,
-        )
+        return merge_all([self, other])
 
     def cdf_on(self, binning: Binning) -> tuple[Floats, Floats, float]:
         """Cumulative shares at another profile's edges, at and just below each edge.
@@ -199,3 +166,61 @@ def _squared_deviations(values: Floats, mean: float) -> float:
         deviations = values[start : start + _CHUNK] - mean
         total += float(np.einsum("i,i->", deviations, deviations))
     return total
+
+
+def merge_all(parts: Sequence[NumericProfile]) -> NumericProfile:
+    """The profile of all the batches together, in one step (the same as merging them in turn).
+
+    Moments are folded in order with Chan et al.'s pairwise update; counts, sketches and
+    registers are combined at once.
+    """
+    first = parts[0]
+    for part in parts[1:]:
+        if not first.binning.same_as(part.binning):
+            raise IncompatibleProfilesError(
+                "cannot merge numeric profiles whose bins differ; profile every part with the "
+                "same reference (profile(data, reference=...))"
+            )
+    n, mean, m2 = first.n, first.mean, first.m2
+    for part in parts[1:]:
+        n, mean, m2 = _chan(n, mean, m2, part)
+    quantiles = distinct = None
+    if all(p.quantiles is not None for p in parts):
+        quantiles = kll.empty()
+        for part in parts:
+            assert part.quantiles is not None
+            quantiles.merge(part.quantiles)
+    registers = [p.distinct for p in parts if p.distinct is not None]
+    if len(registers) == len(parts):
+        distinct = np.maximum.reduce(registers)
+    return NumericProfile(
+        count=sum(p.count for p in parts),
+        nulls=sum(p.nulls for p in parts),
+        nans=sum(p.nans for p in parts),
+        pos_inf=sum(p.pos_inf for p in parts),
+        neg_inf=sum(p.neg_inf for p in parts),
+        n=n,
+        mean=mean,
+        m2=m2,
+        min=float(np.fmin.reduce([p.min for p in parts])),
+        max=float(np.fmax.reduce([p.max for p in parts])),
+        binning=first.binning,
+        counts=np.sum([p.counts for p in parts], axis=0),
+        at_edges=np.sum([p.at_edges for p in parts], axis=0),
+        quantiles=quantiles,
+        distinct=distinct,
+    )
+
+
+def _chan(n: int, mean: float, m2: float, part: NumericProfile) -> tuple[int, float, float]:
+    """Count, mean and squared deviations of a running total with one more part added."""
+    total = n + part.n
+    if not (n and part.n):  # one side is empty: keep the other's moments as they are
+        return (total, mean, m2) if n else (total, part.mean, part.m2)
+    with np.errstate(over="ignore", invalid="ignore"):  # |values| > 1e154 overflow
+        delta = np.float64(part.mean) - np.float64(mean)
+        return (
+            total,
+            float(mean + delta * part.n / total),
+            float(m2 + part.m2 + delta * delta * n * part.n / total),
+        )
