@@ -21,14 +21,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def _start(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """``smokejumper serve`` on ``port`` (``workers`` processes), once it answers /healthz."""
+    command = [sys.executable, "-m", "smokejumper", "serve", "--port", str(port)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "smokejumper", "serve", "--port", str(port)],
+        [*command, "--workers", str(workers)] if workers > 1 else command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -39,15 +41,20 @@ def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path) -> None:
-    env = {**os.environ, "SMOKEJUMPER_HOME": str(tmp_path / "home")}
-    token = subprocess.run(
+def _admin_token(env: dict[str, str]) -> str:
+    """A new admin token, made with the CLI in the server's home."""
+    return subprocess.run(
         [sys.executable, "-m", "smokejumper", "token", "create", "--scope", "admin"],
         env=env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
+
+
+def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path) -> None:
+    env = {**os.environ, "SMOKEJUMPER_HOME": str(tmp_path / "home")}
+    token = _admin_token(env)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"}

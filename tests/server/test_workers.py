@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -15,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.server.test_api import SCHEMA, records
-from tests.server.test_durability import _free_port
+from tests.server.test_durability import _admin_token, _free_port, _start
 
 from smokejumper.server import evaluator as evaluator_module
 from smokejumper.server.evaluator import Evaluator
@@ -23,25 +21,6 @@ from smokejumper.server.state import AppState
 from smokejumper.settings import Settings
 from smokejumper.store.database import make_engine, session_factory
 from smokejumper.store.rawlog import RawLog
-
-
-def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "smokejumper", "serve", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*command, "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
 
 
 def _gone(port: int, timeout: float = 15) -> bool:
@@ -61,17 +40,11 @@ def test_workers_share_the_store_and_die_with_their_parent(tmp_path: Path) -> No
         "SMOKEJUMPER_HOME": str(tmp_path / "home"),
         "SMOKEJUMPER_EVALUATE_EVERY": "0.2",
     }
-    token = subprocess.run(
-        [sys.executable, "-m", "smokejumper", "token", "create", "--scope", "admin"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    token = _admin_token(env)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"}
-    server = _serve(env, port, 2)
+    server = _start(env, port, 2)
     answers: list[dict[str, Any]] = []
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
@@ -106,7 +79,7 @@ def test_workers_share_the_store_and_die_with_their_parent(tmp_path: Path) -> No
     finally:
         if server.poll() is None:
             server.kill()
-    server = _serve(env, port, 1)
+    server = _start(env, port, 1)
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
             windows = c.get("/api/v1/models/m/windows").json()
