@@ -55,7 +55,6 @@ fails to import, crashes or times out is recorded in the table with its error.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.metadata
 import importlib.util
 import json
@@ -72,6 +71,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _common import command_line, git_state, md_table, text_table, version
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -630,24 +631,6 @@ def run_all(datasets: Sequence[DataSet], tools: Sequence[str], timeout: float) -
 # --------------------------------------------------------------------------- reporting
 
 
-def _git_state() -> str:
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["git", "--no-optional-locks", "-C", str(ROOT), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-
-    head = git("rev-parse", "--short", "HEAD")
-    if head.returncode != 0:
-        return "unknown"
-    dirty = git("diff", "--quiet", "HEAD", "--", "src").returncode != 0
-    untracked = bool(git("ls-files", "--others", "--exclude-standard", "--", "src").stdout.strip())
-    suffix = " + uncommitted changes in src/" if dirty or untracked else ""
-    return head.stdout.strip() + suffix
-
-
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -674,19 +657,12 @@ def _load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def machine_lines(git_at_start: str) -> list[str]:
     """Facts about the machine and software the numbers were taken on."""
-    git_now = _git_state()
+    git_now = git_state()
     git = git_now if git_now == git_at_start else f"{git_at_start} at start, {git_now} at end"
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    versions = ", ".join(f"{p} {_version(p)}" for p in PACKAGES)
+    versions = ", ".join(f"{p} {version(p)}" for p in PACKAGES)
     return [
         f"- Machine: {cores} cores (nproc), {_cpu_model()}, {_memory_gib()} RAM, "
         f"{platform.system()} {platform.release()}",
@@ -878,23 +854,6 @@ def check_targets(runs: Sequence[Run], profile: Run | None) -> list[Target]:
     return targets
 
 
-def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend(
-        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) for row in rows
-    )
-    return "\n".join(lines)
-
-
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    return "\n".join([line(header), line(["---"] * len(header)), *(line(r) for r in rows)])
-
-
 def _profile_note(profile: Run | None) -> list[str]:
     if profile is None or not profile.ok:
         return []
@@ -963,14 +922,14 @@ def render_markdown(
         "",
         "## Speed, memory and verdicts",
         "",
-        _md_table(MAIN_HEADER, main_rows(runs, datasets)),
+        md_table(MAIN_HEADER, main_rows(runs, datasets)),
         "",
         "## Smokejumper profiling throughput",
         "",
         "One core (`sched_setaffinity`), BLAS/OpenMP threads 1, Arrow CPU pool 1; median of "
         f"{PROFILE_REPEATS} runs after a warm-up; values = rows x columns.",
         "",
-        _md_table(PROFILE_HEADER, profile_rows(profile)),
+        md_table(PROFILE_HEADER, profile_rows(profile)),
         "",
         "## Targets",
         "",
@@ -978,7 +937,7 @@ def render_markdown(
         "",
         "## Which columns each tool flagged",
         "",
-        _md_table(detail_header, detail_rows(runs, datasets, tools)),
+        md_table(detail_header, detail_rows(runs, datasets, tools)),
         "",
         "## Data",
         "",
@@ -1005,12 +964,12 @@ def print_summary(
     runs: Sequence[Run], datasets: Sequence[DataSet], tools: Sequence[str], profile: Run | None
 ) -> None:
     """The same tables as plain text on stdout."""
-    print(_text_table(MAIN_HEADER, main_rows(runs, datasets)))
+    print(text_table(MAIN_HEADER, main_rows(runs, datasets)))
     print()
     if profile is not None:
-        print(_text_table(PROFILE_HEADER, profile_rows(profile)))
+        print(text_table(PROFILE_HEADER, profile_rows(profile)))
         print()
-    print(_text_table(("Data set", "Column", "Change", *tools), detail_rows(runs, datasets, tools)))
+    print(text_table(("Data set", "Column", "Change", *tools), detail_rows(runs, datasets, tools)))
     print()
     for line in _target_lines(check_targets(runs, profile)):
         print(line.replace("**", ""))
@@ -1064,21 +1023,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _command(argv: Sequence[str]) -> str:
-    script = Path(__file__).resolve().relative_to(ROOT)
-    python = Path(sys.executable)
-    with contextlib.suppress(ValueError):
-        python = python.relative_to(ROOT)
-    return " ".join([str(python), str(script), *argv])
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate data if needed, run every child, print and write the results."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     if args.worker:
         return worker_main(args.worker, args.reference, args.current)
-    git_at_start = _git_state()
+    git_at_start = git_state()
     datasets = [numeric_dataset(n) for n in args.sizes]
     if args.mixed_rows:
         datasets.append(mixed_dataset(args.mixed_rows))
@@ -1092,7 +1043,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         profile = run_child(PROFILE_TASK, big, args.timeout)
     print_summary(runs, datasets, args.tools, profile)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    document = render_markdown(runs, datasets, args.tools, profile, _command(argv), git_at_start)
+    document = render_markdown(
+        runs, datasets, args.tools, profile, command_line(__file__, argv), git_at_start
+    )
     args.output.write_text(document)
     _log(f"results written to {args.output}")
     return 0

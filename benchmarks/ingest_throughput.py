@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.metadata
 import inspect
 import io
 import json
@@ -85,6 +84,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _common import command_line, git_state, md_table, text_table, version
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -1168,23 +1169,6 @@ def profile_server(
 # --------------------------------------------------------------------------- reporting
 
 
-def _git_state() -> str:
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["git", "--no-optional-locks", "-C", str(ROOT), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-
-    head = git("rev-parse", "--short", "HEAD")
-    if head.returncode != 0:
-        return "unknown"
-    dirty = git("diff", "--quiet", "HEAD", "--", "src").returncode != 0
-    untracked = bool(git("ls-files", "--others", "--exclude-standard", "--", "src").stdout.strip())
-    return head.stdout.strip() + (" + uncommitted changes in src/" if dirty or untracked else "")
-
-
 def _cpu_model() -> str:
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -1217,27 +1201,20 @@ def _filesystem(path: Path) -> str:
     return f"{best[2]} on {best[1]} (mounted at {best[0] or '?'})"
 
 
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def machine_lines(git_at_start: str, home: Path) -> list[str]:
     """Facts about the machine and software the numbers were taken on."""
-    git_now = _git_state()
+    git_now = git_state()
     git = git_now if git_now == git_at_start else f"{git_at_start} at start, {git_now} at end"
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    extras = [p for p in ("httptools", "uvloop", "orjson") if _version(p) != "not installed"]
+    extras = [p for p in ("httptools", "uvloop", "orjson") if version(p) != "not installed"]
     return [
         f"- Machine: {cores} cores (nproc), {_cpu_model()}, {_memory_gib()} RAM, "
         f"{platform.system()} {platform.release()}",
         f"- Store and raw log on: {_filesystem(home)}",
         f"- Load average (1, 5, 15 min) when the report was written: {load}",
         f"- Python {platform.python_version()} ({sys.executable})",
-        "- Packages: " + ", ".join(f"{p} {_version(p)}" for p in PACKAGES),
+        "- Packages: " + ", ".join(f"{p} {version(p)}" for p in PACKAGES),
         "- Optional speed-ups installed: "
         + (
             ", ".join(extras)
@@ -1502,23 +1479,6 @@ def spy_rows(spies: dict[str, Json]) -> list[list[str]]:
     return rows
 
 
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    return "\n".join([line(header), line(["---"] * len(header)), *(line(r) for r in rows)])
-
-
-def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend(
-        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) for row in rows
-    )
-    return "\n".join(lines)
-
-
 @dataclass
 class Report:
     """Everything one run produced."""
@@ -1605,7 +1565,7 @@ def render_markdown(report: Report) -> str:
         "",
         "## Throughput",
         "",
-        _md_table(MAIN_HEADER, main_rows(main)),
+        md_table(MAIN_HEADER, main_rows(main)),
         "",
         f"Batch-size rows (*sweep*) run with one client for {_sweep_seconds(report):g} s each."
         + _single_words(report),
@@ -1627,7 +1587,7 @@ def render_markdown(report: Report) -> str:
         "as *wait for the raw-log file*); the other two are measured apart (the same table "
         "encoded to memory, then the same bytes written and fsynced).",
         "",
-        _md_table(BREAKDOWN_HEADER, breakdown_rows(report.breakdown)),
+        md_table(BREAKDOWN_HEADER, breakdown_rows(report.breakdown)),
         "",
         *_http_overhead_lines(report),
         "",
@@ -1693,7 +1653,7 @@ def _sustain_section(report: Report) -> list[str]:
     if not r.ok:
         return [*lines, f"Failed: {r.error}", ""]
     lines += [
-        _md_table(
+        md_table(
             (
                 "Rows/s (all)",
                 "JSON rows/s",
@@ -1719,7 +1679,7 @@ def _sustain_section(report: Report) -> list[str]:
     ]
     if verdict is not None:
         lines += [
-            _md_table(
+            md_table(
                 (
                     "First MiB",
                     "Last MiB",
@@ -1740,7 +1700,7 @@ def _sustain_section(report: Report) -> list[str]:
                 ],
             ),
             "",
-            _md_table(("Seconds", "RSS MiB"), sustain_rows(r)),
+            md_table(("Seconds", "RSS MiB"), sustain_rows(r)),
             "",
         ]
     return lines
@@ -1808,7 +1768,7 @@ def _options_section(breakdown: Json) -> list[str]:
         lines += [
             f"{kind.upper()}, {breakdown[kind]['batch']:,} rows per batch:",
             "",
-            _md_table(TOP_HEADER, top_rows(breakdown, kind)),
+            md_table(TOP_HEADER, top_rows(breakdown, kind)),
             "",
         ]
     lines += [
@@ -1816,7 +1776,7 @@ def _options_section(breakdown: Json) -> list[str]:
         "",
         "Median of 5 encodings of the same table to memory (the raw log uses the first row).",
         "",
-        _md_table(ENCODING_HEADER, encoding_rows(breakdown)),
+        md_table(ENCODING_HEADER, encoding_rows(breakdown)),
         "",
         *_blob_lines(breakdown),
         "",
@@ -1832,7 +1792,7 @@ def _spy_section(report: Report) -> list[str]:
         *lines,
         report.spy_note,
         "",
-        _md_table(("Stage", *report.spies), spy_rows(report.spies)),
+        md_table(("Stage", *report.spies), spy_rows(report.spies)),
         "",
     ]
 
@@ -1854,7 +1814,7 @@ def _disk_lines(disk: Json) -> list[str]:
 def print_summary(report: Report) -> None:
     """The tables on stdout."""
     main = [r for r in report.results if r.scenario.group in ("main", "sweep", "single")]
-    print(_text_table(MAIN_HEADER, main_rows(main)))
+    print(text_table(MAIN_HEADER, main_rows(main)))
     print()
     if report.sustain is not None and report.sustain.ok:
         verdict = memory_verdict(report.sustain)
@@ -1866,10 +1826,10 @@ def print_summary(report: Report) -> None:
                 "warm-up"
             )
             print()
-    print(_text_table(BREAKDOWN_HEADER, breakdown_rows(report.breakdown)))
+    print(text_table(BREAKDOWN_HEADER, breakdown_rows(report.breakdown)))
     print()
     if report.spies:
-        print(_text_table(("Stage", *report.spies), spy_rows(report.spies)))
+        print(text_table(("Stage", *report.spies), spy_rows(report.spies)))
         print()
     for line in _target_lines(check_targets(report.results, report.sustain)):
         print(line.replace("**", ""))
@@ -1953,7 +1913,7 @@ def run_single_worker(
 
 def run(args: argparse.Namespace, argv: Sequence[str]) -> Report:
     """Start the server, run every scenario, the sustained run, the breakdown and py-spy."""
-    git_at_start = _git_state()
+    git_at_start = git_state()
     home_parent = args.home_parent or Path(tempfile.gettempdir())
     home_parent.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="sj-ingest-", dir=home_parent))
@@ -2001,7 +1961,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Report:
                     summary["rate"] = profiled.rate()
                     spies[f"{name} (% of samples)"] = summary
                 spy_note = (
-                    f"py-spy {_version('py-spy')} recording the server at 100 Hz (`--nonblocking`"
+                    f"py-spy {version('py-spy')} recording the server at 100 Hz (`--nonblocking`"
                     + (", `--subprocesses`: every worker" if args.workers > 1 else "")
                     + ") "
                     f"during one extra {seconds:g} s run each of JSON and Arrow with 4 clients "
@@ -2052,7 +2012,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> Report:
         spy_note=spy_note,
         disk=disk,
         server_notes=notes,
-        command=_command(argv),
+        command=command_line(__file__, argv),
         git_at_start=git_at_start,
         home_parent=home_parent,
         workers=args.workers,
@@ -2110,14 +2070,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if args.output is None:
         args.output = QUICK_OUTPUT if quick else DEFAULT_OUTPUT
     return args
-
-
-def _command(argv: Sequence[str]) -> str:
-    script = Path(__file__).resolve().relative_to(ROOT)
-    python = Path(sys.executable)
-    with contextlib.suppress(ValueError):
-        python = python.relative_to(ROOT)
-    return " ".join([str(python), str(script), *argv])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

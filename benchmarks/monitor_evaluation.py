@@ -44,14 +44,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import importlib.metadata
 import os
 import platform
 import pstats
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -61,6 +59,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _common import command_line, git_state, md_table, text_table, version
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -660,23 +660,6 @@ def _short_function(path: str, line: int, name: str) -> str:
 # --------------------------------------------------------------------------- reporting
 
 
-def _git_state() -> str:
-    def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["git", "--no-optional-locks", "-C", str(ROOT), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-
-    head = git("rev-parse", "--short", "HEAD")
-    if head.returncode != 0:
-        return "unknown"
-    dirty = git("diff", "--quiet", "HEAD", "--", "src").returncode != 0
-    untracked = bool(git("ls-files", "--others", "--exclude-standard", "--", "src").stdout.strip())
-    return head.stdout.strip() + (" + uncommitted changes in src/" if dirty or untracked else "")
-
-
 def _read_key(path: str, key: str) -> str | None:
     with contextlib.suppress(OSError):
         for line in Path(path).read_text().splitlines():
@@ -685,16 +668,9 @@ def _read_key(path: str, key: str) -> str | None:
     return None
 
 
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def machine_lines(git_at_start: str) -> list[str]:
     """Facts about the machine and software the numbers were taken on."""
-    git_now = _git_state()
+    git_now = git_state()
     git = git_now if git_now == git_at_start else f"{git_at_start} at start, {git_now} at end"
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     memory = _read_key("/proc/meminfo", "MemTotal")
@@ -706,30 +682,13 @@ def machine_lines(git_at_start: str) -> list[str]:
         f"{platform.system()} {platform.release()}",
         f"- Load average (1, 5, 15 min) when the report was written: {load}",
         f"- Python {platform.python_version()} ({sys.executable})",
-        "- Packages: " + ", ".join(f"{p} {_version(p)}" for p in PACKAGES),
+        "- Packages: " + ", ".join(f"{p} {version(p)}" for p in PACKAGES),
         f"- Smokejumper source: git {git}",
     ]
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
-
-
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    return "\n".join([line(header), line(["---"] * len(header)), *(line(r) for r in rows)])
-
-
-def _text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend(
-        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) for row in rows
-    )
-    return "\n".join(lines)
 
 
 @dataclass
@@ -1012,7 +971,7 @@ def render_markdown(result: Result) -> str:
         "",
         "## Passes",
         "",
-        _md_table(PASS_HEADER, pass_rows(result)),
+        md_table(PASS_HEADER, pass_rows(result)),
         "",
         "## Target",
         "",
@@ -1037,7 +996,7 @@ def render_markdown(result: Result) -> str:
         "pass's sum; what the caller waited for it is in the loader's rest. The wrappers add "
         "a few microseconds per call.",
         "",
-        _md_table(SPLIT_HEADER, split_rows(result)),
+        md_table(SPLIT_HEADER, split_rows(result)),
         "",
         *_budget_lines(result),
         "",
@@ -1049,15 +1008,15 @@ def render_markdown(result: Result) -> str:
         "",
         "Heaviest by own time (all code):",
         "",
-        _md_table(PROFILE_HEADER, profile_rows(result.by_own)),
+        md_table(PROFILE_HEADER, profile_rows(result.by_own)),
         "",
         "Heaviest Smokejumper functions by total time (including what they call):",
         "",
-        _md_table(PROFILE_HEADER, profile_rows(result.by_total)),
+        md_table(PROFILE_HEADER, profile_rows(result.by_total)),
         "",
         "## The monitors",
         "",
-        _md_table(TYPE_HEADER, type_rows(store.monitors)),
+        md_table(TYPE_HEADER, type_rows(store.monitors)),
         "",
     ]
     return "\n".join(parts)
@@ -1065,11 +1024,11 @@ def render_markdown(result: Result) -> str:
 
 def print_summary(result: Result) -> None:
     """The tables on stdout."""
-    print(_text_table(PASS_HEADER, [[c.replace("**", "") for c in r] for r in pass_rows(result)]))
+    print(text_table(PASS_HEADER, [[c.replace("**", "") for c in r] for r in pass_rows(result)]))
     print()
-    print(_text_table(SPLIT_HEADER, split_rows(result)))
+    print(text_table(SPLIT_HEADER, split_rows(result)))
     print()
-    print(_text_table(PROFILE_HEADER, profile_rows(result.by_own[:12])))
+    print(text_table(PROFILE_HEADER, profile_rows(result.by_own[:12])))
     print()
     for line in [*_budget_lines(result), *_check_lines(result), _cache_line(result)]:
         print(line)
@@ -1104,14 +1063,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _command(argv: Sequence[str]) -> str:
-    script = Path(__file__).resolve().relative_to(ROOT)
-    python = Path(sys.executable)
-    with contextlib.suppress(ValueError):
-        python = python.relative_to(ROOT)
-    return " ".join([str(python), str(script), *argv])
-
-
 def _folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -1120,7 +1071,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Build the store, time the passes, print and write the results."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    git_at_start = _git_state()
+    git_at_start = git_state()
     shape = Shape(args.windows, args.rows, args.batches, args.label_share)
     parent = args.home_parent
     if parent is not None:
@@ -1163,7 +1114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             peak_rss_mib=_rss_mib("VmHWM"),
             db_bytes=sum(p.stat().st_size for p in home.glob("smokejumper.db*")),
             raw_bytes=_folder_bytes(home / "raw"),
-            command=_command(argv),
+            command=command_line(__file__, argv),
             git_at_start=git_at_start,
         )
     finally:
