@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import zlib
 from collections import Counter
@@ -15,8 +16,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.monitoring.ingest import begin, ingest, window_parts
+from smokejumper.errors import InputError
+from smokejumper.monitoring.ingest import begin, first_hours, ingest, window_parts
 from smokejumper.monitoring.schema import Feature, ModelSchema
+from smokejumper.monitoring.windows import summarise
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import profile
 from smokejumper.store.database import make_engine, session_factory, upgrade
@@ -178,3 +181,45 @@ def test_window_part_blobs_use_zstd_and_zlib_blobs_still_read(
     [then] = serialize.loads(old)
     assert then.rows == now.rows
     np.testing.assert_array_equal(then.columns["x"].counts, now.columns["x"].counts)  # type: ignore[union-attr]
+
+
+def test_first_hours_reads_only_early_batches_and_refuses_hours_not_yet_over(
+    store: Store, rng: np.random.Generator
+) -> None:
+    sessions, model, raw_log = store
+    start = datetime(2026, 11, 27, 10, tzinfo=UTC)
+    with sessions() as session:
+        with pytest.raises(InputError, match="no predictions yet"):
+            first_hours(session, raw_log, model, SCHEMA, 1.0, now=start)
+        for hour in range(4):  # one batch per hour, the first row of each on the hour
+            table = _table(100, rng, [start + timedelta(hours=hour)])
+            ingest(session, raw_log, model, SCHEMA, None, table, f"b{hour}")
+        later = start + timedelta(hours=5)
+        with pytest.raises(InputError, match=r"first 6 h are not over yet; ask for at most 5\.0 h"):
+            first_hours(session, raw_log, model, SCHEMA, 6.0, now=later)
+        paths = session.scalars(select(IngestBatch.raw_path).order_by(IngestBatch.id)).all()
+        Path(paths[-1]).unlink()  # a batch outside the first two hours is never read
+        got = first_hours(session, raw_log, model, SCHEMA, 2.0, now=later)
+        assert got.column_names == ["x", "plan"]
+        assert got.num_rows == 200
+        with pytest.raises(InputError, match="must be positive"):
+            first_hours(session, raw_log, model, SCHEMA, 0.0)
+
+
+def test_parts_without_a_reference_count_unusable_values_and_summaries_add_them(
+    rng: np.random.Generator,
+) -> None:
+    start = datetime(2026, 11, 27, 10, tzinfo=UTC)
+    table = _table(300, rng, [start])
+    x = table.column("x").to_numpy(zero_copy_only=False).copy()
+    x[:7] = np.nan  # NaN and nulls both count, as a profile's ``count - usable`` does
+    table = table.set_column(table.schema.get_field_index("x"), "x", pa.array(x))
+    parts = window_parts(table, SCHEMA, None, HOUR)
+    assert all(p.profile is None for p in parts)
+    stored = [(p.window_start, p.version, p.rows, None, json.dumps(p.nulls)) for p in parts]
+    (summary,) = summarise(stored, HOUR)
+    expected = {"x": 7, "plan": table.column("plan").null_count}
+    assert summary.to_dict(None)["nulls"] == expected
+    # once one part has no counts (stored before they were kept), the window has none
+    (partial,) = summarise([*stored, (start, "v1", 5, None, None)], HOUR)
+    assert partial.to_dict(None)["nulls"] is None

@@ -238,6 +238,7 @@ def test_reference_from_first_hours_and_replacing_it_reprofiles_windows(
         c.post(url, json=records(600, 0, hour=now - timedelta(hours=3)))
         c.post(url, json=records(600, 1000, shift=9.0, hour=now - timedelta(hours=2)))
         assert [w["drift"] for w in windows(c)] == [None, None]  # no reference: counts only
+        assert [w["nulls"] for w in windows(c)] == [{"age": 0, "plan": 0, "active": 0}] * 2
         r = c.put("/api/v1/models/churn/reference", params={"first_hours": 1})
         assert r.status_code == 200, r.text
         assert r.json()["rows"] == 600

@@ -12,6 +12,7 @@ profiled.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,13 +21,14 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import InputError
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.stats import serialize
+from smokejumper.stats.columns import unusable
 from smokejumper.stats.dataset import DatasetProfile, profile
 from smokejumper.store.database import as_utc
 from smokejumper.store.rawlog import RawLog
@@ -51,6 +53,7 @@ class Part:
     segment: str
     rows: int
     profile: DatasetProfile | None
+    nulls: dict[str, int] | None = None  # per feature, kept when there is no profile
 
 
 def _labels(table: pa.Table, schema: ModelSchema) -> dict[str, pa.ChunkedArray]:
@@ -105,13 +108,16 @@ def window_parts(
 ) -> list[Part]:
     """Split a batch by window, version and segment; profile each on the reference's bins.
 
-    Without a reference only row counts are kept (profiles need the reference's bins to merge).
+    Without a reference only row counts and unusable values per feature are kept (profiles
+    need the reference's bins to merge).
     """
     out = []
     for start, version, segment, rows in _groups(table, schema, seconds):
-        made = None
+        made, nulls = None, None
         if reference is not None:
             made = profile(rows.select(list(reference.columns)), reference=reference)
+        else:
+            nulls = {f.name: unusable(rows.column(f.name)) for f in schema.features}
         out.append(
             Part(
                 window_start=datetime.fromtimestamp(start, UTC),
@@ -119,6 +125,7 @@ def window_parts(
                 segment=segment,
                 rows=rows.num_rows,
                 profile=made,
+                nulls=nulls,
             )
         )
     return out
@@ -185,6 +192,7 @@ class PendingBatch:
                             "segment": part.segment,
                             "rows": part.rows,
                             "profile": blob,
+                            "nulls": json.dumps(part.nulls) if part.nulls is not None else None,
                         }
                         for part, blob in zip(self.parts, self.blobs, strict=True)
                     ],
@@ -287,19 +295,44 @@ def reprofile(
         for part in session.scalars(select(WindowPart).where(WindowPart.batch_id == batch.id)):
             made = fresh.get((as_utc(part.window_start), part.version, part.segment))
             part.profile = serialize.dumps([made]) if made is not None else None
+            part.nulls = None  # the profile counts them now
     session.execute(delete(WindowEvaluation).where(WindowEvaluation.model_id == model.id))
     session.commit()
     return len(batches)
 
 
 def first_hours(
-    session: Session, raw_log: RawLog, model: Model, schema: ModelSchema, hours: float
+    session: Session,
+    raw_log: RawLog,
+    model: Model,
+    schema: ModelSchema,
+    hours: float,
+    now: datetime | None = None,
 ) -> pa.Table:
-    """The features of the model's predictions in the first ``hours`` after the earliest one."""
+    """The features of the model's predictions in the first ``hours`` after the earliest one.
+
+    Only the batches with rows in those hours are read. Asking for more hours than have passed
+    since the earliest prediction is refused: the reference would silently be shorter.
+    """
+    if hours <= 0:
+        raise InputError(f"first_hours must be positive, got {hours:g}")
+    earliest = session.scalar(
+        select(func.min(WindowPart.window_start)).where(WindowPart.model_id == model.id)
+    )
+    if earliest is None:
+        raise InputError(f"model {model.name!r} has no predictions yet to take a reference from")
+    # every row of the first ``hours`` lies in a window starting before this
+    bound = as_utc(earliest) + timedelta(seconds=model.window_seconds) + timedelta(hours=hours)
     paths = list(
         session.scalars(
             select(IngestBatch.raw_path)
-            .where(IngestBatch.model_id == model.id)
+            .where(
+                IngestBatch.id.in_(
+                    select(WindowPart.batch_id).where(
+                        WindowPart.model_id == model.id, WindowPart.window_start < bound
+                    )
+                )
+            )
             .order_by(IngestBatch.id)
         )
     )
@@ -308,5 +341,12 @@ def first_hours(
         raise InputError(f"model {model.name!r} has no predictions yet to take a reference from")
     ts = table.column("timestamp")
     start = pc.min(ts).as_py()
+    elapsed = ((now or datetime.now(UTC)) - start) / timedelta(hours=1)
+    if elapsed < hours:
+        raise InputError(
+            f"model {model.name!r} logged its first prediction {elapsed:.1f} h ago, so its "
+            f"first {hours:g} h are not over yet; ask for at most {elapsed:.1f} h or wait "
+            f"{hours - elapsed:.1f} h"
+        )
     cutoff = pa.scalar(start + timedelta(hours=hours), ts.type)
     return table.filter(pc.less(ts, cutoff)).select([f.name for f in schema.features])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,8 @@ class WindowSummary:
     rows: int = 0
     versions: dict[str, int] = field(default_factory=dict)
     profiles: list[DatasetProfile] = field(default_factory=list)
+    #: Summed unusable values of parts stored without a profile; ``None`` once a part has none.
+    part_nulls: dict[str, int] | None = field(default_factory=dict)
 
     def to_dict(self, reference: DatasetProfile | None) -> dict[str, Any]:
         """The summary as the API returns it."""
@@ -34,6 +37,7 @@ class WindowSummary:
             "drift": None,
         }
         if not self.profiles:
+            out["nulls"] = self.part_nulls or None
             return out
         merged = reduce(DatasetProfile.merge, self.profiles)
         out["nulls"] = {name: col.count - col.usable for name, col in merged.columns.items()}
@@ -56,11 +60,11 @@ class WindowSummary:
 
 
 def summarise(
-    parts: Iterable[tuple[datetime, str, int, bytes | None]], window_seconds: int
+    parts: Iterable[tuple[datetime, str, int, bytes | None, str | None]], window_seconds: int
 ) -> list[WindowSummary]:
-    """Group ``(window_start, version, rows, profile blob)`` parts into window summaries."""
+    """Group ``(window_start, version, rows, profile blob, nulls JSON)`` parts into summaries."""
     windows: dict[datetime, WindowSummary] = {}
-    for start, version, rows, blob in parts:
+    for start, version, rows, blob, nulls in parts:
         summary = windows.setdefault(
             start, WindowSummary(start, start + timedelta(seconds=window_seconds))
         )
@@ -68,4 +72,20 @@ def summarise(
         summary.versions[version or "(none)"] = summary.versions.get(version or "(none)", 0) + rows
         if blob is not None:
             summary.profiles.extend(serialize.loads(blob))
+        summary.part_nulls = _added(summary.part_nulls, nulls)
     return [windows[k] for k in sorted(windows)]
+
+
+def _added(total: dict[str, int] | None, nulls: str | None) -> dict[str, int] | None:
+    """``total`` plus a part's null counts; ``None`` once a part has no counts stored.
+
+    >>> _added(_added({}, '{"x": 1}'), '{"x": 2, "y": 0}')
+    {'x': 3, 'y': 0}
+    >>> _added({"x": 1}, None) is None
+    True
+    """
+    if total is None or nulls is None:
+        return None
+    for name, count in json.loads(nulls).items():
+        total[name] = total.get(name, 0) + count
+    return total

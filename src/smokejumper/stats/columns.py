@@ -58,3 +58,18 @@ def value_counts(column: pa.ChunkedArray) -> tuple[dict[str, int], int]:
             name = label(value)
             out[name] = out.get(name, 0) + int(tally)
     return out, nulls
+
+
+def unusable(column: pa.ChunkedArray | pa.Array) -> int:
+    """Values a profile cannot use: nulls, and NaN or infinite floats (as ``count - usable``).
+
+    >>> unusable(pa.array([1.0, None, float("nan"), float("inf"), 2.0]))
+    3
+    >>> unusable(pa.array(["a", None]))
+    1
+    """
+    bad = column.null_count
+    if pa.types.is_floating(column.type):
+        finite = pc.sum(pc.is_finite(column)).as_py() or 0  # None when every value is null
+        bad += len(column) - column.null_count - finite
+    return int(bad)

@@ -94,6 +94,9 @@ class WindowPart(Base):
     segment: Mapped[str] = mapped_column(String(500))
     rows: Mapped[int] = mapped_column(Integer)
     profile: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    #: Unusable values (null, NaN, infinite) per feature as JSON, kept while there is no
+    #: reference to profile on; ``None`` once profiled (the profile counts them).
+    nulls: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Label(Base):

@@ -34,12 +34,16 @@ def windows(
     with state(request).sessions() as db:
         model = repo.get_model(db, name)
         query = select(
-            WindowPart.window_start, WindowPart.version, WindowPart.rows, WindowPart.profile
+            WindowPart.window_start,
+            WindowPart.version,
+            WindowPart.rows,
+            WindowPart.profile,
+            WindowPart.nulls,
         ).where(WindowPart.model_id == model.id)
         if (since := _utc(start)) is not None:
             query = query.where(WindowPart.window_start >= since)
         if (until := _utc(end)) is not None:
             query = query.where(WindowPart.window_start < until)
-        rows = [(_utc(s) or s, v, n, p) for s, v, n, p in db.execute(query)]
+        rows = [(_utc(s) or s, v, n, p, z) for s, v, n, p, z in db.execute(query)]
         reference = state(request).references.get(db, model)
     return [w.to_dict(reference) for w in summarise(rows, model.window_seconds)]
