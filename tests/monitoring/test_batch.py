@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smokejumper.errors import BatchRejectedError
-from smokejumper.monitoring.batch import _checked_table, records_to_table
-from smokejumper.monitoring.schema import Feature, ModelSchema
+from smokejumper.monitoring.batch import _checked_table, arrow_to_table, records_to_table
+from smokejumper.monitoring.schema import Feature, ModelSchema, RecordColumns
 
 SCHEMA = ModelSchema(
     features=[
@@ -102,3 +103,41 @@ def test_well_formed_batches_take_the_fast_path(monkeypatch: pytest.MonkeyPatch)
         for i in range(100)
     ]
     assert batch.records_to_table(records, SCHEMA, NOW).num_rows == 100
+
+
+def test_columnar_batches_may_use_the_models_own_names_for_the_record_fields() -> None:
+    schema = SCHEMA.model_copy(
+        update={"columns": RecordColumns(id="request_id", prediction="score", timestamp="ts")}
+    )
+    table = pa.table(
+        {
+            "request_id": ["r1", "r2"],
+            "ts": pa.array([NOW - timedelta(minutes=5)] * 2, pa.timestamp("us", tz="UTC")),
+            "x": [1.0, 2.0],
+            "score": [0.25, 0.75],
+        }
+    )
+    stored = arrow_to_table(table, schema, NOW)
+    assert stored.schema == schema.arrow_schema()  # stored under the standard names
+    assert stored.column("id").to_pylist() == ["r1", "r2"]
+    assert stored.column("prediction").to_pylist() == [0.25, 0.75]
+    assert stored.column("timestamp").to_pylist() == [NOW - timedelta(minutes=5)] * 2
+    # the standard name of a renamed field is refused with the name to use
+    misnamed = table.rename_columns(["id", "ts", "x", "score"])
+    with pytest.raises(BatchRejectedError) as caught:
+        arrow_to_table(misnamed, schema, NOW)
+    problems = {p["field"]: p["message"] for p in caught.value.errors}
+    assert "this model calls this field 'request_id'" in str(problems["id"])
+    assert "named 'request_id'" in str(problems["request_id"])
+    # without renames the standard names work as before
+    standard = misnamed.rename_columns(["id", "timestamp", "x", "prediction"])
+    assert arrow_to_table(standard, SCHEMA, NOW).equals(stored)
+
+
+@pytest.mark.parametrize(
+    ("columns", "clash"),
+    [({"id": "x"}, "x"), ({"prediction": "out", "confidence": "out"}, "out")],
+)
+def test_record_column_names_must_not_name_two_fields(columns: dict[str, str], clash: str) -> None:
+    with pytest.raises(ValueError, match=f"columns: {clash} would name two fields"):
+        ModelSchema.model_validate({"features": [{"name": "x"}], "columns": columns})

@@ -244,12 +244,15 @@ def arrow_to_table(table: pa.Table, schema: ModelSchema, now: datetime) -> pa.Ta
     """An Arrow batch (flat columns) in the model's stored layout, or :class:`BatchRejectedError`.
 
     Feature columns are named as the features; ``id`` is required, ``timestamp`` defaults to
-    the receiving time, and the other prediction fields may be left out.
+    the receiving time, and the other prediction fields may be left out. The prediction fields
+    may carry the names the schema's ``columns`` gives them; they are stored under the standard
+    names.
     """
+    table, problems = _standard_names(table, schema)
     target = schema.arrow_schema()
     known, given = set(target.names), table.column_names
     present = Counter(given)
-    problems = [
+    problems += [
         _problem(None, name, "not a feature of this model nor a prediction field")
         for name in given
         if name not in known
@@ -260,7 +263,8 @@ def arrow_to_table(table: pa.Table, schema: ModelSchema, now: datetime) -> pa.Ta
         if times > 1
     ]
     if "id" not in present:
-        problems.append(_problem(None, "id", "the batch needs an id column"))
+        named = schema.columns.own("id")
+        problems.append(_problem(None, named, f"the batch needs an id column, named {named!r}"))
     elif present["id"] == 1 and table.column("id").null_count:
         problems.append(_problem(None, "id", f"{table.column('id').null_count} rows have no id"))
     if table.num_rows == 0:
@@ -289,3 +293,19 @@ def arrow_to_table(table: pa.Table, schema: ModelSchema, now: datetime) -> pa.Ta
             ]
         )
     return out
+
+
+def _standard_names(table: pa.Table, schema: ModelSchema) -> tuple[pa.Table, list[Problem]]:
+    """``table`` with the prediction fields the schema renames under their standard names, and
+    a problem for each column that uses a standard name this model gives to another column."""
+    renames = schema.columns.renames()
+    if not renames:
+        return table, []
+    taken = set(renames.values())
+    misnamed = [n for n in table.column_names if n in taken]
+    problems = [
+        _problem(None, n, f"this model calls this field {schema.columns.own(n)!r}; rename it")
+        for n in misnamed
+    ]
+    kept = table.drop_columns(misnamed) if misnamed else table
+    return kept.rename_columns([renames.get(n, n) for n in kept.column_names]), problems

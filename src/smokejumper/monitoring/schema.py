@@ -36,6 +36,35 @@ class Feature(BaseModel):
     kind: FeatureKind = "numeric"
 
 
+class RecordColumns(BaseModel):
+    """What the model's own tables call the prediction record's fields, where the names differ.
+
+    Columnar batches (Arrow bodies, ``log_batch``) may use these names; they are stored under
+    the standard ones (``id``, ``timestamp``, ...). JSON records always use the standard names.
+
+    >>> RecordColumns(id="request_id").renames()
+    {'request_id': 'id'}
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default="id", min_length=1, max_length=200)
+    timestamp: str = Field(default="timestamp", min_length=1, max_length=200)
+    version: str = Field(default="version", min_length=1, max_length=200)
+    prediction: str = Field(default="prediction", min_length=1, max_length=200)
+    confidence: str = Field(default="confidence", min_length=1, max_length=200)
+    latency_ms: str = Field(default="latency_ms", min_length=1, max_length=200)
+    error: str = Field(default="error", min_length=1, max_length=200)
+
+    def renames(self) -> dict[str, str]:
+        """Own name to standard name, for the fields whose names differ."""
+        return {own: std for std, own in self.model_dump().items() if own != std}
+
+    def own(self, standard: str) -> str:
+        """What the model's tables call the standard field ``standard``."""
+        return str(getattr(self, standard))
+
+
 class ModelSchema(BaseModel):
     """What a model logs per prediction. Feature and segment names must be unique."""
 
@@ -44,6 +73,7 @@ class ModelSchema(BaseModel):
     features: list[Feature] = Field(min_length=1)
     prediction_kind: PredictionKind = "numeric"
     segments: list[str] = Field(default_factory=list)
+    columns: RecordColumns = Field(default_factory=RecordColumns)
 
     @model_validator(mode="after")
     def _names(self) -> ModelSchema:
@@ -56,6 +86,12 @@ class ModelSchema(BaseModel):
             raise ValueError(
                 f"feature names {', '.join(clashes)} are reserved for the prediction record; "
                 "rename them"
+            )
+        own = list(self.columns.model_dump().values())
+        repeated = sorted({n for n in own if own.count(n) > 1} | (set(own) & set(names)))
+        if repeated:
+            raise ValueError(
+                f"columns: {', '.join(repeated)} would name two fields; give each its own name"
             )
         unknown = sorted(set(self.segments) - set(names))
         if unknown:
