@@ -191,8 +191,12 @@ def test_memory_stays_bounded_and_the_overflow_goes_to_disk(
     ) as client:
         model = client.monitor("churn")
         for i in range(600):
-            model.log(features=features(i), prediction=0.5)
-            assert client.stats.queued <= 100
+            assert model.log(features=features(i), prediction=0.5) is not None
+            stats = client.stats
+            assert stats.queued <= 100
+            assert stats.spilling <= 50  # the hand-off: a tenth of max_queue, at least a batch
+            if stats.spilling:  # the spooling thread writes it; a faster logger would see drops
+                wait_until(lambda: client.stats.spilling == 0)
         stats = client.stats
         assert stats.spooled >= 400
         assert stats.dropped == 0

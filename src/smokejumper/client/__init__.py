@@ -6,7 +6,7 @@
     churn = client.monitor("churn")
     churn.log(features={"age": 41, "plan": "pro"}, prediction=0.71, latency_ms=12.5)
 
-Logging never blocks on the network and never raises; see ``docs/instrumenting.md``.
+Logging never blocks on the network or the disk and never raises; see ``docs/instrumenting.md``.
 
 >>> sorted(name for name in __all__)
 ['Client', 'ClientError', 'ClientStats', 'ModelMonitor']

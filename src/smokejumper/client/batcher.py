@@ -1,22 +1,33 @@
 """Bounded in-memory buffering: records grouped per (model, kind) until a batch is due.
 
 A group is due when it holds ``batch_size`` records or its oldest record waited ``interval``
-seconds. The buffer never holds more than ``max_records`` records: :meth:`Batcher.put` hands
-back the oldest records of the fullest group for the caller to spool when it is over.
+seconds. The buffer never holds more than ``max_records`` records: past that, :meth:`Batcher.put`
+moves the oldest records of the fullest group (at most a batch) to the *spill hand-off*, a
+queue of at most ``max_spill`` records (but always room for one item when empty) that a
+background thread takes with :meth:`Batcher.take_spill` and writes to the spool. When both are
+full, :meth:`Batcher.put` refuses the record (the caller counts it dropped): a logging thread
+only ever appends to memory and never waits on the disk. Memory stays bounded by record count:
+``max_records`` buffered plus ``max_spill`` handed off (a built batch larger than that is
+handed off only when the hand-off is empty).
 
->>> b = Batcher(max_records=4, batch_size=2, interval=60.0)
->>> b.put(("churn", "predictions"), {"id": "p1"}) is None
+>>> b = Batcher(max_records=4, batch_size=2, interval=60.0, max_spill=2)
+>>> b.put(("churn", "predictions"), {"id": "p1"})
 True
 >>> [records for _, records in b.take(0.0)]  # nothing due yet: one record, and no time passed
 []
->>> b.put(("churn", "predictions"), {"id": "p2"}) is None
+>>> b.put(("churn", "predictions"), {"id": "p2"})
 True
 >>> [[r["id"] for r in records] for _, records in b.take(0.0)]  # a full batch is due at once
 [['p1', 'p2']]
->>> for i in range(5):
-...     spill = b.put(("churn", "predictions"), {"id": f"q{i}"})
->>> spill[0], [r["id"] for r in spill[1]], len(b)  # over 4: the oldest two go to the caller
-(('churn', 'predictions'), ['q0', 'q1'], 3)
+>>> [b.put(("churn", "predictions"), {"id": f"q{i}"}) for i in range(7)]  # the last: no room
+[True, True, True, True, True, True, False]
+>>> len(b), b.spilling  # over 4: the oldest two were handed off to be spooled
+(4, 2)
+>>> key, records = b.take_spill(0.0)
+>>> key, [r["id"] for r in records]
+(('churn', 'predictions'), ['q0', 'q1'])
+>>> b.spill_done(len(records)); b.spilling
+0
 """
 
 from __future__ import annotations
@@ -31,6 +42,16 @@ from smokejumper.client.payload import Batch, Kind
 
 Key = tuple[str, Kind]
 Chunk = tuple[Key, list[Any]]
+
+
+def spill_cap(max_records: int, batch_size: int) -> int:
+    """The default size of the spill hand-off, in records: a tenth of the buffer, at least a
+    batch.
+
+    >>> spill_cap(100_000, 500), spill_cap(100, 50)
+    (10000, 50)
+    """
+    return max(batch_size, max_records // 10)
 
 
 class _Group:
@@ -50,24 +71,44 @@ class Batcher:
         batch_size: int,
         interval: float,
         clock: Callable[[], float] = time.monotonic,
+        max_spill: int | None = None,
     ) -> None:
         self.max_records = max_records
         self.batch_size = batch_size
         self.interval = interval
+        self.max_spill = spill_cap(max_records, batch_size) if max_spill is None else max_spill
         self._clock = clock
-        self._cond = threading.Condition(threading.Lock())
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)  # the sending thread waits on it
+        self._spill_cond = threading.Condition(lock)  # the spilling thread and flushes do
         self._groups: dict[Key, _Group] = {}
         self._built: deque[Batch] = deque()
         self._count = 0  # records buffered, in groups and in built batches
         self._woken = False
+        self._spills: deque[Batch | Chunk] = deque()
+        self._spill_in = 0  # records ever handed off to be spooled
+        self._spill_out = 0  # records ever written (or given up) by the spilling thread
+        self._spill_woken = False
 
     def __len__(self) -> int:
         return self._count
 
-    def put(self, key: Key, record: Any) -> Chunk | None:
-        """Buffer one record; if that passes the cap, take back and return the oldest records
-        of the fullest group (at most a batch), which the caller must spool or drop."""
+    @property
+    def spilling(self) -> int:
+        """Records handed off to be spooled: waiting, or being written now."""
+        return self._spill_in - self._spill_out
+
+    def _spill_room(self, rows: int) -> bool:
+        spilling = self._spill_in - self._spill_out
+        return spilling == 0 or spilling + rows <= self.max_spill
+
+    def put(self, key: Key, record: Any) -> bool:
+        """Buffer one record; if that passes the cap, hand the oldest records of the fullest
+        group (at most a batch) off to be spooled. False (nothing buffered) when the buffer is
+        full and the hand-off has no room for a batch: the caller drops the record."""
         with self._cond:
+            if self._count >= self.max_records and not self._spill_room(self.batch_size):
+                return False
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = _Group(self._clock())
@@ -76,14 +117,49 @@ class Batcher:
             if len(group.records) == self.batch_size:
                 self._cond.notify()
             if self._count <= self.max_records:
-                return None
+                return True
             victim_key, victim = max(self._groups.items(), key=lambda kv: len(kv[1].records))
             spill = victim.records[: self.batch_size]
             del victim.records[: self.batch_size]
             if not victim.records:
                 del self._groups[victim_key]
             self._count -= len(spill)
-            return victim_key, spill
+            self._spills.append((victim_key, spill))
+            self._spill_in += len(spill)
+            self._spill_cond.notify_all()
+            return True
+
+    def hand_off(self, batch: Batch) -> bool:
+        """Hand a built batch off to be spooled; False (nothing taken) if there is no room."""
+        with self._cond:
+            if not self._spill_room(batch.rows):
+                return False
+            self._spills.append(batch)
+            self._spill_in += batch.rows
+            self._spill_cond.notify_all()
+            return True
+
+    def take_spill(self, timeout: float) -> Batch | Chunk | None:
+        """The oldest item handed off to be spooled, waiting up to ``timeout`` seconds for one
+        (or a :meth:`wake`); the taker calls :meth:`spill_done` once it is written or dropped."""
+        with self._spill_cond:
+            if not self._spills and not self._spill_woken:
+                self._spill_cond.wait_for(lambda: self._spills or self._spill_woken, timeout)
+            self._spill_woken = False
+            return self._spills.popleft() if self._spills else None
+
+    def spill_done(self, rows: int) -> None:
+        """``rows`` handed-off records are written to the spool (or given up)."""
+        with self._spill_cond:
+            self._spill_out += rows
+            self._spill_cond.notify_all()
+
+    def wait_spilled(self, timeout: float | None) -> bool:
+        """Wait until everything handed off so far is written (the taker takes oldest first);
+        False if ``timeout`` passed first."""
+        with self._spill_cond:
+            target = self._spill_in
+            return self._spill_cond.wait_for(lambda: self._spill_out >= target, timeout)
 
     def put_batch(self, batch: Batch) -> bool:
         """Buffer a built batch; False (nothing buffered) if it does not fit under the cap."""
@@ -96,10 +172,12 @@ class Batcher:
             return True
 
     def wake(self) -> None:
-        """Make a waiting :meth:`take` return now."""
+        """Make a waiting :meth:`take` and a waiting :meth:`take_spill` return now."""
         with self._cond:
             self._woken = True
+            self._spill_woken = True
             self._cond.notify_all()
+            self._spill_cond.notify_all()
 
     def _due_in(self, now: float) -> float:
         if self._built:

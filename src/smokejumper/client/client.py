@@ -62,6 +62,12 @@ class Options:
     max_body_bytes: int
 
 
+_OVERFLOW = (
+    "the memory buffer ({} records) and the hand-off to the spool are full: the spool cannot "
+    "keep up"
+)
+
+
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise ClientError(message)
@@ -77,20 +83,25 @@ class Client:
     """Sends logged predictions and labels to a Smokejumper server in the background.
 
     ``url`` and ``token`` default to ``SMOKEJUMPER_URL`` and ``SMOKEJUMPER_TOKEN`` (an
-    ``ingest`` token is enough). Logging never blocks on the network and never raises:
-    records wait in a buffer of at most ``max_queue`` records and are sent by one background
-    thread in batches of up to ``batch_size`` records or every ``flush_interval`` seconds.
-    Failed sends are retried ``max_retries`` times with exponential backoff (``backoff``
+    ``ingest`` token is enough). Logging never blocks on the network or the disk and never
+    raises: records wait in a buffer of at most ``max_queue`` records and are sent by a
+    background thread in batches of up to ``batch_size`` records or every ``flush_interval``
+    seconds. Failed sends are retried ``max_retries`` times with exponential backoff (``backoff``
     seconds doubling up to ``max_backoff``, jittered); then the batch is written to
     ``spool_dir`` (default ``SMOKEJUMPER_HOME/spool``) and resent, oldest first, when the server
     answers again, also by a later process using the same folder. When the buffer is full the
-    oldest records go to the spool; only when the spool holds ``max_spool_bytes`` are records
-    dropped (and counted). Each request waits at most ``timeout`` seconds. Tables from
-    :meth:`ModelMonitor.log_batch` are sent in Arrow bodies of about ``max_body_bytes``.
+    oldest records are handed off (a batch at a time, to a queue of at most a tenth of
+    ``max_queue`` records, at least a batch) to a second background thread that writes them to
+    the spool. Records are dropped (and counted) when the spool holds ``max_spool_bytes``, or
+    when the buffer and the hand-off are both full because the disk cannot keep up: the
+    logging call never waits for the disk (but :meth:`ModelMonitor.log_batch` writes a table
+    that fits neither itself, rather than drop it). Each request waits at most ``timeout``
+    seconds. Tables from :meth:`ModelMonitor.log_batch` are sent in Arrow bodies of about
+    ``max_body_bytes``.
 
     At exit the client flushes (for at most ``exit_timeout`` seconds); :meth:`close` or a
     ``with`` block does it sooner. ``transport`` replaces httpx's (for proxies, mTLS, tests).
-    A process forked from one with a client gets a fresh thread and buffer of its own.
+    A process forked from one with a client gets fresh threads and a buffer of its own.
     """
 
     def __init__(
@@ -200,7 +211,10 @@ class Client:
     def stats(self) -> ClientStats:
         """Counts of sent, spooled, dropped, retried and rejected records, and the backlog."""
         return self._counters.snapshot(
-            queued=len(self._batcher), spool_files=len(self._spool), spool_bytes=self._spool.bytes
+            queued=len(self._batcher),
+            spilling=self._batcher.spilling,
+            spool_files=len(self._spool),
+            spool_bytes=self._spool.bytes,
         )
 
     @property
@@ -209,8 +223,9 @@ class Client:
         return self.options.spool_dir
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Block until everything logged so far is acknowledged by the server, spooled, or
-        given up (rejected or dropped); False if ``timeout`` seconds passed first.
+        """Block until everything logged so far is acknowledged by the server, spooled
+        (including what the full buffer handed off to be spooled), or given up (rejected or
+        dropped); False if ``timeout`` seconds passed first.
 
         Spooled batches are not waited for: they are resent once the server answers.
         """
@@ -231,11 +246,11 @@ class Client:
                 "smokejumper: closing timed out after %s s with %d records neither sent nor "
                 "spooled",
                 timeout,
-                len(self._batcher),
+                len(self._batcher) + self._batcher.spilling,
             )
             return
         self._transport.close()
-        left = len(self._batcher)  # logged in a race with close()
+        left = len(self._batcher) + self._batcher.spilling  # logged in a race with close()
         if left:
             self._drop(left, "closed", "logged while the client was closing")
 
@@ -256,24 +271,28 @@ class Client:
     # ------------------------------------------------------------------ for ModelMonitor
 
     def _put(self, key: Key, record: object) -> bool:
-        """Buffer a record (spilling the oldest to the spool when full); never raises."""
+        """Buffer a record; never raises, never touches the disk. When the buffer is full its
+        oldest records are handed off to the spilling thread; when that hand-off is full too
+        (the disk cannot keep up), the record is dropped and counted."""
         if self._closed:
             self._drop(1, "closed", "logged after the client was closed")
             return False
         try:
-            spill = self._batcher.put(key, record)
-            if spill is not None:
-                self._worker.spill(spill)
+            accepted = self._batcher.put(key, record)
         except Exception as err:
             self._drop(1, "put", f"cannot buffer a record: {err}")
             return False
-        return True
+        if not accepted:
+            self._drop(1, "overflow", _OVERFLOW.format(self.options.max_queue))
+        return accepted
 
     def _put_batch(self, batch: Batch) -> None:
-        """Buffer a built batch, or spool it when it does not fit."""
+        """Buffer a built batch, or hand it off to be spooled when it does not fit. A table
+        logging call (batch scoring) writes the batch to the spool itself, rather than lose
+        it, only when the hand-off is full."""
         if self._closed:
             self._drop(batch.rows, "closed", "logged after the client was closed")
-        elif not self._batcher.put_batch(batch):
+        elif not self._batcher.put_batch(batch) and not self._batcher.hand_off(batch):
             self._worker.spool(batch)
 
     def _drop(self, count: int, key: str, message: str) -> None:

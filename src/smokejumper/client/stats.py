@@ -2,7 +2,7 @@
 
 >>> c = Counters()
 >>> c.add("sent", 500); c.add("retries")
->>> s = c.snapshot(queued=3, spool_files=0, spool_bytes=0)
+>>> s = c.snapshot(queued=3, spilling=0, spool_files=0, spool_bytes=0)
 >>> s.sent, s.retries, s.dropped
 (500, 1, 0)
 """
@@ -19,8 +19,11 @@ class ClientStats:
 
     ``sent``, ``spooled``, ``dropped`` and ``rejected`` count records (predictions and
     labels); ``retries`` counts repeated attempts. A record spooled and later resent counts in
-    both ``spooled`` and ``sent``. ``queued``, ``spool_files`` and ``spool_bytes`` are gauges:
-    records waiting in memory now, and the batches and bytes in the spool folder now.
+    both ``spooled`` and ``sent``. ``dropped`` includes records refused because the memory
+    buffer and the hand-off to the spool were both full (the disk could not keep up).
+    ``queued``, ``spilling``, ``spool_files`` and ``spool_bytes`` are gauges: records waiting
+    in memory to be sent now, records in memory handed off to be written to the spool now,
+    and the batches and bytes in the spool folder now.
     """
 
     sent: int
@@ -29,6 +32,7 @@ class ClientStats:
     retries: int
     rejected: int
     queued: int
+    spilling: int
     spool_files: int
     spool_bytes: int
 
@@ -51,10 +55,16 @@ class Counters:
         """A fresh lock, for the child of a fork (the parent's may have been held)."""
         self._lock = threading.Lock()
 
-    def snapshot(self, *, queued: int, spool_files: int, spool_bytes: int) -> ClientStats:
+    def snapshot(
+        self, *, queued: int, spilling: int, spool_files: int, spool_bytes: int
+    ) -> ClientStats:
         """The totals now, with the given gauges."""
         with self._lock:
             values = dict(self._values)
         return ClientStats(
-            **values, queued=queued, spool_files=spool_files, spool_bytes=spool_bytes
+            **values,
+            queued=queued,
+            spilling=spilling,
+            spool_files=spool_files,
+            spool_bytes=spool_bytes,
         )

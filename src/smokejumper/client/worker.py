@@ -1,4 +1,6 @@
-"""The one background thread of a client: batch, send, retry, spool, resend.
+"""The background threads of a client: one batches, sends, retries, spools and resends; the
+other writes to the spool what the full memory buffer handed off (so that a logging thread
+never waits on the disk, and a server that hangs does not stop the overflow from reaching it).
 
 Delivery of a batch: try it; on a connection error, 5xx or 429 try again after a jittered
 exponential backoff, up to ``max_retries`` times; then write it to the spool and consider the
@@ -27,6 +29,10 @@ from smokejumper.errors import SpoolFileError
 
 #: Longest sleep of an idle worker between checks.
 IDLE_SECONDS = 5.0
+
+
+def _rows(item: Batch | Chunk) -> int:
+    return item.rows if isinstance(item, Batch) else len(item[1])
 
 
 @dataclass(frozen=True)
@@ -63,36 +69,50 @@ class Worker:
         self._failures = 0  # failed probes in a row while offline
         self._next_probe = 0.0
         self._thread = threading.Thread(target=self._run, name="smokejumper-client", daemon=True)
+        self._spill_thread = threading.Thread(
+            target=self._spill_run, name="smokejumper-spool", daemon=True
+        )
 
     # ------------------------------------------------------------------ control (any thread)
 
     def start(self) -> None:
-        """Start the thread."""
+        """Start the threads."""
         self._thread.start()
+        self._spill_thread.start()
 
     @property
     def alive(self) -> bool:
-        """Whether the thread runs."""
+        """Whether the sending thread runs."""
         return self._thread.is_alive()
 
     def flush(self, timeout: float | None) -> bool:
-        """Send or spool everything buffered now; False if ``timeout`` passed first."""
+        """Send or spool everything buffered now, and write everything handed off to the
+        spool; False if ``timeout`` passed first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         if not self.alive:
-            return len(self._batcher) == 0
-        with self._flushed:
-            self._flush_wanted += 1
-            wanted = self._flush_wanted
-        self._batcher.wake()
-        with self._flushed:
-            return self._flushed.wait_for(lambda: self._flush_done >= wanted, timeout)
+            sent = len(self._batcher) == 0
+        else:
+            with self._flushed:
+                self._flush_wanted += 1
+                wanted = self._flush_wanted
+            self._batcher.wake()
+            with self._flushed:
+                sent = self._flushed.wait_for(lambda: self._flush_done >= wanted, timeout)
+        if not self._spill_thread.is_alive():
+            return sent and self._batcher.spilling == 0
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        return self._batcher.wait_spilled(left) and sent
 
     def stop(self, timeout: float | None) -> bool:
-        """Send or spool everything buffered, then end the thread; False if still running."""
+        """Send or spool everything buffered and write everything handed off, then end the
+        threads; False if one still runs."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         self._stop.set()
         self._batcher.wake()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
+        for thread in (self._thread, self._spill_thread):
+            if thread.is_alive() and thread is not threading.current_thread():
+                thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return not (self._thread.is_alive() or self._spill_thread.is_alive())
 
     def spool(self, batch: Batch) -> None:
         """Write ``batch`` to the spool, or count it dropped when the spool cannot take it."""
@@ -109,9 +129,9 @@ class Worker:
             batch.rows,
         )
 
-    def spill(self, chunk: Chunk) -> None:
-        """Spool records the full memory buffer handed back."""
-        batch = self._encode(chunk)
+    def spill(self, item: Batch | Chunk) -> None:
+        """Spool records the full memory buffer handed off (on the spilling thread)."""
+        batch = item if isinstance(item, Batch) else self._encode(item)
         if batch is not None:
             self.spool(batch)
 
@@ -131,6 +151,22 @@ class Worker:
             with self._flushed:
                 self._flush_done = self._flush_wanted
                 self._flushed.notify_all()
+
+    def _spill_run(self) -> None:
+        """The spilling thread: write what the buffer hands off until stopped with none left."""
+        while True:
+            item = self._batcher.take_spill(0.0 if self._stop.is_set() else IDLE_SECONDS)
+            if item is None:
+                if self._stop.is_set():
+                    return
+                continue
+            try:
+                self.spill(item)
+            except Exception:  # the thread must survive anything, and never lose count
+                logger.exception("smokejumper: unexpected error while spooling; records dropped")
+                self._counters.add("dropped", _rows(item))
+            finally:
+                self._batcher.spill_done(_rows(item))
 
     def _cycle(self) -> bool:
         """One round; True when stopping and nothing is left."""
