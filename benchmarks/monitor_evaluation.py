@@ -6,9 +6,11 @@ In one process, a store is built in a temporary folder with the store's own func
 (``make_engine``/``upgrade``/``session_factory``, ``register_model``/``set_reference``,
 ``monitoring.ingest.ingest`` with a ``RawLog``, ``store_labels``, ``save_monitor`` with
 ``parse_monitor``): one model with 20 numeric features and one categorical feature, a reference
-profile of 50,000 rows, 24 hourly windows in the past (the newest closed an hour ago) of 5,000
-predictions each, sent as 5 batches per window, labels for 20 % of the predictions, and 50
-monitors of every built-in type except fairness and custom (see the table in the results).
+profile of 50,000 rows, 24 hourly windows in the past (the newest ending at the start of the hour
+the run falls in, so that every window closed by then holds data: the runner also evaluates
+closed windows without data, which would add silent windows to the pass) of 5,000 predictions
+each, sent as 5 batches per window, labels for 20 % of the predictions, and 50 monitors of every
+built-in type except fairness and custom (see the table in the results).
 Later windows are shifted on purpose (a drifted feature, an unseen category, more nulls and
 out-of-range values), so monitors have something to find.
 
@@ -235,7 +237,9 @@ def build_store(shape: Shape, home: Path) -> Store:
     raw_log = RawLog(home / "raw")
     schema = _schema()
     now = datetime.now(UTC)
-    newest = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    # The newest window ends at the start of the current hour: a later one would be open, and an
+    # earlier newest window would leave a silent closed window that the runner evaluates too.
+    newest = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     starts = [newest - timedelta(hours=shape.windows - 1 - k) for k in range(shape.windows)]
     store = Store(home, engine, sessions, raw_log, shape, now, starts)
     with sessions() as session:
@@ -416,7 +420,9 @@ def _reference_window(session: Any, raw_log: Any, model: Any, start: datetime) -
 
 def reference_observations(store: Store) -> Observed:
     """Each monitor evaluated on its own (nothing shared between monitors, nothing cached,
-    every window loaded in full), on every window: what ``run_once`` must reproduce."""
+    every window loaded in full), on every window: what ``run_once`` must reproduce. Prediction
+    and confidence drift compare with the model's first closed window with rows, the first of
+    the benchmark's windows."""
     from dataclasses import replace
 
     from smokejumper.monitoring.evaluate import Observation, evaluate
@@ -928,8 +934,10 @@ def render_markdown(result: Result) -> str:
         "",
         f"One process. The store (SQLite and the raw Parquet log in a temporary folder) holds one "
         f"model with {len(NUMERIC)} numeric features and one categorical feature ({CATEGORY}), a "
-        f"reference of {REFERENCE_ROWS:,} rows, {shape.windows} hourly windows of "
-        f"{shape.rows:,} predictions each ({shape.batches} ingest batches per window, window "
+        f"reference of {REFERENCE_ROWS:,} rows, {shape.windows} hourly windows (the newest "
+        "ending at the start of the hour the run falls in, so that every closed window holds "
+        f"data and no silent window is evaluated) of {shape.rows:,} predictions each "
+        f"({shape.batches} ingest batches per window, window "
         f"profiles computed on ingest as the server does), {store.labels:,} labels "
         f"({shape.label_share:.0%} of the predictions) and {len(store.monitors)} monitors. "
         f"The second half of the windows (from window {shape.windows // 2 + 1} on) is shifted "

@@ -5,7 +5,7 @@ rows or profiles."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import reduce
@@ -20,30 +20,44 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.monitoring import loading
+from smokejumper.monitoring import loading, runner
 from smokejumper.monitoring.batch import arrow_to_table
-from smokejumper.monitoring.evaluate import Observation, WindowData, evaluate
+from smokejumper.monitoring.evaluate import NO_ROWS, Observation, WindowData, evaluate
 from smokejumper.monitoring.ingest import ingest, reprofile
-from smokejumper.monitoring.monitors import parse_monitor
-from smokejumper.monitoring.runner import RunSummary, run_once
+from smokejumper.monitoring.monitors import SloSpec, parse_monitor
+from smokejumper.monitoring.runner import RunSummary, closed_windows, run_once
 from smokejumper.monitoring.schema import Feature, ModelSchema
 from smokejumper.monitoring.window_cache import WindowCache
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile, profile
 from smokejumper.store.database import as_utc, make_engine, session_factory, upgrade
 from smokejumper.store.models import get_model, reference_of, register_model, set_reference
-from smokejumper.store.monitoring import monitors_of, save_monitor, store_labels
+from smokejumper.store.monitoring import (
+    monitors_of,
+    save_monitor,
+    save_slo,
+    slo_statuses,
+    store_labels,
+)
 from smokejumper.store.rawlog import RawLog
-from smokejumper.store.tables import IngestBatch, Label, Monitor, WindowEvaluation, WindowPart
+from smokejumper.store.tables import (
+    IngestBatch,
+    Label,
+    Monitor,
+    Rejection,
+    WindowEvaluation,
+    WindowPart,
+)
 from smokejumper.store.tables import Observation as StoredObservation
 
 SCHEMA = ModelSchema(
     features=[Feature(name="x"), Feature(name="y"), Feature(name="plan", kind="categorical")]
 )
-#: Four hourly windows, closed by the evaluation time NOW, which is before the real clock (so
-#: that labels stored later make the windows due again, as late labels do).
+#: Four hourly windows, the newest closing at the evaluation time NOW, which is before the real
+#: clock (so that labels stored later make the windows due again, as late labels do). Evaluated
+#: as of the real clock instead, the six silent windows after them are evaluated too.
 FIRST = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=10)
-NOW = FIRST + timedelta(hours=8)
+NOW = FIRST + timedelta(hours=4)
 MONITORS: list[dict[str, Any]] = [
     {"type": "feature_drift"},
     {"type": "feature_drift", "columns": ["x"], "max": 0.5},
@@ -89,8 +103,10 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
         engine.dispose()
 
 
-def _send(s: Store, hour: datetime, *, shift: float = 0.0, rows: int = 300) -> list[str]:
-    """One batch of predictions in the hour; a third of them labelled."""
+def _send(
+    s: Store, hour: datetime, *, shift: float = 0.0, rows: int = 300, labelled: bool = True
+) -> list[str]:
+    """One batch of predictions in the hour; a third of them labelled (unless not ``labelled``)."""
     s.batches += 1
     ids = [f"b{s.batches}-{i}" for i in range(rows)]
     x = s.rng.normal(shift, 1.0, rows)
@@ -112,17 +128,25 @@ def _send(s: Store, hour: datetime, *, shift: float = 0.0, rows: int = 300) -> l
     )
     with s.sessions() as session:
         model = get_model(session, "m")
-        table = arrow_to_table(flat, SCHEMA, NOW)
+        table = arrow_to_table(flat, SCHEMA, datetime.now(UTC))
         ingest(session, s.raw_log, model, SCHEMA, reference_of(session, model), table, ids[0])
+        if not labelled:
+            return ids
         truth = s.rng.random(rows) < np.nan_to_num(score, nan=0.5)
         labelled = list(zip(ids, truth, strict=True))[::3]
         store_labels(session, model, [(i, str(int(t))) for i, t in labelled])
     return ids
 
 
-def _run(s: Store, cache: WindowCache) -> RunSummary:
+def _run(s: Store, cache: WindowCache, now: datetime = NOW) -> RunSummary:
     with s.sessions() as session:
-        return run_once(session, s.raw_log, NOW, cache=cache)
+        return run_once(session, s.raw_log, now, cache=cache)
+
+
+def _closed_since_first(now: datetime) -> list[datetime]:
+    """Every hourly window from FIRST on that has closed by ``now``."""
+    hours = int((now - FIRST) // timedelta(hours=1))
+    return [FIRST + timedelta(hours=h) for h in range(hours)]
 
 
 def _stored(s: Store) -> dict[tuple[str, datetime], Observation]:
@@ -168,12 +192,16 @@ def _window_in_full(session: Session, s: Store, start: datetime) -> WindowData:
     )
 
 
-def _each_alone(s: Store) -> dict[tuple[str, datetime], Observation]:
+def _each_alone(
+    s: Store, hours: Iterable[int] = range(4)
+) -> dict[tuple[str, datetime], Observation]:
+    """Each monitor evaluated alone on each window with rows (the first four, unless told),
+    loaded in full, with the first window as the baseline."""
     out = {}
     with s.sessions() as session:
         monitors = monitors_of(session, get_model(session, "m"))
-        starts = [FIRST + timedelta(hours=h) for h in range(4)]
-        baseline = _window_in_full(session, s, starts[0]).predictions
+        starts = [FIRST + timedelta(hours=h) for h in hours]
+        baseline = _window_in_full(session, s, FIRST).predictions
         for start in starts:
             window = replace(
                 _window_in_full(session, s, start),
@@ -257,3 +285,98 @@ def test_labels_probed_per_window_when_the_model_has_too_many(
     stored = _stored(store)
     assert stored == _each_alone(store)
     assert stored[("mon03", FIRST)].value is not None  # labels joined
+
+
+def test_a_late_batch_makes_its_evaluated_window_due_again(store: Store) -> None:
+    # Evaluated as of the real clock, after every batch and label so far: only what arrives
+    # from now on makes a window due again.
+    first = _run(store, WindowCache(), datetime.now(UTC))
+    assert first.windows == len(_closed_since_first(datetime.now(UTC)))
+    assert _run(store, WindowCache(), datetime.now(UTC)).windows == 0
+    silent = FIRST + timedelta(hours=5)
+    assert _stored(store)[("mon10", silent)].value == 0.0
+
+    # A client's spool replayed after an outage: batches for a window that has rows and for
+    # one that was silent, without labels (which would make every recent window due anyway).
+    _send(store, FIRST + timedelta(hours=1), rows=200, labelled=False)
+    _send(store, silent, rows=150, labelled=False)
+    again = _run(store, WindowCache(), datetime.now(UTC))
+    assert again.windows == 2
+    stored = _stored(store)
+    assert stored[("mon10", FIRST + timedelta(hours=1))].value == 800.0
+    assert stored[("mon10", silent)] == Observation(150.0, True, {})
+    expected = _each_alone(store, hours=[0, 1, 2, 3, 5])
+    assert {key: stored[key] for key in expected} == expected
+
+
+def test_silent_windows_are_evaluated_and_a_volume_monitor_fires_on_zero(store: Store) -> None:
+    now = datetime.now(UTC)
+    summary = _run(store, WindowCache(), now)
+    silent = _closed_since_first(now)[4:]
+    assert len(silent) >= 6  # FIRST + 4 h up to the hour before the one ``now`` falls in
+    assert summary.windows == 4 + len(silent)
+    assert summary.observations == summary.windows * len(MONITORS)
+    stored = _stored(store)
+    assert min(start for _, start in stored) == FIRST  # nothing before the first data
+    for start in silent:
+        assert stored[("mon10", start)] == Observation(0.0, False, {})  # volume, min 100
+        assert f"mon10@{start.isoformat()}" in summary.unhealthy
+        others = [o for (name, at), o in stored.items() if at == start and name != "mon10"]
+        assert others == [Observation(None, None, {"reason": NO_ROWS})] * (len(MONITORS) - 1)
+    assert stored == {**_stored(store), **_each_alone(store)}  # the data windows unchanged
+    assert _run(store, WindowCache(), datetime.now(UTC)).windows == 0  # evaluated once
+
+
+def test_silent_windows_go_back_no_further_than_the_lookback(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store.sessions() as session:
+        model = get_model(session, "m")
+        idle = closed_windows(session, model, FIRST + timedelta(days=60))
+        monkeypatch.setattr(runner, "SILENCE_LOOKBACK", timedelta(hours=3))
+        short = closed_windows(session, model, FIRST + timedelta(hours=9, minutes=30))
+        unknown = register_model(session, "quiet", SCHEMA, 3600)
+        assert closed_windows(session, unknown, FIRST + timedelta(days=60)) == []
+    data = [FIRST + timedelta(hours=h) for h in range(4)]
+    month = [FIRST + timedelta(days=30, hours=h) for h in range(30 * 24)]
+    assert idle == data + month  # the data windows, then the silent ones of the last 30 days
+    assert short == data + [FIRST + timedelta(hours=h) for h in (6, 7, 8)]
+
+
+def test_prediction_drift_is_measured_against_the_first_window_with_rows(store: Store) -> None:
+    refused = FIRST - timedelta(hours=2)
+    with store.sessions() as session:
+        model = get_model(session, "m")
+        at = refused + timedelta(minutes=30)
+        session.add(Rejection(model_id=model.id, received_at=at, problems=1, sample="[]"))
+        session.commit()
+    summary = _run(store, WindowCache())
+    assert summary.windows == 6  # the refused batch's window, a silent one, four with rows
+    stored = _stored(store)
+    assert stored[("mon11", refused)] == Observation(None, None, {"reason": NO_ROWS})
+    assert {key: stored[key] for key in _each_alone(store)} == _each_alone(store)
+    assert stored[("mon11", FIRST)].value == pytest.approx(0.0)  # the baseline itself
+    assert stored[("mon11", FIRST + timedelta(hours=3))].value is not None
+
+
+def test_slo_state_moves_on_when_traffic_stops(store: Store) -> None:
+    with store.sessions() as session:
+        save_slo(session, SloSpec(name="drift", monitor="mon00", objective=0.99))
+        save_slo(session, SloSpec(name="volume", monitor="mon10", objective=0.99))
+    _run(store, WindowCache())  # evaluated as the last data window closes
+    with store.sessions() as session:
+        during = {s["name"]: s for s in slo_statuses(session)}
+    assert during["drift"]["as_of"] == NOW.isoformat()
+    assert during["drift"]["state"] == "page"  # the last window drifted
+    assert during["volume"]["state"] == "ok"
+
+    now = datetime.now(UTC)
+    _run(store, WindowCache(), now)  # hours later, no traffic since
+    with store.sessions() as session:
+        after = {s["name"]: s for s in slo_statuses(session)}
+    newest_end = _closed_since_first(now)[-1] + timedelta(hours=1)
+    assert after["drift"]["as_of"] == after["volume"]["as_of"] == newest_end.isoformat()
+    assert after["drift"]["windows"] == 4  # silent windows give drift no verdict: no events
+    assert after["drift"]["state"] == "ok"  # so the alerts' short windows have calmed down
+    assert after["volume"]["unhealthy_windows"] >= 6  # silence is a volume drop
+    assert after["volume"]["state"] == "page"

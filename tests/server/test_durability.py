@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -21,15 +22,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[bytes]:
-    """``smokejumper serve`` on ``port`` (``workers`` processes), once it answers /healthz."""
-    command = [sys.executable, "-m", "smokejumper", "serve", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*command, "--workers", str(workers)] if workers > 1 else command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+def _start(
+    env: dict[str, str],
+    port: int,
+    workers: int = 1,
+    *,
+    args: Sequence[str] = (),
+    log: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """``smokejumper serve`` on ``port`` (``workers`` processes), once it answers /healthz.
+
+    ``args`` are more options of ``serve``; its stderr goes to ``log`` when given.
+    """
+    command = [sys.executable, "-m", "smokejumper", "serve", "--port", str(port), *args]
+    with log.open("wb") if log is not None else open(os.devnull, "wb") as errors:
+        proc = subprocess.Popen(
+            [*command, "--workers", str(workers)] if workers > 1 else command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:

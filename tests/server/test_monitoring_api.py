@@ -39,8 +39,9 @@ def test_observations_labels_and_custom_metrics(server: RunningServer) -> None:
     with client(server) as c:
         _setup(c, rng)
         url = "/api/v1/models/churn/predictions"
-        assert c.post(url, json=records(300, 0, hour=_hour(3))).status_code == 201
-        assert c.post(url, json=records(300, 1000, shift=9.0, hour=_hour(2))).status_code == 201
+        # the newest closed window has data: a silent one would be evaluated too (volume 0)
+        assert c.post(url, json=records(300, 0, hour=_hour(2))).status_code == 201
+        assert c.post(url, json=records(300, 1000, shift=9.0, hour=_hour(1))).status_code == 201
         # Labels for predictions that have not arrived yet are kept and reported.
         early = c.post(
             "/api/v1/models/churn/labels", json={"labels": [{"id": "p5000", "label": 1}]}
@@ -51,7 +52,7 @@ def test_observations_labels_and_custom_metrics(server: RunningServer) -> None:
         assert first["observations"] == 10
         obs = c.get("/api/v1/models/churn/observations").json()
         by = {(o["monitor"], o["window_start"]): o for o in obs}
-        old, new = _hour(3).isoformat(), _hour(2).isoformat()
+        old, new = _hour(2).isoformat(), _hour(1).isoformat()
         assert by[("p99", old)]["value"] == 12.5
         assert by[("p99", old)]["healthy"] is True
         assert by[("drift", old)]["healthy"] is True
@@ -78,7 +79,7 @@ def test_observations_labels_and_custom_metrics(server: RunningServer) -> None:
             json={
                 "metric": "revenue",
                 "value": 7.5,
-                "timestamp": (_hour(3) + timedelta(minutes=5)).isoformat(),
+                "timestamp": (_hour(2) + timedelta(minutes=5)).isoformat(),
             },
         )
         assert metric.status_code == 201
@@ -86,7 +87,7 @@ def test_observations_labels_and_custom_metrics(server: RunningServer) -> None:
         assert again["windows"] >= 1
         acc = c.get(
             "/api/v1/models/churn/observations",
-            params={"monitor": "acc", "end": _hour(2).isoformat()},
+            params={"monitor": "acc", "end": _hour(1).isoformat()},
         ).json()
         assert len(acc) == 1
         assert acc[0]["details"]["labelled"] == 300
@@ -94,7 +95,8 @@ def test_observations_labels_and_custom_metrics(server: RunningServer) -> None:
         rev = c.get("/api/v1/models/churn/observations", params={"monitor": "rev"}).json()
         assert rev[0]["value"] == 7.5
         assert rev[0]["healthy"] is False
-        # The prediction that the early label was waiting for arrives: the label joins.
+        # The prediction that the early label was waiting for arrives late, in the newest
+        # window: the window is evaluated again and the label joins.
         c.post(url, json=[{**records(1, 5000, hour=_hour(1))[0], "id": "p5000"}])
         c.post("/api/v1/evaluate")
         newest = c.get(
@@ -120,7 +122,7 @@ def test_metrics_exposition(server: RunningServer) -> None:
     rng = np.random.default_rng(9)
     with client(server) as c:
         _setup(c, rng)
-        c.post("/api/v1/models/churn/predictions", json=records(200, 0, hour=_hour(2)))
+        c.post("/api/v1/models/churn/predictions", json=records(200, 0, hour=_hour(1)))
         c.post("/api/v1/slos", json={"name": "lat", "monitor": "p99", "objective": 0.9})
         c.post("/api/v1/evaluate")
         assert httpx_get(server, "/metrics", None).status_code == 401
@@ -161,13 +163,13 @@ def test_refused_batches_are_counted_even_when_no_batch_gets_through(
         renamed = [{**r, "features": {"years": 40}} for r in records(3)]  # a renamed column
         for _ in range(2):
             assert c.post("/api/v1/models/churn/predictions", json=renamed).status_code == 422
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     engine = make_engine(server.settings.database_url)
     try:
         with session_factory(engine)() as session:
-            later = datetime.now(UTC) + timedelta(hours=2)
-            summary = run_once(session, RawLog(server.settings.home / "raw"), later)
+            closed = hour + timedelta(hours=1)  # the refusals' window has just closed
+            summary = run_once(session, RawLog(server.settings.home / "raw"), closed)
         assert summary.windows == 1
-        hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         assert summary.unhealthy == [f"schema@{hour.isoformat()}"]
     finally:
         engine.dispose()

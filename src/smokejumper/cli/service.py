@@ -16,7 +16,10 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8800,
-    config: Annotated[Path | None, typer.Option(help="Monitors and SLOs (YAML)")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Monitors and SLOs (YAML); those of unregistered models wait for them"),
+    ] = None,
     workers: Annotated[
         int, typer.Option(min=1, help="Worker processes (ingest uses about one core each)")
     ] = 1,

@@ -42,7 +42,7 @@ class WindowData:
     profile: DatasetProfile | None = None  # merged window profile, on the reference's bins
     reference: DatasetProfile | None = None
     labels: pa.Table | None = None  # columns ``id`` and ``label`` (text), one row per id
-    baseline: pa.Table | None = None  # prediction and confidence of the first window seen
+    baseline: pa.Table | None = None  # prediction and confidence of the first window with rows
     custom: dict[str, float] = field(default_factory=dict)
     rejected_batches: int = 0  # batches refused while the window was open
     #: Results shared by the monitors of one window (a drift report, the label join, a
@@ -64,6 +64,10 @@ class Observation:
     value: float | None
     healthy: bool | None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+#: Why a monitor that reads the window's rows or profile has no value on a window without rows.
+NO_ROWS = "no rows in the window"
 
 
 def _none(reason: str) -> tuple[float | None, dict[str, Any]]:
@@ -125,8 +129,10 @@ def _drift_report(w: WindowData, columns: tuple[str, ...] | None) -> DriftReport
 
 
 def _feature_drift(spec: m.FeatureDrift, w: WindowData) -> tuple[float | None, dict[str, Any]]:
-    if w.reference is None or w.profile is None:
+    if w.reference is None:
         return _none("the model has no reference yet")
+    if w.profile is None:
+        return _none(NO_ROWS)
     report = _drift_report(w, tuple(spec.columns) if spec.columns else None)
     details = {
         "dataset_drift": report.dataset_drift,
@@ -139,7 +145,7 @@ def _feature_drift(spec: m.FeatureDrift, w: WindowData) -> tuple[float | None, d
 
 
 def _shift(w: WindowData, column: str) -> tuple[float | None, dict[str, Any]]:
-    """Drift of one logged column against the first window seen."""
+    """Drift of one logged column against the model's first window with rows."""
     if w.baseline is None or w.baseline.num_rows == 0:
         return _none("no earlier window to compare with")
     if w.predictions.column(column).null_count == w.predictions.num_rows:
@@ -329,9 +335,17 @@ _EVALUATORS: dict[str, Callable[[Any, WindowData], tuple[float | None, dict[str,
 }
 
 
+#: Monitor types whose value comes from the window's rows: a window without rows (a silent
+#: one, or one with refused batches only) gives them no value, with :data:`NO_ROWS` as reason.
+READ_ROWS = frozenset(_EVALUATORS) - {"feature_drift", "volume", "rejected_batches", "custom"}
+
+
 def evaluate(spec: m.MonitorSpec, window: WindowData) -> Observation:
     """The monitor's observation for the window."""
-    value, details = _EVALUATORS[spec.type](spec, window)
+    if spec.type in READ_ROWS and window.predictions.num_rows == 0:
+        value, details = _none(NO_ROWS)
+    else:
+        value, details = _EVALUATORS[spec.type](spec, window)
     return Observation(value=value, healthy=spec.healthy(value), details=details)
 
 

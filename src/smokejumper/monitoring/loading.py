@@ -37,7 +37,7 @@ class Needs:
     profile: bool = True  # the merged window profile
     reference: bool = True
     labels: bool = True
-    baseline: bool = True  # prediction and confidence of the first window
+    baseline: bool = True  # prediction and confidence of the first window with rows
     custom: bool = True
     rejections: bool = True
 
@@ -82,7 +82,8 @@ class WindowLoader:
         self._labels: dict[str, str] | None = None  # every label of the model, when fetched
 
     def windows(self, starts: Sequence[datetime]) -> Iterator[WindowData]:
-        """The windows starting at ``starts``, in turn."""
+        """The windows starting at ``starts``, in turn (a window without rows has an empty
+        table of the model's layout, no profile, no labels)."""
         if self.needs.rows:
             self._paths.update(repo.window_batches(self.session, self.model, starts))
         if self.needs.labels and len(starts) > 1:

@@ -1,30 +1,42 @@
 """Evaluate monitors on closed windows and store their observations (the I/O edge).
 
-A window is evaluated once it has closed; it is evaluated again when labels arrive later (for
-windows up to :data:`LABEL_LOOKBACK` old) or when a custom metric is posted for it afterwards.
+Which windows a pass evaluates:
+
+* every closed window of a model with monitors that holds data or refused batches, and every
+  silent closed window (neither) from the model's first such window on, back to at most
+  :data:`SILENCE_LOOKBACK` from now, so that a model whose traffic stops is still evaluated
+  (a ``volume`` monitor sees 0 rows) without an unbounded backlog for a long-idle model;
+* of those, the windows never evaluated, and the ones evaluated before something new arrived for
+  them: a batch with rows in the window (late predictions, e.g. a client's spool replayed after
+  an outage), a custom metric posted for it, or labels (for windows up to
+  :data:`LABEL_LOOKBACK` old).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+import pyarrow as pa
 from sqlalchemy.orm import Session
 
-from smokejumper.monitoring.evaluate import evaluate_all
+from smokejumper.monitoring.evaluate import WindowData, evaluate_all
 from smokejumper.monitoring.loading import Needs, WindowLoader
+from smokejumper.monitoring.monitors import MonitorSpec
 from smokejumper.monitoring.window_cache import WindowCache
 from smokejumper.store import monitoring as repo
-from smokejumper.store.database import as_utc
 from smokejumper.store.models import list_models, reference_of
 from smokejumper.store.rawlog import RawLog
-from smokejumper.store.tables import CustomMetric, Model, Rejection, WindowEvaluation, WindowPart
+from smokejumper.store.tables import Model, Monitor
 
 #: How far back late labels cause windows to be evaluated again.
 LABEL_LOOKBACK = timedelta(days=7)
+#: How far back windows without data (silent windows) are evaluated: only silent windows that
+#: closed within this span before now, so a model idle for a year gets 30 days of them, once.
+SILENCE_LOOKBACK = timedelta(days=30)
 #: Window rows and profiles kept between the passes of this process.
 CACHE = WindowCache()
 
@@ -38,47 +50,60 @@ class RunSummary:
     unhealthy: list[str] = field(default_factory=list)
 
 
+def window_of(at: datetime, seconds: int) -> datetime:
+    """Start of the window of ``seconds`` that contains ``at`` (windows start on multiples of
+    their length since the epoch, as ingest places rows)."""
+    epoch = int(at.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
+
+
 def closed_windows(session: Session, model: Model, now: datetime) -> list[datetime]:
-    """Starts of the model's closed windows that have data or refused batches."""
-    query = select(WindowPart.window_start).where(WindowPart.model_id == model.id).distinct()
-    starts = {as_utc(s) for s in session.scalars(query)}
+    """Starts of the model's closed windows to evaluate, oldest first: those with data or
+    refused batches, and the silent ones between the first of those and ``now`` that closed
+    within :data:`SILENCE_LOOKBACK`."""
     seconds = model.window_seconds
-    refused = select(Rejection.received_at).where(Rejection.model_id == model.id)
-    for received in session.scalars(refused):
-        epoch = int(as_utc(received).timestamp())
-        starts.add(datetime.fromtimestamp(epoch - epoch % seconds, UTC))
-    return sorted(s for s in starts if s + timedelta(seconds=seconds) <= now)
+    refused = {window_of(at, seconds) for at in repo.refusal_times(session, model)}
+    active = repo.data_windows(session, model) | refused
+    if not active:
+        return []
+    span = timedelta(seconds=seconds)
+    silent_from = max(min(active), window_of(now - SILENCE_LOOKBACK, seconds))
+    starts = active | set(_every_window(silent_from, now, span))
+    return sorted(s for s in starts if s + span <= now)
+
+
+def _every_window(start: datetime, now: datetime, span: timedelta) -> Iterable[datetime]:
+    """Every window from ``start`` on that has closed by ``now``."""
+    while start + span <= now:
+        yield start
+        start += span
 
 
 def _due(session: Session, model: Model, starts: list[datetime], now: datetime) -> list[datetime]:
-    evaluated = {
-        as_utc(ws): as_utc(at)
-        for ws, at in session.execute(
-            select(WindowEvaluation.window_start, WindowEvaluation.evaluated_at).where(
-                WindowEvaluation.model_id == model.id
-            )
-        )
-    }
+    """The windows among ``starts`` never evaluated, or evaluated before a batch with rows in
+    them, a custom metric for them or (up to :data:`LABEL_LOOKBACK` old) a label arrived."""
+    evaluated = repo.window_evaluations(session, model)
+    arrived = _newest(repo.batch_arrivals(session, model), repo.custom_arrivals(session, model))
     label_time = repo.latest_label_time(session, model)
-    custom_time = {
-        as_utc(ws): as_utc(at)
-        for ws, at in session.execute(
-            select(CustomMetric.window_start, func.max(CustomMetric.received_at))
-            .where(CustomMetric.model_id == model.id)
-            .group_by(CustomMetric.window_start)
-        )
-    }
+    relabelled_since = now - LABEL_LOOKBACK
     due = []
     for start in starts:
         last = evaluated.get(start)
         relabelled = (
-            label_time is not None
-            and as_utc(label_time) > (last or start)
-            and start >= now - LABEL_LOOKBACK
+            label_time is not None and label_time > (last or start) and start >= relabelled_since
         )
-        if last is None or relabelled or custom_time.get(start, start) > last:
+        if last is None or relabelled or arrived.get(start, start) > last:
             due.append(start)
     return due
+
+
+def _newest(*arrivals: dict[datetime, datetime]) -> dict[datetime, datetime]:
+    """Per window, the latest of the times in ``arrivals``."""
+    out: dict[datetime, datetime] = {}
+    for times in arrivals:
+        for start, at in times.items():
+            out[start] = max(at, out.get(start, at))
+    return out
 
 
 def run_once(
@@ -99,40 +124,68 @@ def run_once(
     summary = RunSummary()
     for model in list_models(session):
         monitors = repo.monitors_of(session, model)
-        starts = closed_windows(session, model, now)
-        if not monitors or not starts:
+        if not monitors:
             continue
-        due = _due(session, model, starts, now)
+        due = _due(session, model, closed_windows(session, model, now), now)
         if not due:
             continue
-        specs = [spec for _, spec in monitors]
-        needs = Needs.of(specs)
-        reference = reference_of(session, model) if needs.reference else None
-        loader = WindowLoader(session, raw_log, model, reference, needs, cache)
-        baseline = None
-        observed: list[dict[str, Any]] = []
-        for data in loader.windows(due):
-            if needs.baseline:
-                if baseline is None:
-                    first = data.predictions if data.start == starts[0] else loader.rows(starts[0])
-                    baseline = first.select(["prediction", "confidence"])
-                data = replace(data, baseline=baseline)
-            for (row, spec), obs in zip(monitors, evaluate_all(specs, data), strict=True):
-                observed.append(
-                    {
-                        "monitor_id": row.id,
-                        "window_start": data.start,
-                        "value": obs.value,
-                        "healthy": obs.healthy,
-                        "details": json.dumps(obs.details),
-                        "evaluated_at": now,
-                    }
-                )
-                if obs.healthy is False:
-                    summary.unhealthy.append(f"{spec.name}@{data.start.isoformat()}")
+        observed = _evaluate(session, raw_log, model, monitors, due, now, cache, summary)
         repo.save_observations(session, observed)
         repo.save_window_evaluations(session, model, due, now)
         session.commit()
         summary.windows += len(due)
         summary.observations += len(observed)
     return summary
+
+
+def _evaluate(
+    session: Session,
+    raw_log: RawLog,
+    model: Model,
+    monitors: Sequence[tuple[Monitor, MonitorSpec]],
+    due: Sequence[datetime],
+    now: datetime,
+    cache: WindowCache,
+    summary: RunSummary,
+) -> list[dict[str, Any]]:
+    """The observation rows of every monitor on the ``due`` windows of one model; unhealthy
+    ones are also named in ``summary``."""
+    specs = [spec for _, spec in monitors]
+    needs = Needs.of(specs)
+    reference = reference_of(session, model) if needs.reference else None
+    loader = WindowLoader(session, raw_log, model, reference, needs, cache)
+    baseline_start = None
+    if needs.baseline:
+        closed_by = now - timedelta(seconds=model.window_seconds)
+        baseline_start = repo.first_data_window(session, model, starting_by=closed_by)
+    baseline = None
+    observed: list[dict[str, Any]] = []
+    for data in loader.windows(due):
+        if needs.baseline:
+            if baseline is None:
+                baseline = _baseline(loader, data, baseline_start)
+            data = replace(data, baseline=baseline)
+        for (row, spec), obs in zip(monitors, evaluate_all(specs, data), strict=True):
+            observed.append(
+                {
+                    "monitor_id": row.id,
+                    "window_start": data.start,
+                    "value": obs.value,
+                    "healthy": obs.healthy,
+                    "details": json.dumps(obs.details),
+                    "evaluated_at": now,
+                }
+            )
+            if obs.healthy is False:
+                summary.unhealthy.append(f"{spec.name}@{data.start.isoformat()}")
+    return observed
+
+
+def _baseline(loader: WindowLoader, data: WindowData, start: datetime | None) -> pa.Table | None:
+    """Prediction and confidence of the window starting at ``start`` (the model's first closed
+    window with rows; ``None`` when it has none): what prediction and confidence drift compare
+    every window with."""
+    if start is None:
+        return None
+    rows = data.predictions if data.start == start else loader.rows(start)
+    return rows.select(["prediction", "confidence"])

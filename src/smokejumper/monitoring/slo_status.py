@@ -1,8 +1,11 @@
 """SLOs on monitors: each evaluated window is one event, good when the monitor was healthy.
 
-The state is computed as of the end of the newest evaluated window (only closed windows have
-observations), so the short burn-rate windows look at the latest data rather than at the open
-window that has none yet.
+The state is computed as of a given instant, by default the end of the newest window among the
+observations (only closed windows have observations, so the short burn-rate windows look at the
+latest data rather than at the open window that has none yet). The store passes the end of the
+newest window evaluated for the model instead, which moves on when traffic stops: windows in
+which the monitor had no verdict hold no events, so a burn-rate alert clears once its short
+window holds no bad ones.
 
 >>> from datetime import UTC, datetime, timedelta
 >>> t0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -10,6 +13,12 @@ window that has none yet.
 >>> status = slo_status("p99-slo", "p99", 0.9, 30, obs, timedelta(hours=1))
 >>> status["state"], status["windows"], status["unhealthy_windows"]
 ('ok', 10, 1)
+>>> bad = [(t0, False)]  # the newest window was bad: pages as of its end ...
+>>> slo_status("p99-slo", "p99", 0.9, 30, bad, timedelta(hours=1))["state"]
+'page'
+>>> later = t0 + timedelta(hours=3)  # ... but no longer two windows without verdict later
+>>> slo_status("p99-slo", "p99", 0.9, 30, bad, timedelta(hours=1), as_of=later)["state"]
+'ticket'
 """
 
 from __future__ import annotations
@@ -28,12 +37,15 @@ def slo_status(
     period_days: float,
     observations: Sequence[tuple[datetime, bool]],
     window: timedelta,
+    *,
+    as_of: datetime | None = None,
 ) -> dict[str, Any]:
-    """The SLO's state, error budget and burn rates from ``(window start, healthy)`` pairs."""
+    """The SLO's state, error budget and burn rates from ``(window start, healthy)`` pairs, as
+    of ``as_of`` (by default the end of the newest window among them, or now without any)."""
     samples = [
         SliSample(start, start + window, 1.0 if ok else 0.0, 1.0) for start, ok in observations
     ]
-    now = max((s.end for s in samples), default=datetime.now(UTC))
+    now = as_of or max((s.end for s in samples), default=datetime.now(UTC))
     state = evaluate(samples, now, Objective(objective, timedelta(days=period_days)))
     return {
         "name": name,

@@ -21,13 +21,14 @@ from smokejumper.errors import (
 )
 from smokejumper.monitoring.monitors import MonitorConfig
 from smokejumper.server.auth import require
+from smokejumper.server.body import BodyLimit
 from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
+from smokejumper.server.pending import PendingMonitors, apply_file
 from smokejumper.server.routes import ingest, models, monitoring, windows
 from smokejumper.server.state import AppState
 from smokejumper.settings import Settings
 from smokejumper.store.database import make_engine, session_factory, upgrade
-from smokejumper.store.monitoring import apply_config
 from smokejumper.store.rawlog import RawLog
 
 
@@ -42,25 +43,33 @@ def _error_status(err: SmokejumperError) -> int:
 
 
 def create_app(
-    settings: Settings, *, migrate: bool = True, config: MonitorConfig | None = None
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    config: MonitorConfig | None = None,
+    pending: PendingMonitors | None = None,
 ) -> FastAPI:
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
-    ``config`` (a monitors file) is applied to the store before serving. With
-    ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often.
+    ``config`` (a monitors file) is applied to the store before serving; its monitors of models
+    not registered yet wait in ``pending`` (see :mod:`smokejumper.server.pending`), as do those
+    handed over in ``pending``. With ``settings.evaluate_every`` > 0 a background thread
+    evaluates due windows that often. Request bodies over ``settings.max_body_bytes`` get 413.
     """
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
+    sessions = session_factory(engine)
+    if config is not None:
+        with sessions() as session:
+            pending = apply_file(session, config)
     shared = AppState(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         raw_log=RawLog(settings.home / "raw"),
+        pending=pending or PendingMonitors(),
     )
-    if config is not None:
-        with shared.sessions() as session:
-            apply_config(session, config)
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
 
     @asynccontextmanager
@@ -71,8 +80,16 @@ def create_app(
         if worker is not None:
             worker.stop()
 
-    app = FastAPI(title="Smokejumper", version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title="Smokejumper",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,  # no unauthenticated pages: the schema is at /openapi.json, with a token
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.smokejumper = shared
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
     @app.exception_handler(SmokejumperError)
     async def _smokejumper_error(_: Request, err: SmokejumperError) -> JSONResponse:
@@ -94,6 +111,11 @@ def create_app(
     def metrics(_: Annotated[str, Depends(require("read"))]) -> PlainTextResponse:
         """Prometheus exposition (needs a read token: set it as the scrape's bearer token)."""
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/openapi.json", tags=["health"], include_in_schema=False)
+    def openapi(_: Annotated[str, Depends(require("read"))]) -> dict[str, Any]:
+        """The OpenAPI schema of this API (needs a read token)."""
+        return app.openapi()
 
     for module in (models, ingest, windows, monitoring):
         app.include_router(module.router)

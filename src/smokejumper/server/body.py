@@ -1,4 +1,4 @@
-"""Request bodies: size-limited reading and the table formats the API takes."""
+"""Request bodies: the size limit of every route and the table formats the API takes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import io
 
 import pyarrow as pa
 from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smokejumper.errors import InputError
 from smokejumper.stats import serialize
@@ -15,22 +17,69 @@ ARROW_STREAM = "application/vnd.apache.arrow.stream"
 PARQUET = "application/vnd.apache.parquet"
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, or 413 as soon as it passes ``limit`` bytes."""
-    declared = request.headers.get("content-length")
-    too_big = HTTPException(
-        413,
-        f"request body over {limit:,} bytes; send smaller batches",
-    )
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise too_big
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_big
-        chunks.append(chunk)
-    return b"".join(chunks)
+class BodyTooLargeError(HTTPException):
+    """A request body over the server's limit (answered 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413,
+            f"request body over the limit of {limit:,} bytes; send smaller batches, or raise "
+            "the limit on the server with SMOKEJUMPER_MAX_BODY_BYTES",
+        )
+
+
+class BodyLimit:
+    """ASGI middleware: every request body is refused with 413 once it passes ``limit`` bytes.
+
+    A ``Content-Length`` over the limit is answered at once, before the body is read; a body
+    without one (chunked) is counted as the route reads it, and reading fails with
+    :class:`BodyTooLargeError` as soon as it passes the limit, so nothing of it is stored.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self._app = app
+        self._limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on with a counting ``receive``, or refuse it."""
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        if _declared_length(scope) > self._limit:
+            await _refuse(self._limit, scope, receive, send)
+            return
+        await self._app(scope, self._counting(receive), send)
+
+    def _counting(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self._limit:
+                    raise BodyTooLargeError(self._limit)
+            return message
+
+        return counted
+
+
+def _declared_length(scope: Scope) -> int:
+    for key, value in scope["headers"]:
+        if key == b"content-length" and value.isdigit():
+            return int(value)
+    return 0
+
+
+async def _refuse(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+    err = BodyTooLargeError(limit)
+    await JSONResponse({"detail": err.detail}, status_code=err.status_code)(scope, receive, send)
+
+
+async def read_body(request: Request) -> bytes:
+    """The whole body (:class:`BodyLimit` refuses one over the limit as it is read)."""
+    return await request.body()
 
 
 def arrow_stream(body: bytes) -> pa.Table:

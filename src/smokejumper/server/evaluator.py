@@ -1,5 +1,8 @@
 """The background thread that evaluates monitors on windows as they close.
 
+Each pass first creates the monitors of the monitors file that waited for a model registered
+since (see :mod:`smokejumper.server.pending`).
+
 Several server processes may share one home folder (``smokejumper serve --workers N``, or
 separate processes on one machine); only one of them evaluates at a time. Each evaluator takes
 an exclusive lock on ``evaluator.lock`` in the home folder before its first pass and keeps it
@@ -82,6 +85,7 @@ class Evaluator:
                 continue  # another process of this home evaluates
             try:
                 with self._app.sessions() as session:
+                    self._app.pending.apply(session)
                     summary = run_once(session, self._app.raw_log)
                 if summary.windows:
                     log.info(

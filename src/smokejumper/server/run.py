@@ -3,11 +3,13 @@
 Parsing and profiling a batch hold Python's GIL, so one process uses about one core for them;
 ``workers`` > 1 starts that many processes (uvicorn's supervisor) on the same socket and store.
 The store is migrated and the monitors file applied once, by the parent, before any worker
-starts. Every worker keeps its own connection pool and caches and checks the store on each
-request, so what one worker writes the others see; a batch key sent to two workers at once is
-stored once (the store's unique key decides, the other answers ``duplicate``). The background
-evaluator runs in one worker only (see :class:`~smokejumper.server.evaluator.Evaluator`). A
-worker whose parent has gone (``kill -9`` of the supervisor) shuts itself down.
+starts; its monitors of models not registered yet are handed to every worker, which creates them
+once the model is registered (see :mod:`~smokejumper.server.pending`). Every worker keeps its
+own connection pool and caches and checks the store on each request, so what one worker writes
+the others see; a batch key sent to two workers at once is stored once (the store's unique key
+decides, the other answers ``duplicate``). The background evaluator runs in one worker only (see
+:class:`~smokejumper.server.evaluator.Evaluator`). A worker whose parent has gone (``kill -9`` of
+the supervisor) shuts itself down.
 
 Each serving process also keeps glibc's allocator from hoarding freed memory (see
 :func:`_tame_malloc`), so that its resident memory stays flat over long runs.
@@ -53,15 +55,15 @@ def serve(
         _tame_malloc()
         uvicorn.run(create_app(settings, config=config), host=host, port=port, log_level="warning")
         return
+    from smokejumper.server.pending import apply_file, to_environment
     from smokejumper.store.database import make_engine, session_factory, upgrade
-    from smokejumper.store.monitoring import apply_config
 
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
         if config is not None:
             with session_factory(engine)() as session:
-                apply_config(session, config)
+                to_environment(apply_file(session, config))
     finally:
         engine.dispose()
     uvicorn.run(
@@ -77,10 +79,11 @@ def serve(
 def worker_app() -> FastAPI:
     """The app of one worker process (the parent has migrated the store already)."""
     from smokejumper.server.app import create_app
+    from smokejumper.server.pending import from_environment
 
     _exit_with_parent()
     _tame_malloc()
-    return create_app(Settings(), migrate=False)
+    return create_app(Settings(), migrate=False, pending=from_environment())
 
 
 def _tame_malloc() -> None:

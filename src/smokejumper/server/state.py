@@ -10,6 +10,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from smokejumper.server.pending import PendingMonitors
 from smokejumper.server.references import ReferenceCache
 from smokejumper.settings import Settings
 from smokejumper.store.rawlog import RawLog
@@ -24,6 +25,8 @@ class AppState:
     sessions: sessionmaker[Session]
     raw_log: RawLog
     references: ReferenceCache = field(default_factory=ReferenceCache)
+    #: Monitors of the monitors file waiting for their model to be registered.
+    pending: PendingMonitors = field(default_factory=PendingMonitors)
     #: Held while a batch is parsed, validated and profiled: that work needs the GIL, so
     #: requests doing it at once only take turns every few milliseconds, which costs each of
     #: them time (measured: about a third more CPU per request with 4 clients). Writing the raw

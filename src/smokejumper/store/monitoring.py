@@ -193,7 +193,70 @@ def window_profiles(session: Session, model: Model, start: datetime) -> list[byt
 def latest_label_time(session: Session, model: Model) -> datetime | None:
     """When the newest label of the model arrived."""
     query = select(Label.received_at).where(Label.model_id == model.id)
-    return session.scalar(query.order_by(Label.received_at.desc()).limit(1))
+    found = session.scalar(query.order_by(Label.received_at.desc()).limit(1))
+    return as_utc(found) if found is not None else None
+
+
+def data_windows(session: Session, model: Model) -> set[datetime]:
+    """Starts of the model's windows that hold rows."""
+    query = select(WindowPart.window_start).where(WindowPart.model_id == model.id).distinct()
+    return {as_utc(start) for start in session.scalars(query)}
+
+
+def first_data_window(session: Session, model: Model, *, starting_by: datetime) -> datetime | None:
+    """Start of the model's first window with rows, among those starting by ``starting_by``."""
+    query = select(func.min(WindowPart.window_start)).where(
+        WindowPart.model_id == model.id,
+        WindowPart.rows > 0,
+        WindowPart.window_start <= starting_by,
+    )
+    found = session.scalar(query)
+    return as_utc(found) if found is not None else None
+
+
+def refusal_times(session: Session, model: Model) -> list[datetime]:
+    """When each refused batch of the model arrived."""
+    query = select(Rejection.received_at).where(Rejection.model_id == model.id)
+    return [as_utc(at) for at in session.scalars(query)]
+
+
+def batch_arrivals(session: Session, model: Model) -> dict[datetime, datetime]:
+    """For each window of the model with rows, when the newest batch with rows in it arrived
+    (one grouped query for all the windows)."""
+    query = (
+        select(WindowPart.window_start, func.max(IngestBatch.received_at))
+        .join(IngestBatch, IngestBatch.id == WindowPart.batch_id)
+        .where(WindowPart.model_id == model.id)
+        .group_by(WindowPart.window_start)
+    )
+    return {as_utc(start): as_utc(at) for start, at in session.execute(query)}
+
+
+def custom_arrivals(session: Session, model: Model) -> dict[datetime, datetime]:
+    """For each window with custom metrics, when the newest value for it arrived."""
+    query = (
+        select(CustomMetric.window_start, func.max(CustomMetric.received_at))
+        .where(CustomMetric.model_id == model.id)
+        .group_by(CustomMetric.window_start)
+    )
+    return {as_utc(start): as_utc(at) for start, at in session.execute(query)}
+
+
+def window_evaluations(session: Session, model: Model) -> dict[datetime, datetime]:
+    """When each evaluated window of the model was last evaluated."""
+    query = select(WindowEvaluation.window_start, WindowEvaluation.evaluated_at).where(
+        WindowEvaluation.model_id == model.id
+    )
+    return {as_utc(start): as_utc(at) for start, at in session.execute(query)}
+
+
+def newest_evaluated_window(session: Session, model: Model) -> datetime | None:
+    """Start of the newest window of the model that was evaluated (with or without rows)."""
+    query = select(func.max(WindowEvaluation.window_start)).where(
+        WindowEvaluation.model_id == model.id
+    )
+    found = session.scalar(query)
+    return as_utc(found) if found is not None else None
 
 
 def store_custom(
@@ -251,27 +314,84 @@ def _upsert_many(
     session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
 
 
-def apply_config(session: Session, config: MonitorConfig) -> None:
-    """Save every monitor and SLO of a monitors file (models must be registered first)."""
-    for spec in config.monitors:
+def apply_config(session: Session, config: MonitorConfig) -> MonitorConfig:
+    """Save the monitors and SLOs of a monitors file whose models are registered.
+
+    What is left (monitors of models not registered yet, and the SLOs on them) is returned
+    without being saved, for :func:`apply_pending` once the model is registered. Any other
+    problem raises as before.
+    """
+    ready, pending = split_config(config, _registered_models(session))
+    for spec in ready.monitors:
         save_monitor(session, spec)
-    for slo in config.slos:
+    for slo in ready.slos:
         save_slo(session, slo)
+    return pending
+
+
+def split_config(
+    config: MonitorConfig, registered: set[str]
+) -> tuple[MonitorConfig, MonitorConfig]:
+    """The monitors (with their SLOs) whose model is in ``registered``, and the others."""
+    waiting = {spec.name for spec in config.monitors if spec.model not in registered}
+
+    def part(waits: bool) -> MonitorConfig:
+        return MonitorConfig(
+            monitors=[spec for spec in config.monitors if (spec.name in waiting) == waits],
+            slos=[slo for slo in config.slos if (slo.monitor in waiting) == waits],
+        )
+
+    return part(False), part(True)
+
+
+def apply_pending(session: Session, pending: MonitorConfig) -> tuple[list[str], MonitorConfig]:
+    """Create the pending monitors and SLOs whose model is registered now.
+
+    Returns the names created and what still waits. Only a monitor or SLO whose name is not in
+    the store yet is created, so one declared or changed through the API meanwhile (or created
+    by another server process) is left as it is; calling this again does nothing more.
+    """
+    if not pending.monitors:
+        return [], pending
+    from sqlalchemy.exc import IntegrityError
+
+    ready, still = split_config(pending, _registered_models(session))
+    created: list[str] = []
+    try:
+        for spec in ready.monitors:
+            if _absent(session, Monitor, spec.name):
+                save_monitor(session, spec)
+                created.append(spec.name)
+        for slo in ready.slos:
+            if _absent(session, Slo, slo.name):
+                save_slo(session, slo)
+                created.append(slo.name)
+    except IntegrityError:  # another server process created one at the same moment
+        session.rollback()
+        return created, pending  # the next call finds it and moves on
+    return created, still
+
+
+def _registered_models(session: Session) -> set[str]:
+    return set(session.scalars(select(Model.name)))
+
+
+def _absent(session: Session, entity: type[Monitor] | type[Slo], name: str) -> bool:
+    return session.scalar(select(entity.id).where(entity.name == name)) is None
 
 
 def slo_statuses(session: Session) -> list[dict[str, Any]]:
-    """The state of every SLO, from its monitor's observations."""
+    """The state of every SLO, from its monitor's observations, as of the end of the newest
+    window evaluated for the monitor's model (see :func:`slo_as_of`)."""
     out = []
     for slo, monitor in session.execute(
         select(Slo, Monitor).join(Monitor, Slo.monitor_id == Monitor.id).order_by(Slo.name)
     ):
         model = session.get(Model, monitor.model_id)
         assert model is not None
-        since = (
-            datetime.now(UTC)
-            - timedelta(days=slo.period_days)
-            - timedelta(seconds=model.window_seconds)
-        )
+        window = timedelta(seconds=model.window_seconds)
+        as_of = slo_as_of(session, model, monitor)
+        since = as_of - timedelta(days=slo.period_days) - window
         rows = session.execute(
             select(Observation.window_start, Observation.healthy)
             .where(
@@ -289,10 +409,33 @@ def slo_statuses(session: Session) -> list[dict[str, Any]]:
                 slo.objective,
                 slo.period_days,
                 observations,
-                timedelta(seconds=model.window_seconds),
+                window,
+                as_of=as_of,
             )
         )
     return out
+
+
+def slo_as_of(session: Session, model: Model, monitor: Monitor) -> datetime:
+    """The instant an SLO on ``monitor`` is evaluated at: the end of the newest window
+    evaluated for the model, with or without rows (the evaluator goes on evaluating windows
+    after traffic stops, so the state moves on too; windows in which the monitor had no verdict
+    are no events), or of the monitor's newest observation if that is later (evaluations are
+    forgotten when the reference changes, until the next pass); now if there is neither."""
+    window = timedelta(seconds=model.window_seconds)
+    newest = [
+        as_utc(start)
+        for start in (
+            newest_evaluated_window(session, model),
+            session.scalar(
+                select(func.max(Observation.window_start)).where(
+                    Observation.monitor_id == monitor.id
+                )
+            ),
+        )
+        if start is not None
+    ]
+    return max(newest) + window if newest else datetime.now(UTC)
 
 
 def record_rejection(session: Session, model: Model, problems: Sequence[Mapping[str, Any]]) -> None:

@@ -44,7 +44,7 @@ async def log_predictions(
     counts once; the answer then says ``duplicate: true``.
     """
     app = state(request)
-    body = await read_body(request, app.settings.max_body_bytes)
+    body = await read_body(request)
     arrow = request.headers.get("content-type", "").startswith(ARROW_STREAM)
 
     def store() -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
+from smokejumper.errors import ModelExistsError
 from smokejumper.monitoring import ingest
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.server.auth import require
@@ -22,12 +24,26 @@ from smokejumper.store.tables import Model
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
 
 
+class ModelOptions(BaseModel):
+    """How to register a model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exist_ok: bool = Field(
+        default=False,
+        description="a model of this name with the same schema and window is no error (200)",
+    )
+
+
 class ModelIn(BaseModel):
-    """A model to register."""
+    """A model to register; unknown keys are refused (422 naming them), not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str
     model_schema: ModelSchema = Field(alias="schema")
     window_seconds: int = DEFAULT_WINDOW_SECONDS
+    options: ModelOptions = Field(default_factory=ModelOptions)
 
 
 class ModelOut(BaseModel):
@@ -52,12 +68,40 @@ def _out(model: Model, has_reference: bool) -> ModelOut:
 
 @router.post("", status_code=201, response_model_by_alias=True)
 def register(
-    body: ModelIn, request: Request, _: Annotated[str, Depends(require("write"))]
+    body: ModelIn,
+    request: Request,
+    response: Response,
+    _: Annotated[str, Depends(require("write"))],
 ) -> ModelOut:
-    """Register a model with its schema and window size."""
-    with state(request).sessions() as db:
-        model = repo.register_model(db, body.name, body.model_schema, body.window_seconds)
+    """Register a model with its schema and window size (409 if the name is taken).
+
+    With ``options.exist_ok`` an identical model already registered answers 200. Monitors of
+    the monitors file that waited for this model are created now.
+    """
+    app = state(request)
+    with app.sessions() as db:
+        try:
+            model = repo.register_model(db, body.name, body.model_schema, body.window_seconds)
+        except ModelExistsError:
+            if not body.options.exist_ok:
+                raise
+            db.rollback()
+            response.status_code = 200
+            model = _same_as_registered(db, body)
+            return _out(model, repo.reference_of(db, model) is not None)
+        app.pending.apply(db)
         return _out(model, False)
+
+
+def _same_as_registered(db: Session, body: ModelIn) -> Model:
+    """The registered model of ``body``'s name, or :class:`ModelExistsError` if it differs."""
+    model = repo.get_model(db, body.name)
+    if repo.schema_of(model) != body.model_schema or model.window_seconds != body.window_seconds:
+        raise ModelExistsError(
+            f"a model named {body.name!r} is already registered with another schema or window; "
+            "pick another name (options.exist_ok only accepts an identical model)"
+        )
+    return model
 
 
 @router.get("", response_model_by_alias=True)
@@ -88,7 +132,7 @@ async def put_reference(
     """Set the model's reference from a profile file, Parquet or CSV body, or from its own
     first hours of predictions; every stored window is then profiled on the new bins."""
     app = state(request)
-    body = await read_body(request, app.settings.max_body_bytes)
+    body = await read_body(request)
 
     def store() -> dict[str, Any]:
         with app.sessions() as db:
