@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.monitoring import loading, runner
@@ -307,6 +307,24 @@ def test_a_late_batch_makes_its_evaluated_window_due_again(store: Store) -> None
     assert stored[("mon10", silent)] == Observation(150.0, True, {})
     expected = _each_alone(store, hours=[0, 1, 2, 3, 5])
     assert {key: stored[key] for key in expected} == expected
+
+
+def test_a_batch_stamped_before_a_pass_but_stored_after_it_is_not_missed(store: Store) -> None:
+    # A batch is stamped when it is received and stored when its raw file is on disk; a pass
+    # that begins in between reads the window without it, and must not count it as seen.
+    # (passes at the real time, after every label so far: labels make recent windows due)
+    window, began = FIRST + timedelta(hours=1), datetime.now(UTC)
+    assert _run(store, WindowCache(), began).windows == len(_closed_since_first(began))
+    _send(store, window, rows=200, labelled=False)
+    with store.sessions() as session:
+        newest = session.scalar(select(func.max(IngestBatch.id)))
+        batch = session.get(IngestBatch, newest)
+        assert batch is not None
+        batch.received_at = began - timedelta(seconds=1)  # before the first pass began
+        session.commit()
+    assert _run(store, WindowCache(), datetime.now(UTC)).windows == 1
+    assert _stored(store)[("mon10", window)].value == 800.0
+    assert _run(store, WindowCache(), datetime.now(UTC)).windows == 0  # counted: not due again
 
 
 def test_silent_windows_are_evaluated_and_a_volume_monitor_fires_on_zero(store: Store) -> None:

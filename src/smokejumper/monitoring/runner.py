@@ -79,31 +79,35 @@ def _every_window(start: datetime, now: datetime, span: timedelta) -> Iterable[d
         start += span
 
 
-def _due(session: Session, model: Model, starts: list[datetime], now: datetime) -> list[datetime]:
-    """The windows among ``starts`` never evaluated, or evaluated before a batch with rows in
-    them, a custom metric for them or (up to :data:`LABEL_LOOKBACK` old) a label arrived."""
+def _due(
+    session: Session,
+    model: Model,
+    starts: list[datetime],
+    now: datetime,
+    batches: dict[datetime, int],
+) -> list[datetime]:
+    """The windows among ``starts`` never evaluated, or evaluated when they held a different
+    number of ``batches`` (late predictions), or before a custom metric for them or (up to
+    :data:`LABEL_LOOKBACK` old) a label arrived.
+
+    Batches are counted, not compared by arrival time: a batch stamped before a pass began but
+    committed after the pass read its window still changes the count.
+    """
     evaluated = repo.window_evaluations(session, model)
-    arrived = _newest(repo.batch_arrivals(session, model), repo.custom_arrivals(session, model))
+    custom = repo.custom_arrivals(session, model)
     label_time = repo.latest_label_time(session, model)
     relabelled_since = now - LABEL_LOOKBACK
     due = []
     for start in starts:
-        last = evaluated.get(start)
-        relabelled = (
-            label_time is not None and label_time > (last or start) and start >= relabelled_since
-        )
-        if last is None or relabelled or arrived.get(start, start) > last:
+        if start not in evaluated:
+            due.append(start)
+            continue
+        last, counted = evaluated[start]
+        late = counted is not None and counted != batches.get(start, 0)
+        relabelled = label_time is not None and label_time > last and start >= relabelled_since
+        if late or relabelled or custom.get(start, start) > last:
             due.append(start)
     return due
-
-
-def _newest(*arrivals: dict[datetime, datetime]) -> dict[datetime, datetime]:
-    """Per window, the latest of the times in ``arrivals``."""
-    out: dict[datetime, datetime] = {}
-    for times in arrivals:
-        for start, at in times.items():
-            out[start] = max(at, out.get(start, at))
-    return out
 
 
 def run_once(
@@ -126,12 +130,13 @@ def run_once(
         monitors = repo.monitors_of(session, model)
         if not monitors:
             continue
-        due = _due(session, model, closed_windows(session, model, now), now)
+        batches = repo.window_batch_counts(session, model)  # before the windows are read
+        due = _due(session, model, closed_windows(session, model, now), now, batches)
         if not due:
             continue
         observed = _evaluate(session, raw_log, model, monitors, due, now, cache, summary)
         repo.save_observations(session, observed)
-        repo.save_window_evaluations(session, model, due, now)
+        repo.save_window_evaluations(session, model, due, now, batches)
         session.commit()
         summary.windows += len(due)
         summary.observations += len(observed)

@@ -220,16 +220,15 @@ def refusal_times(session: Session, model: Model) -> list[datetime]:
     return [as_utc(at) for at in session.scalars(query)]
 
 
-def batch_arrivals(session: Session, model: Model) -> dict[datetime, datetime]:
-    """For each window of the model with rows, when the newest batch with rows in it arrived
-    (one grouped query for all the windows)."""
+def window_batch_counts(session: Session, model: Model) -> dict[datetime, int]:
+    """For each window of the model with rows, how many batches have rows in it (one grouped
+    query for all the windows)."""
     query = (
-        select(WindowPart.window_start, func.max(IngestBatch.received_at))
-        .join(IngestBatch, IngestBatch.id == WindowPart.batch_id)
+        select(WindowPart.window_start, func.count(func.distinct(WindowPart.batch_id)))
         .where(WindowPart.model_id == model.id)
         .group_by(WindowPart.window_start)
     )
-    return {as_utc(start): as_utc(at) for start, at in session.execute(query)}
+    return {as_utc(start): int(count) for start, count in session.execute(query)}
 
 
 def custom_arrivals(session: Session, model: Model) -> dict[datetime, datetime]:
@@ -242,12 +241,15 @@ def custom_arrivals(session: Session, model: Model) -> dict[datetime, datetime]:
     return {as_utc(start): as_utc(at) for start, at in session.execute(query)}
 
 
-def window_evaluations(session: Session, model: Model) -> dict[datetime, datetime]:
-    """When each evaluated window of the model was last evaluated."""
-    query = select(WindowEvaluation.window_start, WindowEvaluation.evaluated_at).where(
-        WindowEvaluation.model_id == model.id
-    )
-    return {as_utc(start): as_utc(at) for start, at in session.execute(query)}
+def window_evaluations(
+    session: Session, model: Model
+) -> dict[datetime, tuple[datetime, int | None]]:
+    """For each evaluated window of the model: when it was last evaluated, and how many batches
+    it held then (``None`` if not counted)."""
+    query = select(
+        WindowEvaluation.window_start, WindowEvaluation.evaluated_at, WindowEvaluation.batches
+    ).where(WindowEvaluation.model_id == model.id)
+    return {as_utc(start): (as_utc(at), n) for start, at, n in session.execute(query)}
 
 
 def newest_evaluated_window(session: Session, model: Model) -> datetime | None:
@@ -294,10 +296,24 @@ def save_observations(session: Session, rows: Sequence[Mapping[str, Any]]) -> No
 
 
 def save_window_evaluations(
-    session: Session, model: Model, starts: Sequence[datetime], evaluated_at: datetime
+    session: Session,
+    model: Model,
+    starts: Sequence[datetime],
+    evaluated_at: datetime,
+    batches: Mapping[datetime, int] | None = None,
 ) -> None:
-    """Record that these windows of the model were evaluated at ``evaluated_at``."""
-    rows = [{"model_id": model.id, "window_start": s, "evaluated_at": evaluated_at} for s in starts]
+    """Record that these windows of the model were evaluated at ``evaluated_at``, holding
+    ``batches[start]`` batches (0 for a window missing from it)."""
+    counts = batches or {}
+    rows = [
+        {
+            "model_id": model.id,
+            "window_start": s,
+            "evaluated_at": evaluated_at,
+            "batches": counts.get(s, 0),
+        }
+        for s in starts
+    ]
     _upsert_many(session, WindowEvaluation, rows, ["model_id", "window_start"])
 
 

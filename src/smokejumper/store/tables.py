@@ -166,13 +166,16 @@ class Slo(Base):
 
 
 class WindowEvaluation(Base):
-    """When a window of a model was last evaluated."""
+    """When a window of a model was last evaluated, and how many batches it held then."""
 
     __tablename__ = "window_evaluations"
 
     model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Batches with rows in the window, counted before it was evaluated (``None`` in rows
+    #: written before the count was kept): a different count now means late predictions.
+    batches: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Rejection(Base):

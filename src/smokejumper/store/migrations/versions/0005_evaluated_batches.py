@@ -1,0 +1,23 @@
+"""Batches counted per evaluated window, so that late predictions make the window due again.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("window_evaluations") as batch:
+        batch.add_column(sa.Column("batches", sa.Integer, nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("window_evaluations") as batch:
+        batch.drop_column("batches")
