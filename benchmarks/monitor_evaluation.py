@@ -22,7 +22,7 @@ evaluator's window cache switched off (every pass reads the raw Parquet batches 
 the stored profile parts: the cost of evaluating windows for the first time), and with the
 process's window cache as the long-lived server evaluator keeps it (window rows and merged
 profiles kept from earlier passes, keyed by their content; labels, custom metrics and every
-statistic computed afresh: the cost of evaluating windows again after late labels).
+statistic computed afresh: the cost of evaluating windows again, e.g. after a new reference).
 
 After the last warm pass of each mode the stored observations are compared, bit for bit, with a
 reference in which every window is loaded in full as the runner used to load it and each
@@ -81,8 +81,6 @@ REFERENCE_ROWS = 50_000
 TARGET_SECONDS = 1.0
 TARGET_WINDOWS = 24
 TARGET_MONITORS = 50
-#: How far back late labels make windows due again (``runner.LABEL_LOOKBACK``), in days.
-LOOKBACK_DAYS = 7
 PACKAGES = ("smokejumper", "numpy", "pyarrow", "scipy", "scikit-learn", "sqlalchemy", "pydantic")
 
 Json = dict[str, Any]
@@ -953,8 +951,8 @@ def render_markdown(result: Result) -> str:
         "profile parts again. This is the work of evaluating windows for the first time "
         "(a window that just closed is never in the cache).",
         "- *Warm, caches warm*: later passes as the server's long-lived evaluator runs them "
-        "when windows are evaluated again (late labels make every window of the last "
-        f"{LOOKBACK_DAYS} days due at once): the rows and merged profile of each window come "
+        "when windows are evaluated again (after a new reference, or late predictions in "
+        "many windows): the rows and merged profile of each window come "
         "from the process's window cache (`smokejumper.monitoring.window_cache`), which the "
         "cold pass filled. The cache keys rows by the window and each raw file's path, size and "
         "modification time, and profiles by a digest of each stored part's bytes, so new "

@@ -327,6 +327,45 @@ def test_a_batch_stamped_before_a_pass_but_stored_after_it_is_not_missed(store: 
     assert _run(store, WindowCache(), datetime.now(UTC)).windows == 0  # counted: not due again
 
 
+def _evaluated_at(s: Store) -> dict[tuple[str, datetime], datetime]:
+    query = select(Monitor.name, StoredObservation.window_start, StoredObservation.evaluated_at)
+    query = query.join(Monitor, Monitor.id == StoredObservation.monitor_id)
+    with s.sessions() as session:
+        return {(name, as_utc(ws)): as_utc(at) for name, ws, at in session.execute(query)}
+
+
+def test_late_labels_evaluate_only_the_monitors_that_read_labels(store: Store) -> None:
+    began = datetime.now(UTC)
+    _run(store, WindowCache(), began)
+    before = _evaluated_at(store)
+    ids = _send(store, FIRST + timedelta(hours=2), rows=30, labelled=False)
+    with store.sessions() as session:  # a late batch, then labels for it
+        _run(store, WindowCache(), datetime.now(UTC))
+        after_batch = _evaluated_at(store)
+        store_labels(session, get_model(session, "m"), [(i, "1") for i in ids])
+    later = datetime.now(UTC)
+    summary = _run(store, WindowCache(), later)
+    assert summary.windows == len(_closed_since_first(later))  # every recent window is due...
+    changed = {key for key, at in _evaluated_at(store).items() if at == later}
+    performance = {f"mon{i:02d}" for i, m in enumerate(MONITORS) if m["type"] == "performance"}
+    assert {name for name, _ in changed} == performance  # ...for its label monitors only
+    assert len(changed) == len(performance) * summary.windows
+    # the late batch itself made every monitor of its window evaluated again, the others not
+    redone = {key for key, at in after_batch.items() if at != before[key]}
+    assert redone == {(f"mon{i:02d}", FIRST + timedelta(hours=2)) for i in range(len(MONITORS))}
+    assert _stored(store) == {**_stored(store), **_each_alone(store)}
+
+
+def test_a_late_batch_in_the_baseline_window_updates_prediction_drift_everywhere(
+    store: Store,
+) -> None:
+    began = datetime.now(UTC)
+    _run(store, WindowCache(), began)
+    _send(store, FIRST, shift=3.0, rows=600, labelled=False)  # the baseline window changes
+    _run(store, WindowCache(), datetime.now(UTC))
+    assert _stored(store) == {**_stored(store), **_each_alone(store)}
+
+
 def test_silent_windows_are_evaluated_and_a_volume_monitor_fires_on_zero(store: Store) -> None:
     now = datetime.now(UTC)
     summary = _run(store, WindowCache(), now)

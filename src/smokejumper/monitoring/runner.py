@@ -10,6 +10,11 @@ Which windows a pass evaluates:
   them: a batch with rows in the window (late predictions, e.g. a client's spool replayed after
   an outage), a custom metric posted for it, or labels (for windows up to
   :data:`LABEL_LOOKBACK` old).
+
+New or late predictions make every monitor of the window evaluated again (and, in the first
+window with rows, the prediction and confidence monitors of every window, which compare with
+it); late labels only the monitors that read labels (performance, fairness), a late custom
+metric only the custom ones; the other observations of the window stay as they were.
 """
 
 from __future__ import annotations
@@ -79,16 +84,32 @@ def _every_window(start: datetime, now: datetime, span: timedelta) -> Iterable[d
         start += span
 
 
+#: The monitor types that read labels, or custom metrics: all that late labels, or a custom
+#: metric posted afterwards, can change in a window evaluated before.
+LABEL_TYPES = frozenset({"performance", "fairness"})
+CUSTOM_TYPES = frozenset({"custom"})
+#: The monitor types that may compare a window with the baseline (the first window with rows):
+#: all that new rows in the baseline window can change in the other windows.
+BASELINE_TYPES = frozenset({"prediction_drift", "confidence"})
+
+#: Which monitors of a due window to evaluate: their types, or ``None`` for all of them.
+Affected = frozenset[str] | None
+
+
 def _due(
     session: Session,
     model: Model,
     starts: list[datetime],
     now: datetime,
     batches: dict[datetime, int],
-) -> list[datetime]:
-    """The windows among ``starts`` never evaluated, or evaluated when they held a different
-    number of ``batches`` (late predictions), or before a custom metric for them or (up to
-    :data:`LABEL_LOOKBACK` old) a label arrived.
+) -> dict[datetime, Affected]:
+    """The windows among ``starts`` that are due, with the monitors to evaluate on each: all of
+    them on windows never evaluated, or evaluated when they held a different number of
+    ``batches`` (late predictions); the label-reading ones on windows (up to
+    :data:`LABEL_LOOKBACK` old) evaluated before a label arrived; the custom ones on windows
+    evaluated before a custom metric for them arrived; the ones that may compare with the
+    baseline on every window evaluated before, when the baseline window (the first with rows)
+    is evaluated afresh.
 
     Batches are counted, not compared by arrival time: a batch stamped before a pass began but
     committed after the pass read its window still changes the count.
@@ -97,17 +118,43 @@ def _due(
     custom = repo.custom_arrivals(session, model)
     label_time = repo.latest_label_time(session, model)
     relabelled_since = now - LABEL_LOOKBACK
-    due = []
+    due: dict[datetime, Affected] = {}
     for start in starts:
         if start not in evaluated:
-            due.append(start)
+            due[start] = None
             continue
         last, counted = evaluated[start]
-        late = counted is not None and counted != batches.get(start, 0)
-        relabelled = label_time is not None and label_time > last and start >= relabelled_since
-        if late or relabelled or custom.get(start, start) > last:
-            due.append(start)
+        if counted is not None and counted != batches.get(start, 0):
+            due[start] = None
+            continue
+        types: frozenset[str] = frozenset()
+        if label_time is not None and label_time > last and start >= relabelled_since:
+            types |= LABEL_TYPES
+        if custom.get(start, start) > last:
+            types |= CUSTOM_TYPES
+        if types:
+            due[start] = types
+    baseline = repo.first_data_window(
+        session, model, starting_by=now - timedelta(seconds=model.window_seconds)
+    )
+    if baseline is not None and baseline in due and due[baseline] is None:
+        for start in evaluated.keys() & set(starts):  # compared with a baseline that changed
+            if due.get(start, frozenset()) is not None:
+                due[start] = due.get(start, frozenset()) | BASELINE_TYPES
     return due
+
+
+def _by_affected(due: dict[datetime, Affected]) -> dict[Affected, list[datetime]]:
+    """The due windows grouped by the monitors to evaluate on them, each group in time order.
+
+    >>> a, b, c = (datetime(2026, 1, 1, h, tzinfo=UTC) for h in range(3))
+    >>> _by_affected({a: None, b: LABEL_TYPES, c: None}) == {None: [a, c], LABEL_TYPES: [b]}
+    True
+    """
+    groups: dict[Affected, list[datetime]] = {}
+    for start in sorted(due):
+        groups.setdefault(due[start], []).append(start)
+    return groups
 
 
 def run_once(
@@ -134,9 +181,13 @@ def run_once(
         due = _due(session, model, closed_windows(session, model, now), now, batches)
         if not due:
             continue
-        observed = _evaluate(session, raw_log, model, monitors, due, now, cache, summary)
+        observed: list[dict[str, Any]] = []
+        for types, starts in _by_affected(due).items():
+            chosen = [m for m in monitors if types is None or m[1].type in types]
+            if chosen:
+                observed += _evaluate(session, raw_log, model, chosen, starts, now, cache, summary)
         repo.save_observations(session, observed)
-        repo.save_window_evaluations(session, model, due, now, batches)
+        repo.save_window_evaluations(session, model, sorted(due), now, batches)
         session.commit()
         summary.windows += len(due)
         summary.observations += len(observed)
