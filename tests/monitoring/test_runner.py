@@ -133,8 +133,8 @@ def _send(
         if not labelled:
             return ids
         truth = s.rng.random(rows) < np.nan_to_num(score, nan=0.5)
-        labelled = list(zip(ids, truth, strict=True))[::3]
-        store_labels(session, model, [(i, str(int(t))) for i, t in labelled])
+        some = list(zip(ids, truth, strict=True))[::3]
+        store_labels(session, model, [(i, str(int(t))) for i, t in some])
     return ids
 
 

@@ -139,8 +139,9 @@ def _due(
     )
     if baseline is not None and baseline in due and due[baseline] is None:
         for start in evaluated.keys() & set(starts):  # compared with a baseline that changed
-            if due.get(start, frozenset()) is not None:
-                due[start] = due.get(start, frozenset()) | BASELINE_TYPES
+            types = due.get(start, frozenset())
+            if types is not None:
+                due[start] = types | BASELINE_TYPES
     return due
 
 
