@@ -139,9 +139,9 @@ def _due(
     )
     if baseline is not None and baseline in due and due[baseline] is None:
         for start in evaluated.keys() & set(starts):  # compared with a baseline that changed
-            types = due.get(start, frozenset())
-            if types is not None:
-                due[start] = types | BASELINE_TYPES
+            affected = due.get(start, frozenset())
+            if affected is not None:
+                due[start] = affected | BASELINE_TYPES
     return due
 
 
