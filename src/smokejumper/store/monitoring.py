@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import InputError
@@ -369,8 +370,6 @@ def apply_pending(session: Session, pending: MonitorConfig) -> tuple[list[str], 
     """
     if not pending.monitors:
         return [], pending
-    from sqlalchemy.exc import IntegrityError
-
     ready, still = split_config(pending, _registered_models(session))
     created: list[str] = []
     try:
