@@ -87,6 +87,9 @@ def test_register_list_and_get_models(server: RunningServer) -> None:
         one = c.get("/api/v1/models/churn").json()
         assert one["schema"]["segments"] == ["plan"]
         assert one["has_reference"] is False
+        c.post("/api/v1/models/churn/predictions", json=records(3))
+        # the id names the model's folder in the raw log
+        assert [p.name for p in (server.settings.home / "raw").iterdir()] == [str(one["id"])]
         assert c.get("/api/v1/models/nope").status_code == 404
 
 

@@ -24,7 +24,9 @@ import functools
 import os
 import threading
 import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -38,10 +40,11 @@ from smokejumper.client.spool import Spool
 from smokejumper.client.stats import ClientStats, Counters
 from smokejumper.client.transport import Transport
 from smokejumper.client.worker import Policy, Worker
-from smokejumper.errors import ClientError
+from smokejumper.errors import ClientError, ServerError
 
 if TYPE_CHECKING:
     import httpx
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,67 @@ _OVERFLOW = (
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise ClientError(message)
+
+
+_ARROW_STREAM = "application/vnd.apache.arrow.stream"
+
+
+def _iso(value: datetime | str) -> str:
+    """A time as the server takes it; a datetime without a zone is UTC.
+
+    >>> _iso(datetime(2026, 1, 1)), _iso("2026-01-01T00:00:00Z")
+    ('2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00Z')
+    """
+    if isinstance(value, str):
+        return value
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def _where_value(value: object) -> str:
+    """A ``where`` value as the server reads it (booleans as true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return _iso(value)
+    return str(value)
+
+
+def _slice_params(
+    start: datetime | str,
+    end: datetime | str,
+    columns: Sequence[str] | None,
+    version: str | Sequence[str] | None,
+    where: Mapping[str, object] | None,
+    limit: int | None,
+) -> tuple[tuple[str, str], ...]:
+    """The query parameters of a predictions read.
+
+    >>> params = _slice_params("a", "b", ["id", "plan"], "v1", {"plan": ["pro", True]}, 10)
+    >>> "&".join(f"{k}={v}" for k, v in params)
+    'start=a&end=b&columns=id,plan&version=v1&where=plan:pro&where=plan:true&limit=10'
+    """
+    params = [("start", _iso(start)), ("end", _iso(end))]
+    if columns is not None:
+        params.append(("columns", ",".join(columns)))
+    versions = [version] if isinstance(version, str) else list(version or ())
+    params.extend(("version", v) for v in versions)
+    for column, wanted in (where or {}).items():
+        values = wanted if isinstance(wanted, list | tuple | set | frozenset) else [wanted]
+        params.extend(("where", f"{column}:{_where_value(v)}") for v in values)
+    if limit is not None:
+        params.append(("limit", str(limit)))
+    return tuple(params)
+
+
+def _detail(response: httpx.Response) -> str:
+    """The server's message in an error answer."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        return response.text.strip()[:300] or response.reason_phrase
+    if isinstance(detail, list):  # FastAPI's own request validation
+        return "; ".join(f"{'.'.join(map(str, d.get('loc', [])))}: {d.get('msg')}" for d in detail)
+    return str(detail)
 
 
 def _after_fork_in_child(ref: weakref.ref[Client]) -> None:
@@ -221,6 +285,57 @@ class Client:
     def spool_dir(self) -> Path:
         """The folder batches are spooled to while the server is unreachable."""
         return self.options.spool_dir
+
+    def predictions(
+        self,
+        model: str,
+        start: datetime | str,
+        end: datetime | str,
+        *,
+        columns: Sequence[str] | None = None,
+        version: str | Sequence[str] | None = None,
+        where: Mapping[str, object] | None = None,
+        limit: int | None = None,
+    ) -> pa.Table:
+        """The model's logged predictions with timestamps in ``[start, end)``, from the raw log.
+
+        A synchronous read (it needs a ``read`` token) that raises :class:`ClientError` with
+        the server's message when the server refuses it, and :class:`ServerError` when the
+        server cannot be reached or fails. Times without a zone are UTC. ``columns`` picks
+        columns (default all), ``version`` one or more model versions, ``where`` equality
+        filters on feature columns (a list of values keeps rows with any of them), ``limit``
+        the most rows to return (the server's default otherwise). Rows are sorted by timestamp,
+        then id; the table's schema metadata ``smokejumper.truncated`` is ``b"true"`` when the
+        limit cut the result.
+        """
+        import httpx
+        import pyarrow as pa
+
+        try:
+            with httpx.Client(
+                base_url=self.options.url,
+                headers={"Authorization": f"Bearer {self.options.token}"},
+                timeout=self.options.timeout,
+                transport=self._http_transport,
+            ) as http:
+                response = http.get(
+                    f"/api/v1/models/{model}/predictions",
+                    params=httpx.QueryParams(
+                        _slice_params(start, end, columns, version, where, limit)
+                    ),
+                    headers={"Accept": _ARROW_STREAM},
+                )
+        except httpx.HTTPError as err:
+            raise ServerError(
+                f"cannot read predictions from {self.options.url}: {type(err).__name__}: {err}"
+            ) from err
+        if response.status_code >= 400:
+            error = ClientError if response.status_code < 500 else ServerError
+            raise error(
+                f"reading predictions of {model!r} failed ({response.status_code}): "
+                f"{_detail(response)}"
+            )
+        return pa.ipc.open_stream(response.content).read_all()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Block until everything logged so far is acknowledged by the server, spooled

@@ -25,7 +25,7 @@ from smokejumper.server.body import BodyLimit
 from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
 from smokejumper.server.pending import PendingMonitors, apply_file
-from smokejumper.server.routes import ingest, models, monitoring, windows
+from smokejumper.server.routes import ingest, models, monitoring, slices, windows
 from smokejumper.server.state import AppState
 from smokejumper.settings import Settings
 from smokejumper.store.database import make_engine, session_factory, upgrade
@@ -117,6 +117,6 @@ def create_app(
         """The OpenAPI schema of this API (needs a read token)."""
         return app.openapi()
 
-    for module in (models, ingest, windows, monitoring):
+    for module in (models, ingest, windows, monitoring, slices):
         app.include_router(module.router)
     return app

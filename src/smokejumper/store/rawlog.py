@@ -103,12 +103,16 @@ class RawLog:
             found.update(pc.filter(wanted, pc.is_in(wanted, value_set=column)).to_pylist())
         return found
 
-    def read(self, paths: Sequence[str]) -> pa.Table | None:
-        """The batches at ``paths`` (as the store lists them) as one table."""
+    def read(self, paths: Sequence[str], columns: Sequence[str] | None = None) -> pa.Table | None:
+        """The batches at ``paths`` (as the store lists them) as one table.
+
+        With ``columns`` only those columns are decoded, in that order; by default all.
+        """
         if not paths:
             return None
+        wanted = list(columns) if columns is not None else None
         tables = []
         for path in paths:  # one file each: the plain reader skips the datasets layer
             with pq.ParquetFile(path) as batch:
-                tables.append(batch.read(use_threads=False))
+                tables.append(batch.read(columns=wanted, use_threads=False))
         return pa.concat_tables(tables)

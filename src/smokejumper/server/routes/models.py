@@ -47,8 +47,9 @@ class ModelIn(BaseModel):
 
 
 class ModelOut(BaseModel):
-    """A registered model."""
+    """A registered model (``id`` names its folder in the raw log)."""
 
+    id: int
     name: str
     model_schema: ModelSchema = Field(serialization_alias="schema")
     window_seconds: int
@@ -58,6 +59,7 @@ class ModelOut(BaseModel):
 
 def _out(model: Model, has_reference: bool) -> ModelOut:
     return ModelOut(
+        id=model.id,
         name=model.name,
         model_schema=repo.schema_of(model),
         window_seconds=model.window_seconds,
