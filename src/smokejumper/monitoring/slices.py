@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import InputError, SmokejumperError
+from smokejumper.monitoring.schema import SYSTEM_COLUMNS
 from smokejumper.store.rawlog import RawLog
 from smokejumper.store.tables import IngestBatch, Model, WindowPart
 
@@ -42,8 +43,6 @@ DEFAULT_LIMIT = 100_000
 #: The largest limit a query may ask for (the server holds the whole answer in memory).
 MAX_LIMIT = 1_000_000
 
-#: Columns of the record itself: not filterable with ``where`` (``version`` has its own filter).
-_RECORD_ONLY = ("id", "timestamp", "version", "prediction", "confidence", "latency_ms", "error")
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -177,7 +176,7 @@ class SliceQuery:
             )
         _known(layout, columns or (), "columns")
         _known(layout, (where or {}).keys(), "where")
-        record = sorted(set(where or {}) & set(_RECORD_ONLY))
+        record = sorted(set(where or {}) & set(SYSTEM_COLUMNS))  # version: a filter of its own
         if record:
             raise InputError(
                 f"where: {', '.join(record)} cannot be filtered on; where takes feature "
