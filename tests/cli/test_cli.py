@@ -133,20 +133,3 @@ def test_windowed_profiles_merge_to_the_whole(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "30m, 1h or 1d" in bad.stderr
-
-
-def test_demo_writes_an_html_report(tmp_path: Path) -> None:
-    import os
-
-    env = {**os.environ, "SMOKEJUMPER_HOME": str(tmp_path / "home")}
-    out = subprocess.run(
-        [sys.executable, "-m", "smokejumper", "demo"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
-    report = tmp_path / "home" / "reports" / "demo-drift.html"
-    assert str(report) in out.stdout.replace("\n", "")
-    assert "income" in report.read_text()

@@ -141,3 +141,21 @@ def test_columnar_batches_may_use_the_models_own_names_for_the_record_fields() -
 def test_record_column_names_must_not_name_two_fields(columns: dict[str, str], clash: str) -> None:
     with pytest.raises(ValueError, match=f"columns: {clash} would name two fields"):
         ModelSchema.model_validate({"features": [{"name": "x"}], "columns": columns})
+
+
+def test_columns_the_sdk_filled_in_give_way_to_the_models_own_names() -> None:
+    from smokejumper.client.payload import complete
+
+    schema = SCHEMA.model_copy(update={"columns": RecordColumns(id="applicant_id")})
+    own = pa.table({"applicant_id": ["a1", "a2"], "x": [1.0, 2.0]})
+    sent = complete(own, version="v2", now=NOW)  # what log_batch sends: an id column filled in
+    assert "id" in sent.column_names
+    stored = arrow_to_table(sent, schema, NOW)
+    assert stored.column("id").to_pylist() == ["a1", "a2"]  # the model's own ids
+    assert stored.column("version").to_pylist() == ["v2", "v2"]
+    # without the model's own column, the filled-in ids stand in for it
+    anonymous = arrow_to_table(
+        complete(own.drop_columns(["applicant_id"]), version=None, now=NOW), schema, NOW
+    )
+    assert anonymous.column("id").null_count == 0
+    assert len(set(anonymous.column("id").to_pylist())) == 2

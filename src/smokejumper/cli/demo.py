@@ -1,9 +1,16 @@
-"""``smokejumper demo``: a drift report on the sample loans data shipped with the package."""
+"""``smokejumper demo``: the product end to end on the sample loans data shipped with the package.
+
+First a drift report comparing two months of the model's inputs, then the monitoring service
+(a real ``smokejumper serve``, see :mod:`smokejumper.cli.demo_service`) catching the same drift
+in predictions logged with the SDK.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
+import typer
 from rich.console import Console
 
 from smokejumper.cli.drift import run_compare
@@ -12,7 +19,8 @@ from smokejumper.settings import Settings
 
 
 def demo() -> None:
-    """Compare two months of a loan model's inputs and write an HTML report."""
+    """Compare two months of a loan model's inputs, write an HTML report, then watch the model
+    with the monitoring service."""
     settings = Settings()
     console = Console()
     data = resources.files("smokejumper") / "data"
@@ -25,3 +33,22 @@ def demo() -> None:
     write_text(target, report.to_html())
     console.print(f"\nHTML report written to [bold]{target}[/]")
     console.print("Try it on your own data: smokejumper drift REFERENCE.parquet CURRENT.parquet")
+    console.print()
+    _service_part(console, settings.home.resolve() / "demo-service", reference, current)
+
+
+def _service_part(console: Console, home: Path, reference: str, current: str) -> None:
+    """Run the service demo; on failure say what failed and exit with code 1."""
+    from smokejumper.cli.demo_service import ServiceDemoError, run_service_demo
+
+    try:
+        seconds = run_service_demo(console, home, Path(reference), Path(current))
+    except ServiceDemoError as err:
+        errors = Console(stderr=True)
+        errors.print(f"[bold red]error:[/] the monitoring service demo failed: {err}")
+        raise typer.Exit(1) from err
+    console.print(f"\nThe service part took {seconds:.1f} s (its data is in {home}).")
+    console.print(
+        "Watch your own model: smokejumper token create, smokejumper serve, then log with "
+        "smokejumper.Client (README.md, 'Watch a deployed model')"
+    )

@@ -37,6 +37,9 @@ PREDICTIONS: Kind = "predictions"
 LABELS: Kind = "labels"
 JSON = "application/json"
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
+#: Field metadata on an Arrow column the client filled in (``id``, ``timestamp``, ``version``):
+#: the server prefers a column of the model's own name for that field, when the table has one.
+FILLED = {b"smokejumper.filled": b"1"}
 
 _PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
@@ -167,7 +170,8 @@ def as_table(data: object) -> pa.Table:
 def complete(table: pa.Table, *, version: str | None, now: datetime) -> pa.Table:
     """The table with the columns the client fills in when missing: ``id`` (unique per row),
     ``timestamp`` (``now``, so that a batch resent from the spool later keeps its real time)
-    and ``version`` (when given). Schema metadata and pandas index columns are dropped.
+    and ``version`` (when given), each marked with :data:`FILLED`. Schema metadata and pandas
+    index columns are dropped.
 
     >>> import pyarrow as pa
     >>> from datetime import UTC, datetime
@@ -186,15 +190,18 @@ def complete(table: pa.Table, *, version: str | None, now: datetime) -> pa.Table
     if index:  # a pandas index that older pandas versions turn into columns: never sent
         table = table.drop_columns(index)
     n = table.num_rows
+
+    def filled(name: str, values: pa.Array) -> pa.Table:
+        return table.append_column(pa.field(name, values.type, metadata=FILLED), values)
+
     if "id" not in table.column_names:
         prefix = pa.scalar(new_batch_id() + "-")
         rows = pa.array(range(n), pa.int64()).cast(pa.string())
-        table = table.append_column("id", pc.binary_join_element_wise(prefix, rows, ""))
+        table = filled("id", pc.binary_join_element_wise(prefix, rows, ""))
     if "timestamp" not in table.column_names:
-        stamps = pa.array([now] * n, pa.timestamp("us", tz="UTC"))
-        table = table.append_column("timestamp", stamps)
+        table = filled("timestamp", pa.array([now] * n, pa.timestamp("us", tz="UTC")))
     if version is not None and "version" not in table.column_names:
-        table = table.append_column("version", pa.array([version] * n, pa.string()))
+        table = filled("version", pa.array([version] * n, pa.string()))
     return table
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from smokejumper.client.payload import FILLED
 from smokejumper.errors import BatchRejectedError
 from smokejumper.monitoring.schema import ModelSchema
 
@@ -297,15 +298,34 @@ def arrow_to_table(table: pa.Table, schema: ModelSchema, now: datetime) -> pa.Ta
 
 def _standard_names(table: pa.Table, schema: ModelSchema) -> tuple[pa.Table, list[Problem]]:
     """``table`` with the prediction fields the schema renames under their standard names, and
-    a problem for each column that uses a standard name this model gives to another column."""
+    a problem for each column that uses a standard name this model gives to another column.
+
+    A column the SDK filled in (marked with :data:`~smokejumper.client.payload.FILLED`) gives
+    way to a column of the model's own name for that field, and stands in for it otherwise.
+    """
     renames = schema.columns.renames()
     if not renames:
         return table, []
     taken = set(renames.values())
-    misnamed = [n for n in table.column_names if n in taken]
-    problems = [
-        _problem(None, n, f"this model calls this field {schema.columns.own(n)!r}; rename it")
-        for n in misnamed
-    ]
-    kept = table.drop_columns(misnamed) if misnamed else table
-    return kept.rename_columns([renames.get(n, n) for n in kept.column_names]), problems
+    given = set(table.column_names)
+    problems, unused = [], []
+    for field in table.schema:
+        if field.name not in taken:
+            continue
+        own = schema.columns.own(field.name)
+        if not _filled(field):
+            problems.append(
+                _problem(
+                    None, field.name, f"this model calls this field {own!r}; rename the column"
+                )
+            )
+            unused.append(field.name)
+        elif own in given:
+            unused.append(field.name)  # the model's own column wins over the client's filling
+    kept = table.drop_columns(unused) if unused else table
+    names = [n if n in taken else renames.get(n, n) for n in kept.column_names]
+    return kept.rename_columns(names), problems
+
+
+def _filled(field: pa.Field) -> bool:
+    return bool(field.metadata) and all(field.metadata.get(k) == v for k, v in FILLED.items())

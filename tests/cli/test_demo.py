@@ -1,0 +1,74 @@
+"""``smokejumper demo`` as users run it: the drift report, then a real monitoring service."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+
+def run_demo(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``smokejumper demo`` in a process of its own, with its data in ``home``."""
+    return subprocess.run(
+        [sys.executable, "-m", "smokejumper", "demo"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SMOKEJUMPER_HOME": str(home), "COLUMNS": "200", **env},
+        timeout=180,
+    )
+
+
+def assert_server_stopped(home: Path) -> None:
+    """The demo's server said where it listened, and nothing listens there any more."""
+    log = (home / "demo-service" / "server.log").read_text()
+    url = re.search(r"serving on (http://127\.0\.0\.1:\d+)", log)
+    assert url is not None, log
+    try:
+        httpx.get(f"{url.group(1)}/healthz", timeout=2)
+    except httpx.TransportError:
+        return
+    raise AssertionError(f"the demo left its server running at {url.group(1)}")
+
+
+def lines_with(text: str, *words: str) -> list[str]:
+    return [line for line in text.splitlines() if all(w in line for w in words)]
+
+
+def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    out = run_demo(home)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "income" in (home / "reports" / "demo-drift.html").read_text()
+
+    # Windows: three like the reference, three of the October data, drifted.
+    assert len(lines_with(out.stdout, "1,66", "none (0/8)")) == 3, out.stdout
+    assert len(lines_with(out.stdout, "1,66", "DRIFT", "income", "employment")) == 3, out.stdout
+    # Unhealthy observations, from the monitors the demo declared.
+    assert len(lines_with(out.stdout, "loans-drift", "income")) == 3, out.stdout
+    assert len(lines_with(out.stdout, "loans-credit-nulls", "<= 0.05")) == 3, out.stdout
+    assert len(lines_with(out.stdout, "loans-accuracy", ">= 0.7")) == 3, out.stdout
+    assert not lines_with(out.stdout, "loans-p99"), out.stdout  # latency and volume are fine
+    assert not lines_with(out.stdout, "loans-volume"), out.stdout
+    # The SLO on missing credit scores burnt its budget: it pages.
+    assert lines_with(out.stdout, "loans-data-quality", "3 of 6", "page"), out.stdout
+    assert "The service part took" in out.stdout
+    assert_server_stopped(home)
+
+    again = run_demo(home)  # a rerun starts afresh: the same windows, not twice the rows
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert len(lines_with(again.stdout, "1,66", "DRIFT")) == 3, again.stdout
+    assert_server_stopped(home)
+
+
+def test_demo_fails_loudly_when_the_service_part_fails(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    out = run_demo(home, SMOKEJUMPER_MAX_BODY_BYTES="2000")  # the reference upload gets 413
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "the monitoring service demo failed: uploading the reference" in out.stderr
+    assert "413" in out.stderr
+    assert (home / "reports" / "demo-drift.html").exists()  # the drift report came first
+    assert_server_stopped(home)
