@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.monitoring import loading, runner
@@ -324,6 +324,21 @@ def test_a_batch_stamped_before_a_pass_but_stored_after_it_is_not_missed(store: 
         session.commit()
     assert _run(store, WindowCache(), datetime.now(UTC)).windows == 1
     assert _stored(store)[("mon10", window)].value == 800.0
+    assert _run(store, WindowCache(), datetime.now(UTC)).windows == 0  # counted: not due again
+
+
+def test_labels_stamped_before_a_pass_but_stored_after_it_are_not_missed(store: Store) -> None:
+    began = datetime.now(UTC)
+    _run(store, WindowCache(), began)
+    ids = _send(store, FIRST + timedelta(hours=2), rows=30, labelled=False)
+    _run(store, WindowCache(), datetime.now(UTC))  # the late batch, evaluated without labels
+    with store.sessions() as session:
+        store_labels(session, get_model(session, "m"), [(i, "1") for i in ids])
+        session.execute(update(Label).values(received_at=began - timedelta(seconds=1)))
+        session.commit()  # as if stamped before the passes above began
+    later = datetime.now(UTC)
+    assert _run(store, WindowCache(), later).windows == len(_closed_since_first(later))
+    assert _stored(store) == {**_stored(store), **_each_alone(store)}  # the labels joined
     assert _run(store, WindowCache(), datetime.now(UTC)).windows == 0  # counted: not due again
 
 

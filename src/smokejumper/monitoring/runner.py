@@ -96,41 +96,62 @@ BASELINE_TYPES = frozenset({"prediction_drift", "confidence"})
 Affected = frozenset[str] | None
 
 
+@dataclass(frozen=True)
+class Arrived:
+    """What a model holds as a pass begins (read before any window is): the batches with rows
+    in each window, how many labels there are and when the newest came, and when the newest
+    custom metric of each window came."""
+
+    batches: dict[datetime, int]
+    labels: int
+    label_time: datetime | None
+    custom: dict[datetime, datetime]
+
+    @classmethod
+    def read(cls, session: Session, model: Model) -> Arrived:
+        """The counts and times in the store now."""
+        labels, label_time = repo.label_summary(session, model)
+        return cls(
+            repo.window_batch_counts(session, model),
+            labels,
+            label_time,
+            repo.custom_arrivals(session, model),
+        )
+
+    def relabelled(self, seen: repo.Evaluated) -> bool:
+        """Whether labels arrived after a window was evaluated ``seen``: more or fewer of them
+        than it was evaluated with, or one newer than its evaluation (a changed label)."""
+        counted = seen.labels is not None and seen.labels != self.labels
+        return counted or (self.label_time is not None and self.label_time > seen.at)
+
+
 def _due(
-    session: Session,
-    model: Model,
-    starts: list[datetime],
-    now: datetime,
-    batches: dict[datetime, int],
+    session: Session, model: Model, starts: list[datetime], now: datetime, arrived: Arrived
 ) -> dict[datetime, Affected]:
     """The windows among ``starts`` that are due, with the monitors to evaluate on each: all of
-    them on windows never evaluated, or evaluated when they held a different number of
-    ``batches`` (late predictions); the label-reading ones on windows (up to
-    :data:`LABEL_LOOKBACK` old) evaluated before a label arrived; the custom ones on windows
-    evaluated before a custom metric for them arrived; the ones that may compare with the
-    baseline on every window evaluated before, when the baseline window (the first with rows)
-    is evaluated afresh.
+    them on windows never evaluated, or evaluated when they held a different number of batches
+    (late predictions); the label-reading ones on windows (up to :data:`LABEL_LOOKBACK` old)
+    evaluated before labels arrived; the custom ones on windows evaluated before a custom
+    metric for them arrived; the ones that may compare with the baseline on every window
+    evaluated before, when the baseline window (the first with rows) is evaluated afresh.
 
-    Batches are counted, not compared by arrival time: a batch stamped before a pass began but
-    committed after the pass read its window still changes the count.
+    Batches and labels are counted, not only compared by arrival time: one stamped before a
+    pass began but committed after the pass read the store still changes the count.
     """
     evaluated = repo.window_evaluations(session, model)
-    custom = repo.custom_arrivals(session, model)
-    label_time = repo.latest_label_time(session, model)
     relabelled_since = now - LABEL_LOOKBACK
     due: dict[datetime, Affected] = {}
     for start in starts:
-        if start not in evaluated:
-            due[start] = None
-            continue
-        last, counted = evaluated[start]
-        if counted is not None and counted != batches.get(start, 0):
+        seen = evaluated.get(start)
+        if seen is None or (
+            seen.batches is not None and seen.batches != arrived.batches.get(start, 0)
+        ):
             due[start] = None
             continue
         types: frozenset[str] = frozenset()
-        if label_time is not None and label_time > last and start >= relabelled_since:
+        if start >= relabelled_since and arrived.relabelled(seen):
             types |= LABEL_TYPES
-        if custom.get(start, start) > last:
+        if arrived.custom.get(start, start) > seen.at:
             types |= CUSTOM_TYPES
         if types:
             due[start] = types
@@ -178,8 +199,8 @@ def run_once(
         monitors = repo.monitors_of(session, model)
         if not monitors:
             continue
-        batches = repo.window_batch_counts(session, model)  # before the windows are read
-        due = _due(session, model, closed_windows(session, model, now), now, batches)
+        arrived = Arrived.read(session, model)  # before any window is read
+        due = _due(session, model, closed_windows(session, model, now), now, arrived)
         if not due:
             continue
         observed: list[dict[str, Any]] = []
@@ -188,7 +209,9 @@ def run_once(
             if chosen:
                 observed += _evaluate(session, raw_log, model, chosen, starts, now, cache, summary)
         repo.save_observations(session, observed)
-        repo.save_window_evaluations(session, model, sorted(due), now, batches)
+        repo.save_window_evaluations(
+            session, model, sorted(due), now, arrived.batches, arrived.labels
+        )
         session.commit()
         summary.windows += len(due)
         summary.observations += len(observed)

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -191,11 +191,11 @@ def window_profiles(session: Session, model: Model, start: datetime) -> list[byt
     return [blob for blob in session.scalars(query) if blob is not None]
 
 
-def latest_label_time(session: Session, model: Model) -> datetime | None:
-    """When the newest label of the model arrived."""
-    query = select(Label.received_at).where(Label.model_id == model.id)
-    found = session.scalar(query.order_by(Label.received_at.desc()).limit(1))
-    return as_utc(found) if found is not None else None
+def label_summary(session: Session, model: Model) -> tuple[int, datetime | None]:
+    """How many labels the model has, and when the newest arrived (one query)."""
+    query = select(func.count(Label.id), func.max(Label.received_at))
+    count, newest = session.execute(query.where(Label.model_id == model.id)).one()
+    return int(count), as_utc(newest) if newest is not None else None
 
 
 def data_windows(session: Session, model: Model) -> set[datetime]:
@@ -242,15 +242,26 @@ def custom_arrivals(session: Session, model: Model) -> dict[datetime, datetime]:
     return {as_utc(start): as_utc(at) for start, at in session.execute(query)}
 
 
-def window_evaluations(
-    session: Session, model: Model
-) -> dict[datetime, tuple[datetime, int | None]]:
-    """For each evaluated window of the model: when it was last evaluated, and how many batches
-    it held then (``None`` if not counted)."""
+class Evaluated(NamedTuple):
+    """When a window was last evaluated, and what it had then (``None``: not counted)."""
+
+    at: datetime
+    batches: int | None  # batches with rows in the window
+    labels: int | None  # labels of the model
+
+
+def window_evaluations(session: Session, model: Model) -> dict[datetime, Evaluated]:
+    """For each evaluated window of the model: when, and the counts it was evaluated with."""
     query = select(
-        WindowEvaluation.window_start, WindowEvaluation.evaluated_at, WindowEvaluation.batches
+        WindowEvaluation.window_start,
+        WindowEvaluation.evaluated_at,
+        WindowEvaluation.batches,
+        WindowEvaluation.labels,
     ).where(WindowEvaluation.model_id == model.id)
-    return {as_utc(start): (as_utc(at), n) for start, at, n in session.execute(query)}
+    return {
+        as_utc(start): Evaluated(as_utc(at), batches, labels)
+        for start, at, batches, labels in session.execute(query)
+    }
 
 
 def newest_evaluated_window(session: Session, model: Model) -> datetime | None:
@@ -302,9 +313,11 @@ def save_window_evaluations(
     starts: Sequence[datetime],
     evaluated_at: datetime,
     batches: Mapping[datetime, int] | None = None,
+    labels: int | None = None,
 ) -> None:
     """Record that these windows of the model were evaluated at ``evaluated_at``, holding
-    ``batches[start]`` batches (0 for a window missing from it)."""
+    ``batches[start]`` batches (0 for a window missing from it) while the model had ``labels``
+    labels."""
     counts = batches or {}
     rows = [
         {
@@ -312,6 +325,7 @@ def save_window_evaluations(
             "window_start": s,
             "evaluated_at": evaluated_at,
             "batches": counts.get(s, 0),
+            "labels": labels,
         }
         for s in starts
     ]

@@ -173,9 +173,11 @@ class WindowEvaluation(Base):
     model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     evaluated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: Batches with rows in the window, counted before it was evaluated (``None`` in rows
-    #: written before the count was kept): a different count now means late predictions.
+    #: Batches with rows in the window and labels of the model, counted before the window was
+    #: evaluated (``None`` in rows written before the counts were kept): a different count now
+    #: means late predictions, or late labels.
     batches: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    labels: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Rejection(Base):
