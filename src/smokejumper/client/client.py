@@ -296,6 +296,7 @@ class Client:
         version: str | Sequence[str] | None = None,
         where: Mapping[str, object] | None = None,
         limit: int | None = None,
+        timeout: float | None = None,
     ) -> pa.Table:
         """The model's logged predictions with timestamps in ``[start, end)``, from the raw log.
 
@@ -306,7 +307,8 @@ class Client:
         filters on feature columns (a list of values keeps rows with any of them), ``limit``
         the most rows to return (the server's default otherwise). Rows are sorted by timestamp,
         then id; the table's schema metadata ``smokejumper.truncated`` is ``b"true"`` when the
-        limit cut the result.
+        limit cut the result. ``timeout`` (seconds) defaults to the client's; a long range may
+        need more.
         """
         import httpx
         import pyarrow as pa
@@ -315,7 +317,7 @@ class Client:
             with httpx.Client(
                 base_url=self.options.url,
                 headers={"Authorization": f"Bearer {self.options.token}"},
-                timeout=self.options.timeout,
+                timeout=self.options.timeout if timeout is None else timeout,
                 transport=self._http_transport,
             ) as http:
                 response = http.get(
