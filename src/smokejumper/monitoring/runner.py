@@ -62,13 +62,17 @@ def window_of(at: datetime, seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
 
 
-def closed_windows(session: Session, model: Model, now: datetime) -> list[datetime]:
+def closed_windows(
+    session: Session, model: Model, now: datetime, with_rows: Iterable[datetime] | None = None
+) -> list[datetime]:
     """Starts of the model's closed windows to evaluate, oldest first: those with data or
     refused batches, and the silent ones between the first of those and ``now`` that closed
-    within :data:`SILENCE_LOOKBACK`."""
+    within :data:`SILENCE_LOOKBACK`. ``with_rows``: the windows with data, when known."""
     seconds = model.window_seconds
+    if with_rows is None:
+        with_rows = repo.window_batch_counts(session, model)
     refused = {window_of(at, seconds) for at in repo.refusal_times(session, model)}
-    active = repo.data_windows(session, model) | refused
+    active = set(with_rows) | refused
     if not active:
         return []
     span = timedelta(seconds=seconds)
@@ -124,6 +128,12 @@ class Arrived:
         counted = seen.labels is not None and seen.labels != self.labels
         return counted or (self.label_time is not None and self.label_time > seen.at)
 
+    def baseline(self, now: datetime, window_seconds: int) -> datetime | None:
+        """Start of the first closed window with rows: what prediction and confidence drift
+        compare every window with."""
+        closed_by = now - timedelta(seconds=window_seconds)
+        return min((start for start in self.batches if start <= closed_by), default=None)
+
 
 def _due(
     session: Session, model: Model, starts: list[datetime], now: datetime, arrived: Arrived
@@ -155,9 +165,7 @@ def _due(
             types |= CUSTOM_TYPES
         if types:
             due[start] = types
-    baseline = repo.first_data_window(
-        session, model, starting_by=now - timedelta(seconds=model.window_seconds)
-    )
+    baseline = arrived.baseline(now, model.window_seconds)
     if baseline is not None and baseline in due and due[baseline] is None:
         for start in evaluated.keys() & set(starts):  # compared with a baseline that changed
             affected = due.get(start, frozenset())
@@ -200,14 +208,18 @@ def run_once(
         if not monitors:
             continue
         arrived = Arrived.read(session, model)  # before any window is read
-        due = _due(session, model, closed_windows(session, model, now), now, arrived)
+        starts = closed_windows(session, model, now, arrived.batches)
+        due = _due(session, model, starts, now, arrived)
         if not due:
             continue
+        baseline = arrived.baseline(now, model.window_seconds)
         observed: list[dict[str, Any]] = []
-        for types, starts in _by_affected(due).items():
+        for types, group in _by_affected(due).items():
             chosen = [m for m in monitors if types is None or m[1].type in types]
             if chosen:
-                observed += _evaluate(session, raw_log, model, chosen, starts, now, cache, summary)
+                observed += _evaluate(
+                    session, raw_log, model, chosen, group, now, baseline, cache, summary
+                )
         repo.save_observations(session, observed)
         repo.save_window_evaluations(
             session, model, sorted(due), now, arrived.batches, arrived.labels
@@ -225,19 +237,16 @@ def _evaluate(
     monitors: Sequence[tuple[Monitor, MonitorSpec]],
     due: Sequence[datetime],
     now: datetime,
+    baseline_start: datetime | None,
     cache: WindowCache,
     summary: RunSummary,
 ) -> list[dict[str, Any]]:
     """The observation rows of every monitor on the ``due`` windows of one model; unhealthy
-    ones are also named in ``summary``."""
+    ones are also named in ``summary``. ``baseline_start``: see :meth:`Arrived.baseline`."""
     specs = [spec for _, spec in monitors]
     needs = Needs.of(specs)
     reference = reference_of(session, model) if needs.reference else None
     loader = WindowLoader(session, raw_log, model, reference, needs, cache)
-    baseline_start = None
-    if needs.baseline:
-        closed_by = now - timedelta(seconds=model.window_seconds)
-        baseline_start = repo.first_data_window(session, model, starting_by=closed_by)
     baseline = None
     observed: list[dict[str, Any]] = []
     for data in loader.windows(due):

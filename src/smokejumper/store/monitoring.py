@@ -198,23 +198,6 @@ def label_summary(session: Session, model: Model) -> tuple[int, datetime | None]
     return int(count), as_utc(newest) if newest is not None else None
 
 
-def data_windows(session: Session, model: Model) -> set[datetime]:
-    """Starts of the model's windows that hold rows."""
-    query = select(WindowPart.window_start).where(WindowPart.model_id == model.id).distinct()
-    return {as_utc(start) for start in session.scalars(query)}
-
-
-def first_data_window(session: Session, model: Model, *, starting_by: datetime) -> datetime | None:
-    """Start of the model's first window with rows, among those starting by ``starting_by``."""
-    query = select(func.min(WindowPart.window_start)).where(
-        WindowPart.model_id == model.id,
-        WindowPart.rows > 0,
-        WindowPart.window_start <= starting_by,
-    )
-    found = session.scalar(query)
-    return as_utc(found) if found is not None else None
-
-
 def refusal_times(session: Session, model: Model) -> list[datetime]:
     """When each refused batch of the model arrived."""
     query = select(Rejection.received_at).where(Rejection.model_id == model.id)
