@@ -99,8 +99,7 @@ class Batcher:
         return self._spill_in - self._spill_out
 
     def _spill_room(self, rows: int) -> bool:
-        spilling = self._spill_in - self._spill_out
-        return spilling == 0 or spilling + rows <= self.max_spill
+        return self.spilling == 0 or self.spilling + rows <= self.max_spill
 
     def put(self, key: Key, record: Any) -> bool:
         """Buffer one record; if that passes the cap, hand the oldest records of the fullest
