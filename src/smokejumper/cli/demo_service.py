@@ -31,6 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from smokejumper.client import Client
+from smokejumper.errors import SmokejumperError
 
 MODEL = "loans"
 HOURS_LIKE_REFERENCE = 3
@@ -72,7 +73,7 @@ SLO: dict[str, Any] = {
 }
 
 
-class ServiceDemoError(Exception):
+class ServiceDemoError(SmokejumperError):
     """A step of the service demo failed; the message says which and why."""
 
 

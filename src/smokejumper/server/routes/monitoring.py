@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from smokejumper.errors import InputError
 from smokejumper.monitoring.monitors import SloSpec, parse_monitor
-from smokejumper.monitoring.runner import LABEL_LOOKBACK, run_once
+from smokejumper.monitoring.runner import LABEL_LOOKBACK, run_once, window_of
 from smokejumper.server.auth import require
 from smokejumper.server.state import state
 from smokejumper.store import models as model_repo
@@ -165,8 +165,7 @@ def log_metric(
     with state(request).sessions() as db:
         model = model_repo.get_model(db, name)
         moment = as_utc(body.timestamp) if body.timestamp else datetime.now(UTC)
-        epoch = int(moment.timestamp())
-        start = datetime.fromtimestamp(epoch - epoch % model.window_seconds, UTC)
+        start = window_of(moment, model.window_seconds)
         if moment > datetime.now(UTC) + timedelta(minutes=5):
             raise InputError("the metric's timestamp is in the future; check the client's clock")
         repo.store_custom(db, model, body.metric, start, body.value)
