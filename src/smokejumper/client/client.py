@@ -41,6 +41,7 @@ from smokejumper.client.stats import ClientStats, Counters
 from smokejumper.client.transport import Transport
 from smokejumper.client.worker import Policy, Worker
 from smokejumper.errors import ClientError, ServerError
+from smokejumper.protocol import ARROW_STREAM
 
 if TYPE_CHECKING:
     import httpx
@@ -74,9 +75,6 @@ _OVERFLOW = (
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise ClientError(message)
-
-
-_ARROW_STREAM = "application/vnd.apache.arrow.stream"
 
 
 def _iso(value: datetime | str) -> str:
@@ -325,7 +323,7 @@ class Client:
                     params=httpx.QueryParams(
                         _slice_params(start, end, columns, version, where, limit)
                     ),
-                    headers={"Accept": _ARROW_STREAM},
+                    headers={"Accept": ARROW_STREAM},
                 )
         except httpx.HTTPError as err:
             raise ServerError(

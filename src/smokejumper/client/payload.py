@@ -29,17 +29,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
+from smokejumper.protocol import ARROW_STREAM, FILLED, JSON
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
 Kind = Literal["predictions", "labels"]
 PREDICTIONS: Kind = "predictions"
 LABELS: Kind = "labels"
-JSON = "application/json"
-ARROW_STREAM = "application/vnd.apache.arrow.stream"
-#: Field metadata on an Arrow column the client filled in (``id``, ``timestamp``, ``version``):
-#: the server prefers a column of the model's own name for that field, when the table has one.
-FILLED = {b"smokejumper.filled": b"1"}
 
 _PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 

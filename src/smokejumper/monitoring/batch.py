@@ -24,9 +24,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from smokejumper.client.payload import FILLED
 from smokejumper.errors import BatchRejectedError
 from smokejumper.monitoring.schema import ModelSchema
+from smokejumper.protocol import FILLED
 
 #: Timestamps further than this in the future are rejected (clock skew or a unit mistake).
 MAX_FUTURE_SKEW = timedelta(minutes=5)
@@ -300,7 +300,7 @@ def _standard_names(table: pa.Table, schema: ModelSchema) -> tuple[pa.Table, lis
     """``table`` with the prediction fields the schema renames under their standard names, and
     a problem for each column that uses a standard name this model gives to another column.
 
-    A column the SDK filled in (marked with :data:`~smokejumper.client.payload.FILLED`) gives
+    A column the SDK filled in (marked with :data:`~smokejumper.protocol.FILLED`) gives
     way to a column of the model's own name for that field, and stands in for it otherwise.
     """
     renames = schema.columns.renames()

@@ -12,11 +12,13 @@ from typing import Literal
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from smokejumper.protocol import RECORD_FIELDS
+
 FeatureKind = Literal["numeric", "categorical", "boolean", "text", "datetime"]
 PredictionKind = Literal["numeric", "categorical", "boolean"]
 
 #: Columns every stored prediction has besides the features.
-SYSTEM_COLUMNS = ("id", "timestamp", "version", "prediction", "confidence", "latency_ms", "error")
+SYSTEM_COLUMNS = RECORD_FIELDS
 
 _ARROW = {
     "numeric": pa.float64(),

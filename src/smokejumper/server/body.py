@@ -10,11 +10,9 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smokejumper.errors import InputError
+from smokejumper.protocol import PARQUET
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
-
-ARROW_STREAM = "application/vnd.apache.arrow.stream"
-PARQUET = "application/vnd.apache.parquet"
 
 
 class BodyTooLargeError(HTTPException):

@@ -13,8 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 from smokejumper.errors import BatchRejectedError, InputError
 from smokejumper.monitoring.batch import arrow_to_table, records_to_table
 from smokejumper.monitoring.ingest import IngestResult, begin
+from smokejumper.protocol import ARROW_STREAM
 from smokejumper.server.auth import require
-from smokejumper.server.body import ARROW_STREAM, arrow_stream, read_body
+from smokejumper.server.body import arrow_stream, read_body
 from smokejumper.server.state import state
 from smokejumper.store.monitoring import record_rejection
 

@@ -9,8 +9,8 @@ import pyarrow as pa
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from smokejumper.monitoring import slices
+from smokejumper.protocol import ARROW_STREAM
 from smokejumper.server.auth import require
-from smokejumper.server.body import ARROW_STREAM
 from smokejumper.server.state import state
 from smokejumper.store import models as repo
 
