@@ -88,6 +88,7 @@ class RunningServer:
         try:
             with session_factory(engine)() as session:
                 return create_token(session, scope)
+                session.commit()
         finally:
             engine.dispose()
 

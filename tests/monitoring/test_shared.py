@@ -14,8 +14,8 @@ from sklearn import metrics
 from smokejumper.monitoring.classification import METRICS, Confusion, roc_auc
 from smokejumper.monitoring.drift_share import subset
 from smokejumper.monitoring.evaluate import Observation, WindowData, evaluate, evaluate_all
-from smokejumper.monitoring.loading import Needs
 from smokejumper.monitoring.monitors import MonitorSpec, parse_monitor
+from smokejumper.service.evaluation.loading import Needs
 from smokejumper.stats.compare import compare
 from smokejumper.stats.corrections import adjust
 from smokejumper.stats.dataset import profile

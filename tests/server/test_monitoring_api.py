@@ -152,7 +152,7 @@ def httpx_get(server: RunningServer, path: str, token: str | None):  # type: ign
 def test_refused_batches_are_counted_even_when_no_batch_gets_through(
     server: RunningServer,
 ) -> None:
-    from smokejumper.monitoring.runner import run_once
+    from smokejumper.service.evaluation.runner import run_once
     from smokejumper.store.database import make_engine, session_factory
     from smokejumper.store.rawlog import RawLog
 

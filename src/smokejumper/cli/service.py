@@ -40,12 +40,9 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the store to the newest schema."""
-    from smokejumper.store.database import current_revision, make_engine, upgrade
+    from smokejumper.service.setup import migrate_store
 
-    settings = Settings()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    typer.echo(f"store at revision {current_revision(engine)} ({engine.url.render_as_string()})")
+    typer.echo(migrate_store(Settings().database_url))
 
 
 @token_app.command("create")
@@ -54,10 +51,6 @@ def token_create(
     name: Annotated[str, typer.Option(help="A name to recognise the token by")] = "",
 ) -> None:
     """Create an API token and print it (it is shown only this once)."""
-    from smokejumper.store.database import make_engine, session_factory, upgrade
-    from smokejumper.store.tokens import create_token
+    from smokejumper.service.tokens import issue_token
 
-    engine = make_engine(Settings().database_url)
-    upgrade(engine)
-    with session_factory(engine)() as session:
-        typer.echo(create_token(session, scope, name))
+    typer.echo(issue_token(Settings().database_url, scope, name))

@@ -7,8 +7,8 @@ window parts say which), and of those only the columns the query needs. Rows com
 by timestamp, then id, at most ``limit`` of them; :attr:`Slice.truncated` says when the limit
 cut the result.
 
-Everything but :func:`batch_paths` and :func:`read_slice` is pure: parsing and checking the
-query against the model's stored layout, and filtering, sorting and cutting tables.
+This module is pure: parsing and checking the query against the model's stored layout, and
+filtering, sorting and cutting tables. :mod:`smokejumper.service.slices` reads the files.
 
 >>> from smokejumper.monitoring.schema import Feature, ModelSchema
 >>> layout = ModelSchema(features=[Feature(name="plan", kind="categorical")]).arrow_schema()
@@ -30,13 +30,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from smokejumper.errors import InputError, SmokejumperError
+from smokejumper.errors import InputError
 from smokejumper.monitoring.schema import SYSTEM_COLUMNS
-from smokejumper.store.rawlog import RawLog
-from smokejumper.store.tables import IngestBatch, Model, WindowPart
 
 #: Rows a query returns when it names no limit.
 DEFAULT_LIMIT = 100_000
@@ -267,44 +263,6 @@ def cut(tables: Iterable[pa.Table], query: SliceQuery, empty: pa.Table) -> Slice
             held = kept[0].num_rows
     rows = first_rows(pa.concat_tables(kept), query.limit)
     return Slice(rows.select(list(query.columns)), matched > query.limit, matched)
-
-
-def batch_paths(session: Session, model: Model, query: SliceQuery) -> list[str]:
-    """The raw-log files of the batches with rows in windows overlapping the query's range
-    (and of its versions, when it names some), in the order the batches were stored."""
-    low, high = query.window_bounds(model.window_seconds)
-    parts = select(WindowPart.batch_id).where(
-        WindowPart.model_id == model.id,
-        WindowPart.window_start > low,
-        WindowPart.window_start < high,
-    )
-    if query.versions:  # ingest files a batch's rows without a version under ""
-        parts = parts.where(WindowPart.version.in_(query.versions))
-    found = select(IngestBatch.raw_path).where(IngestBatch.id.in_(parts)).order_by(IngestBatch.id)
-    return list(session.scalars(found))
-
-
-def _files(raw_log: RawLog, paths: Sequence[str], columns: list[str]) -> Iterable[pa.Table]:
-    """Each file's needed columns; a missing file is a clear error, not a short answer."""
-    for path in paths:
-        try:
-            table = raw_log.read([path], columns=columns)
-        except FileNotFoundError:
-            raise SmokejumperError(
-                f"the raw-log file {path} of a stored batch is missing, so this range cannot be "
-                "read in full; restore the file from a backup of the home folder"
-            ) from None
-        if table is not None:
-            yield table
-
-
-def read_slice(
-    session: Session, raw_log: RawLog, model: Model, layout: pa.Schema, query: SliceQuery
-) -> Slice:
-    """The model's logged predictions that ``query`` asks for."""
-    columns = query.read_columns()
-    empty = layout.empty_table().select(columns)
-    return cut(_files(raw_log, batch_paths(session, model, query), columns), query, empty)
 
 
 def json_rows(table: pa.Table) -> list[dict[str, Any]]:

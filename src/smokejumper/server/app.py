@@ -24,11 +24,11 @@ from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
 from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
-from smokejumper.server.pending import PendingMonitors, apply_file
 from smokejumper.server.routes import ingest, models, monitoring, slices, windows
 from smokejumper.server.state import AppState
+from smokejumper.service.config import PendingMonitors, apply_file
+from smokejumper.service.setup import open_store
 from smokejumper.settings import Settings
-from smokejumper.store.database import make_engine, session_factory, upgrade
 from smokejumper.store.rawlog import RawLog
 
 
@@ -52,17 +52,13 @@ def create_app(
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
     ``config`` (a monitors file) is applied to the store before serving; its monitors of models
-    not registered yet wait in ``pending`` (see :mod:`smokejumper.server.pending`), as do those
+    not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
     handed over in ``pending``. With ``settings.evaluate_every`` > 0 a background thread
     evaluates due windows that often. Request bodies over ``settings.max_body_bytes`` get 413.
     """
-    engine = make_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
-    sessions = session_factory(engine)
+    engine, sessions = open_store(settings.database_url, migrate=migrate)
     if config is not None:
-        with sessions() as session:
-            pending = apply_file(session, config)
+        pending = apply_file(sessions, config)
     shared = AppState(
         settings=settings,
         engine=engine,
@@ -79,6 +75,7 @@ def create_app(
         yield
         if worker is not None:
             worker.stop()
+        shared.close()
 
     app = FastAPI(
         title="Smokejumper",

@@ -6,15 +6,10 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import bindparam, select
 
 from smokejumper.server.state import state
-from smokejumper.store.tables import ApiToken
-from smokejumper.store.tokens import digest, grants
-
-_SCOPE = select(ApiToken.scope).where(
-    ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None)
-)
+from smokejumper.service.tokens import token_scope
+from smokejumper.store.tokens import grants
 
 
 def require(needed: str) -> Callable[..., Awaitable[str]]:
@@ -34,15 +29,7 @@ def require(needed: str) -> Callable[..., Awaitable[str]]:
                 "(create one with 'smokejumper token create')",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        engine = state(request).engine
-        hashed = digest(token.strip())
-
-        def lookup() -> str | None:
-            with engine.connect() as connection:
-                found: str | None = connection.execute(_SCOPE, {"hash": hashed}).scalar()
-                return found
-
-        scope = await run_in_threadpool(lookup)
+        scope = await run_in_threadpool(token_scope, state(request).engine, token)
         if scope is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

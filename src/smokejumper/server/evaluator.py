@@ -1,7 +1,7 @@
 """The background thread that evaluates monitors on windows as they close.
 
 Each pass first creates the monitors of the monitors file that waited for a model registered
-since (see :mod:`smokejumper.server.pending`).
+since (see :mod:`smokejumper.service.config`).
 
 Several server processes may share one home folder (``smokejumper serve --workers N``, or
 separate processes on one machine); only one of them evaluates at a time. Each evaluator takes
@@ -17,8 +17,8 @@ import os
 import threading
 from pathlib import Path
 
-from smokejumper.monitoring.runner import run_once
 from smokejumper.server.state import AppState
+from smokejumper.service.evaluation.runner import run_once
 
 try:
     import fcntl
@@ -84,9 +84,9 @@ class Evaluator:
             if not self._lock.acquire():
                 continue  # another process of this home evaluates
             try:
+                self._app.pending.apply(self._app.sessions)
                 with self._app.sessions() as session:
-                    self._app.pending.apply(session)
-                    summary = run_once(session, self._app.raw_log)
+                    summary = run_once(session, self._app.raw_log, cache=self._app.window_cache)
                 if summary.windows:
                     log.info(
                         "evaluated %d windows, %d observations",

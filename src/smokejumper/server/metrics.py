@@ -11,11 +11,14 @@ from collections.abc import Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.store.monitoring import monitors_of, slo_statuses
-from smokejumper.store.tables import IngestBatch, Label, Model, Observation
+from smokejumper.service.slos import slo_statuses
+from smokejumper.store.batches import ingest_totals
+from smokejumper.store.labels import label_totals
+from smokejumper.store.models import list_models
+from smokejumper.store.monitors import monitors_of
+from smokejumper.store.observations import latest_observations
 
 PREFIX = "smokejumper"
 
@@ -28,20 +31,10 @@ def _ingest(session: Session) -> Iterator[Metric]:
         f"{PREFIX}_ingest_batches", "Batches acknowledged", labels=["model"]
     )
     labels = GaugeMetricFamily(f"{PREFIX}_labels", "Labels stored", labels=["model"])
-    query = (
-        select(Model.name, func.count(IngestBatch.id), func.coalesce(func.sum(IngestBatch.rows), 0))
-        .outerjoin(IngestBatch, IngestBatch.model_id == Model.id)
-        .group_by(Model.name)
-    )
-    for name, count, total in session.execute(query):
+    for name, count, total in ingest_totals(session):
         rows.add_metric([name], float(total))
         batches.add_metric([name], float(count))
-    label_query = (
-        select(Model.name, func.count(Label.id))
-        .outerjoin(Label, Label.model_id == Model.id)
-        .group_by(Model.name)
-    )
-    for name, count in session.execute(label_query):
+    for name, count in label_totals(session):
         labels.add_metric([name], float(count))
     yield from (rows, batches, labels)
 
@@ -62,17 +55,8 @@ def _observations(session: Session) -> Iterator[Metric]:
         "Drift effect size per column in the latest window",
         labels=["model", "monitor", "column"],
     )
-    models = {m.id: m.name for m in session.scalars(select(Model))}
-    latest = (
-        select(Observation.monitor_id, func.max(Observation.window_start).label("ws"))
-        .group_by(Observation.monitor_id)
-        .subquery()
-    )
-    query = select(Observation).join(
-        latest,
-        (Observation.monitor_id == latest.c.monitor_id) & (Observation.window_start == latest.c.ws),
-    )
-    found = {obs.monitor_id: obs for obs in session.scalars(query)}
+    models = {m.id: m.name for m in list_models(session)}
+    found = latest_observations(session)
     for row, spec in monitors_of(session):
         obs = found.get(row.id)
         if obs is None:

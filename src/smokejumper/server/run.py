@@ -4,7 +4,7 @@ Parsing and profiling a batch hold Python's GIL, so one process uses about one c
 ``workers`` > 1 starts that many processes (uvicorn's supervisor) on the same socket and store.
 The store is migrated and the monitors file applied once, by the parent, before any worker
 starts; its monitors of models not registered yet are handed to every worker, which creates them
-once the model is registered (see :mod:`~smokejumper.server.pending`). Every worker keeps its
+once the model is registered (see :mod:`~smokejumper.service.config`). Every worker keeps its
 own connection pool and caches and checks the store on each request, so what one worker writes
 the others see; a batch key sent to two workers at once is stored once (the store's unique key
 decides, the other answers ``duplicate``). The background evaluator runs in one worker only (see
@@ -55,15 +55,14 @@ def serve(
         _tame_malloc()
         uvicorn.run(create_app(settings, config=config), host=host, port=port, log_level="warning")
         return
-    from smokejumper.server.pending import apply_file, to_environment
-    from smokejumper.store.database import make_engine, session_factory, upgrade
+    from smokejumper.server.pending import to_environment
+    from smokejumper.service.config import apply_file
+    from smokejumper.service.setup import open_store
 
-    engine = make_engine(settings.database_url)
+    engine, sessions = open_store(settings.database_url)
     try:
-        upgrade(engine)
         if config is not None:
-            with session_factory(engine)() as session:
-                to_environment(apply_file(session, config))
+            to_environment(apply_file(sessions, config))
     finally:
         engine.dispose()
     uvicorn.run(

@@ -1,4 +1,5 @@
-"""What every request shares: settings, the store's sessions and the raw log."""
+"""What every request shares: settings, the store's sessions and the process-wide resources
+(raw log and its writer threads, caches), owned here and closed on shutdown."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.server.pending import PendingMonitors
-from smokejumper.server.references import ReferenceCache
+from smokejumper.service.config import PendingMonitors
+from smokejumper.service.evaluation.window_cache import WindowCache
+from smokejumper.service.references import ReferenceCache
 from smokejumper.settings import Settings
 from smokejumper.store.rawlog import RawLog
 
@@ -32,6 +34,13 @@ class AppState:
     #: them time (measured: about a third more CPU per request with 4 clients). Writing the raw
     #: log and committing run outside it, so one batch is stored while the next is profiled.
     ingest_gate: threading.Lock = field(default_factory=threading.Lock)
+    #: Window rows and profiles kept between the evaluation passes of this process.
+    window_cache: WindowCache = field(default_factory=WindowCache)
+
+    def close(self) -> None:
+        """Finish the raw-log writes under way and release the store's connections."""
+        self.raw_log.close()
+        self.engine.dispose()
 
 
 def state(request: Request) -> AppState:

@@ -6,6 +6,8 @@ of the process or the machine. ``postgresql://`` URLs use psycopg 3.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,27 @@ def make_engine(url: str) -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep objects usable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose writes are committed together when the block ends without error, and
+    rolled back when it raises. Repositories never commit: the service layer opens one unit of
+    work per use case, so an observation, the alert it fires and the notification in the outbox
+    are stored together or not at all.
+
+    >>> from sqlalchemy import text
+    >>> engine = make_engine("sqlite://")
+    >>> with unit_of_work(session_factory(engine)) as session:
+    ...     session.execute(text("CREATE TABLE t (x INTEGER)")).rowcount
+    ...     _ = session.execute(text("INSERT INTO t VALUES (1)"))
+    -1
+    >>> with session_factory(engine)() as session:
+    ...     session.execute(text("SELECT count(*) FROM t")).scalar()
+    1
+    """
+    with sessions() as session, session.begin():
+        yield session
 
 
 def _alembic_config(engine: Engine) -> Any:

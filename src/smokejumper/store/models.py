@@ -1,4 +1,5 @@
-"""Registered models and their references in the metadata store."""
+"""Repository of registered models and their references. Nothing here commits: the caller's
+unit of work does (see :func:`smokejumper.store.database.unit_of_work`)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def register_model(
         created_at=datetime.now(UTC),
     )
     session.add(model)
-    session.commit()
+    session.flush()  # assigns the id
     return model
 
 
@@ -85,10 +86,15 @@ def set_reference(session: Session, model: Model, profile: DatasetProfile, sourc
         )
     else:
         row.profile, row.rows, row.source, row.created_at = blob, profile.rows, source, now
-    session.commit()
+    session.flush()
 
 
 def reference_of(session: Session, model: Model) -> DatasetProfile | None:
     """The model's reference profile, if one was set."""
     row = session.get(Reference, model.id)
     return serialize.loads(row.profile)[0] if row is not None else None
+
+
+def model_names(session: Session) -> set[str]:
+    """The names of every registered model."""
+    return set(session.scalars(select(Model.name)))

@@ -13,8 +13,10 @@ several times the encoding time and saves nothing).
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -70,6 +72,24 @@ class RawLog:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_lock = threading.Lock()
+
+    def write_soon(self, model_id: int, day: str, table: pa.Table) -> Future[Path]:
+        """:meth:`write` on one of this log's writer threads (started on first use), so that
+        Parquet encoding and ``fsync`` run outside the GIL while the caller goes on."""
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(4, thread_name_prefix="smokejumper-rawlog")
+            return self._writer.submit(self.write, model_id, day, table)
+
+    def close(self) -> None:
+        """Wait for the writes under way and stop the writer threads (a later write starts
+        them again)."""
+        with self._writer_lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
 
     def write(self, model_id: int, day: str, table: pa.Table) -> Path:
         """Write a batch durably and return its path."""

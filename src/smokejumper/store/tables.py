@@ -124,8 +124,9 @@ class Monitor(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Observation(Base):
-    """A monitor's value for one window (re-written when the window is re-evaluated)."""
+class ObservationRow(Base):
+    """A monitor's value for one window (re-written when the window is re-evaluated); the
+    stored form of :class:`smokejumper.monitoring.monitors.Observation`."""
 
     __tablename__ = "observations"
     __table_args__ = (UniqueConstraint("monitor_id", "window_start"),)
@@ -190,3 +191,26 @@ class Rejection(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     problems: Mapped[int] = mapped_column(Integer)
     sample: Mapped[str] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """A message to deliver (a notification), written in the same transaction as what caused
+    it, and sent afterwards by a worker that retries until it is delivered or given up.
+
+    ``key`` makes enqueuing idempotent: the same alert notification written twice (a retried
+    transaction, two server processes) is one message. ``status`` is ``pending`` until sent
+    (``sent``) or given up (``failed``); ``due_at`` is when the next attempt may run.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import InputError
@@ -53,7 +53,7 @@ def create_token(session: Session, scope: str, name: str = "") -> str:
             created_at=datetime.now(UTC),
         )
     )
-    session.commit()
+    session.flush()
     return token
 
 
@@ -63,3 +63,15 @@ def scope_of(session: Session, token: str) -> str | None:
     if row is None or row.revoked_at is not None:
         return None
     return row.scope
+
+
+_SCOPE = select(ApiToken.scope).where(
+    ApiToken.token_hash == bindparam("hash"), ApiToken.revoked_at.is_(None)
+)
+
+
+def scope_for_digest(connection: Connection, hashed: str) -> str | None:
+    """The scope of the unrevoked token whose :func:`digest` is ``hashed``, or ``None`` (a
+    plain statement on a connection: it runs before every request)."""
+    found: str | None = connection.execute(_SCOPE, {"hash": hashed}).scalar()
+    return found

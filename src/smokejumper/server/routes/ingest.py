@@ -12,12 +12,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from smokejumper.errors import BatchRejectedError, InputError
 from smokejumper.monitoring.batch import arrow_to_table, records_to_table
-from smokejumper.monitoring.ingest import IngestResult, begin
 from smokejumper.protocol import ARROW_STREAM
 from smokejumper.server.auth import require
 from smokejumper.server.body import arrow_stream, read_body
 from smokejumper.server.state import state
-from smokejumper.store.monitoring import record_rejection
+from smokejumper.service.ingest import IngestResult, begin, refuse
 
 router = APIRouter(prefix="/api/v1/models", tags=["ingest"])
 
@@ -60,7 +59,7 @@ async def log_predictions(
                         records, key = _records(body)
                         table = records_to_table(records, schema, now)
                 except BatchRejectedError as err:
-                    record_rejection(db, model, err.errors)
+                    refuse(db, model, err.errors)
                     raise
                 key = request.headers.get("idempotency-key") or key or uuid.uuid4().hex
                 pending = begin(db, app.raw_log, model, schema, reference, table, key)

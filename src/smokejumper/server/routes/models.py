@@ -8,18 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from smokejumper.errors import ModelExistsError
-from smokejumper.monitoring import ingest
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.server.auth import require
 from smokejumper.server.body import read_body, reference_profile
 from smokejumper.server.state import state
-from smokejumper.stats.dataset import profile as profile_of
-from smokejumper.store import models as repo
+from smokejumper.service import models as service
 from smokejumper.store.models import DEFAULT_WINDOW_SECONDS
-from smokejumper.store.tables import Model
 
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
 
@@ -57,14 +52,15 @@ class ModelOut(BaseModel):
     has_reference: bool
 
 
-def _out(model: Model, has_reference: bool) -> ModelOut:
+def _out(found: service.Registered) -> ModelOut:
+    model = found.model
     return ModelOut(
         id=model.id,
         name=model.name,
-        model_schema=repo.schema_of(model),
+        model_schema=ModelSchema.model_validate_json(model.schema_json),
         window_seconds=model.window_seconds,
         created_at=model.created_at,
-        has_reference=has_reference,
+        has_reference=found.has_reference,
     )
 
 
@@ -81,44 +77,29 @@ def register(
     the monitors file that waited for this model are created now.
     """
     app = state(request)
-    with app.sessions() as db:
-        try:
-            model = repo.register_model(db, body.name, body.model_schema, body.window_seconds)
-        except ModelExistsError:
-            if not body.options.exist_ok:
-                raise
-            db.rollback()
-            response.status_code = 200
-            model = _same_as_registered(db, body)
-            return _out(model, repo.reference_of(db, model) is not None)
-        app.pending.apply(db)
-        return _out(model, False)
-
-
-def _same_as_registered(db: Session, body: ModelIn) -> Model:
-    """The registered model of ``body``'s name, or :class:`ModelExistsError` if it differs."""
-    model = repo.get_model(db, body.name)
-    if repo.schema_of(model) != body.model_schema or model.window_seconds != body.window_seconds:
-        raise ModelExistsError(
-            f"a model named {body.name!r} is already registered with another schema or window; "
-            "pick another name (options.exist_ok only accepts an identical model)"
-        )
-    return model
+    found = service.register(
+        app.sessions,
+        app.pending,
+        body.name,
+        body.model_schema,
+        body.window_seconds,
+        exist_ok=body.options.exist_ok,
+    )
+    if not found.created:
+        response.status_code = 200
+    return _out(found)
 
 
 @router.get("", response_model_by_alias=True)
 def list_all(request: Request, _: Annotated[str, Depends(require("read"))]) -> list[ModelOut]:
     """Every registered model."""
-    with state(request).sessions() as db:
-        return [_out(m, repo.reference_of(db, m) is not None) for m in repo.list_models(db)]
+    return [_out(found) for found in service.registered(state(request).sessions)]
 
 
 @router.get("/{name}", response_model_by_alias=True)
 def get_one(name: str, request: Request, _: Annotated[str, Depends(require("read"))]) -> ModelOut:
     """One model."""
-    with state(request).sessions() as db:
-        model = repo.get_model(db, name)
-        return _out(model, repo.reference_of(db, model) is not None)
+    return _out(service.registered(state(request).sessions, name)[0])
 
 
 @router.put("/{name}/reference")
@@ -137,22 +118,20 @@ async def put_reference(
     body = await read_body(request)
 
     def store() -> dict[str, Any]:
-        with app.sessions() as db:
-            model = repo.get_model(db, name)
-            schema = repo.schema_of(model)
-            if first_hours is not None:
-                data = ingest.first_hours(db, app.raw_log, model, schema, first_hours)
-                profile, source = profile_of(data), f"first {first_hours:g} h of predictions"
-            else:
-                profile, source = reference_profile(body, request.headers.get("content-type", ""))
-            repo.set_reference(db, model, profile, source)
-            batches = ingest.reprofile(db, app.raw_log, model, schema, profile)
-            return {
-                "model": name,
-                "rows": profile.rows,
-                "columns": list(profile.columns),
-                "source": source,
-                "reprofiled_batches": batches,
-            }
+        content_type = request.headers.get("content-type", "")
+        done = service.set_reference(
+            app.sessions,
+            app.raw_log,
+            name,
+            lambda: reference_profile(body, content_type),
+            first_hours,
+        )
+        return {
+            "model": name,
+            "rows": done.profile.rows,
+            "columns": list(done.profile.columns),
+            "source": done.source,
+            "reprofiled_batches": done.reprofiled_batches,
+        }
 
     return await run_in_threadpool(store)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from smokejumper.errors import InputError
 from smokejumper.monitoring.monitors import SloSpec, parse_monitor
-from smokejumper.monitoring.runner import LABEL_LOOKBACK, run_once, window_of
 from smokejumper.server.auth import require
 from smokejumper.server.state import state
-from smokejumper.store import models as model_repo
-from smokejumper.store import monitoring as repo
+from smokejumper.service import config, labels
+from smokejumper.service import observations as service
+from smokejumper.service.slos import slo_statuses
 from smokejumper.store.database import as_utc
-from smokejumper.store.tables import IngestBatch, Monitor, Observation
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
@@ -29,8 +25,7 @@ def put_monitor(
 ) -> dict[str, Any]:
     """Declare (or replace) a monitor; the body is one monitor as in the YAML file."""
     spec = parse_monitor(body)
-    with state(request).sessions() as db:
-        repo.save_monitor(db, spec)
+    config.declare_monitor(state(request).sessions, spec)
     return spec.model_dump()
 
 
@@ -39,8 +34,7 @@ def get_monitors(
     request: Request, _: Annotated[str, Depends(require("read"))]
 ) -> list[dict[str, Any]]:
     """Every declared monitor."""
-    with state(request).sessions() as db:
-        return [spec.model_dump() for _, spec in repo.monitors_of(db)]
+    return [spec.model_dump() for spec in config.declared_monitors(state(request).sessions)]
 
 
 @router.post("/slos", status_code=201)
@@ -48,8 +42,7 @@ def put_slo(
     body: SloSpec, request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
     """Declare (or replace) an SLO on a monitor."""
-    with state(request).sessions() as db:
-        repo.save_slo(db, body)
+    config.declare_slo(state(request).sessions, body)
     return body.model_dump()
 
 
@@ -57,7 +50,7 @@ def put_slo(
 def get_slos(request: Request, _: Annotated[str, Depends(require("read"))]) -> list[dict[str, Any]]:
     """Every SLO: state (ok, ticket, page, no_data), error budget left and burn rates."""
     with state(request).sessions() as db:
-        return repo.slo_statuses(db)
+        return slo_statuses(db)
 
 
 @router.get("/models/{name}/observations")
@@ -70,34 +63,7 @@ def observations(
     end: Annotated[datetime | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Observations of the model's monitors, oldest window first."""
-    with state(request).sessions() as db:
-        model = model_repo.get_model(db, name)
-        query = (
-            select(Monitor.name, Observation)
-            .join(Observation, Observation.monitor_id == Monitor.id)
-            .where(Monitor.model_id == model.id)
-            .order_by(Observation.window_start, Monitor.name)
-        )
-        if monitor is not None:
-            query = query.where(Monitor.name == monitor)
-        if start is not None:
-            query = query.where(Observation.window_start >= as_utc(start))
-        if end is not None:
-            query = query.where(Observation.window_start < as_utc(end))
-        return [
-            {
-                "monitor": monitor_name,
-                "window_start": as_utc(obs.window_start).isoformat(),
-                "window_end": (
-                    as_utc(obs.window_start) + timedelta(seconds=model.window_seconds)
-                ).isoformat(),
-                "value": obs.value,
-                "healthy": obs.healthy,
-                "details": json.loads(obs.details),
-                "evaluated_at": as_utc(obs.evaluated_at).isoformat(),
-            }
-            for monitor_name, obs in db.execute(query)
-        ]
+    return service.observations(state(request).sessions, name, monitor, start, end)
 
 
 class LabelIn(BaseModel):
@@ -133,19 +99,7 @@ def log_labels(
     """
     app = state(request)
     pairs = [(item.id, _label_text(item.label)) for item in body.labels]
-    with app.sessions() as db:
-        model = model_repo.get_model(db, name)
-        stored = repo.store_labels(db, model, pairs)
-        since = datetime.now(UTC) - LABEL_LOOKBACK
-        paths = list(
-            db.scalars(
-                select(IngestBatch.raw_path).where(
-                    IngestBatch.model_id == model.id, IngestBatch.received_at >= since
-                )
-            )
-        )
-    wanted = {pid for pid, _ in pairs}
-    unmatched = len(wanted - app.raw_log.ids_present(paths, wanted))
+    stored, unmatched = labels.log_labels(app.sessions, app.raw_log, name, pairs)
     return {"batch_id": body.batch_id, "rows": stored, "unmatched": unmatched}
 
 
@@ -162,13 +116,8 @@ def log_metric(
     name: str, body: MetricIn, request: Request, _: Annotated[str, Depends(require("ingest"))]
 ) -> dict[str, Any]:
     """Record a custom metric's value for a window."""
-    with state(request).sessions() as db:
-        model = model_repo.get_model(db, name)
-        moment = as_utc(body.timestamp) if body.timestamp else datetime.now(UTC)
-        start = window_of(moment, model.window_seconds)
-        if moment > datetime.now(UTC) + timedelta(minutes=5):
-            raise InputError("the metric's timestamp is in the future; check the client's clock")
-        repo.store_custom(db, model, body.metric, start, body.value)
+    at = as_utc(body.timestamp) if body.timestamp is not None else None
+    start = labels.log_metric(state(request).sessions, name, body.metric, body.value, at)
     return {"metric": body.metric, "window_start": start.isoformat(), "value": body.value}
 
 
@@ -176,8 +125,7 @@ def log_metric(
 def evaluate_now(request: Request, _: Annotated[str, Depends(require("write"))]) -> dict[str, Any]:
     """Evaluate every monitor on every window that is due, now."""
     app = state(request)
-    with app.sessions() as db:
-        summary = run_once(db, app.raw_log)
+    summary = service.evaluate_due(app.sessions, app.raw_log, app.window_cache)
     return {
         "windows": summary.windows,
         "observations": summary.observations,

@@ -12,7 +12,7 @@ from smokejumper.monitoring import slices
 from smokejumper.protocol import ARROW_STREAM
 from smokejumper.server.auth import require
 from smokejumper.server.state import state
-from smokejumper.store import models as repo
+from smokejumper.service import slices as service
 
 router = APIRouter(prefix="/api/v1/models", tags=["slices"])
 
@@ -63,20 +63,17 @@ def predictions(
     then id: an Arrow IPC stream if the request accepts ``application/vnd.apache.arrow.stream``,
     else JSON ``{"rows": [...], "truncated": bool}``."""
     app = state(request)
-    since, until = slices.parse_time("start", start), slices.parse_time("end", end)
-    with app.sessions() as db:
-        model = repo.get_model(db, name)
-        layout = repo.schema_of(model).arrow_schema()
-        query = slices.SliceQuery.build(
-            layout,
-            since,
-            until,
-            columns=slices.parse_list(columns),
-            versions=slices.parse_list(version),
-            where=slices.parse_where(where),
-            limit=limit,
-        )
-        answer = slices.read_slice(db, app.raw_log, model, layout, query)
+    answer = service.predictions(
+        app.sessions,
+        app.raw_log,
+        name,
+        slices.parse_time("start", start),
+        slices.parse_time("end", end),
+        columns=slices.parse_list(columns),
+        versions=slices.parse_list(version),
+        where=slices.parse_where(where),
+        limit=limit,
+    )
     headers = {TRUNCATED_HEADER: "true" if answer.truncated else "false"}
     if ARROW_STREAM in request.headers.get("accept", ""):
         return Response(arrow_body(answer), media_type=ARROW_STREAM, headers=headers)

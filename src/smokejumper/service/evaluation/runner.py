@@ -1,4 +1,4 @@
-"""Evaluate monitors on closed windows and store their observations (the I/O edge).
+"""Evaluation passes: evaluate monitors on closed windows and store their observations.
 
 Which windows a pass evaluates:
 
@@ -29,21 +29,29 @@ import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from smokejumper.monitoring.evaluate import WindowData, evaluate_all
-from smokejumper.monitoring.loading import Needs, WindowLoader
 from smokejumper.monitoring.monitors import MonitorSpec
-from smokejumper.monitoring.window_cache import WindowCache
-from smokejumper.store import monitoring as repo
+from smokejumper.service.evaluation.loading import Needs, WindowLoader
+from smokejumper.service.evaluation.window_cache import WindowCache
+from smokejumper.store.batches import refusal_times
+from smokejumper.store.custom_metrics import custom_arrivals
+from smokejumper.store.labels import label_summary
 from smokejumper.store.models import list_models, reference_of
+from smokejumper.store.monitors import monitors_of
+from smokejumper.store.observations import save_observations
 from smokejumper.store.rawlog import RawLog
 from smokejumper.store.tables import Model, Monitor
+from smokejumper.store.windows import (
+    Evaluated,
+    save_window_evaluations,
+    window_batch_counts,
+    window_evaluations,
+)
 
 #: How far back late labels cause windows to be evaluated again.
 LABEL_LOOKBACK = timedelta(days=7)
 #: How far back windows without data (silent windows) are evaluated: only silent windows that
 #: closed within this span before now, so a model idle for a year gets 30 days of them, once.
 SILENCE_LOOKBACK = timedelta(days=30)
-#: Window rows and profiles kept between the passes of this process.
-CACHE = WindowCache()
 
 
 @dataclass
@@ -70,8 +78,8 @@ def closed_windows(
     within :data:`SILENCE_LOOKBACK`. ``with_rows``: the windows with data, when known."""
     seconds = model.window_seconds
     if with_rows is None:
-        with_rows = repo.window_batch_counts(session, model)
-    refused = {window_of(at, seconds) for at in repo.refusal_times(session, model)}
+        with_rows = window_batch_counts(session, model)
+    refused = {window_of(at, seconds) for at in refusal_times(session, model)}
     active = set(with_rows) | refused
     if not active:
         return []
@@ -114,15 +122,15 @@ class Arrived:
     @classmethod
     def read(cls, session: Session, model: Model) -> Arrived:
         """The counts and times in the store now."""
-        labels, label_time = repo.label_summary(session, model)
+        labels, label_time = label_summary(session, model)
         return cls(
-            repo.window_batch_counts(session, model),
+            window_batch_counts(session, model),
             labels,
             label_time,
-            repo.custom_arrivals(session, model),
+            custom_arrivals(session, model),
         )
 
-    def relabelled(self, seen: repo.Evaluated) -> bool:
+    def relabelled(self, seen: Evaluated) -> bool:
         """Whether labels arrived after a window was evaluated ``seen``: more or fewer of them
         than it was evaluated with, or one newer than its evaluation (a changed label)."""
         counted = seen.labels is not None and seen.labels != self.labels
@@ -148,7 +156,7 @@ def _due(
     Batches and labels are counted, not only compared by arrival time: one stamped before a
     pass began but committed after the pass read the store still changes the count.
     """
-    evaluated = repo.window_evaluations(session, model)
+    evaluated = window_evaluations(session, model)
     relabelled_since = now - LABEL_LOOKBACK
     due: dict[datetime, Affected] = {}
     for start in starts:
@@ -196,15 +204,16 @@ def run_once(
 ) -> RunSummary:
     """Evaluate every monitor on every window that is due.
 
-    ``cache`` keeps window rows and profiles between passes (see :mod:`.window_cache`); by
-    default the process's :data:`CACHE`. A model's observations are written at the end of its
-    windows, in one transaction.
+    ``cache`` keeps window rows and profiles between passes (see :mod:`.window_cache`): the
+    server passes the one its state owns; without one, nothing is kept after this pass. A
+    model's observations and window evaluations are written at the end of its windows, in one
+    transaction.
     """
     now = now or datetime.now(UTC)
-    cache = CACHE if cache is None else cache
+    cache = WindowCache() if cache is None else cache
     summary = RunSummary()
     for model in list_models(session):
-        monitors = repo.monitors_of(session, model)
+        monitors = monitors_of(session, model)
         if not monitors:
             continue
         arrived = Arrived.read(session, model)  # before any window is read
@@ -220,10 +229,8 @@ def run_once(
                 observed += _evaluate(
                     session, raw_log, model, chosen, group, now, baseline, cache, summary
                 )
-        repo.save_observations(session, observed)
-        repo.save_window_evaluations(
-            session, model, sorted(due), now, arrived.batches, arrived.labels
-        )
+        save_observations(session, observed)
+        save_window_evaluations(session, model, sorted(due), now, arrived.batches, arrived.labels)
         session.commit()
         summary.windows += len(due)
         summary.observations += len(observed)

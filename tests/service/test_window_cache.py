@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pyarrow as pa
 
-from smokejumper.monitoring.window_cache import WindowCache
+from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import profile
 

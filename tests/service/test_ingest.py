@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.errors import InputError
-from smokejumper.monitoring.ingest import begin, first_hours, ingest, window_parts
+from smokejumper.monitoring.parts import window_parts
 from smokejumper.monitoring.schema import Feature, ModelSchema
 from smokejumper.monitoring.windows import summarise
+from smokejumper.service.ingest import begin, first_hours, ingest
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import profile
 from smokejumper.store.database import make_engine, session_factory, upgrade
@@ -107,6 +108,7 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
     sessions = session_factory(engine)
     with sessions() as session:
         model = register_model(session, "m", SCHEMA, HOUR)
+        session.commit()
     yield sessions, model, RawLog(tmp_path / "raw")
     engine.dispose()
 
@@ -150,7 +152,7 @@ def test_a_batch_whose_profiling_fails_leaves_nothing(
 ) -> None:
     sessions, model, raw_log = store
     table = _table(50, rng, [datetime.now(UTC)])
-    from smokejumper.monitoring import ingest as module
+    from smokejumper.service import ingest as module
 
     def broken(*_: object) -> None:
         raise RuntimeError("profiling failed")

@@ -11,28 +11,28 @@ profiled.
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import InputError
+from smokejumper.monitoring.parts import Part, window_parts
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.stats import serialize
-from smokejumper.stats.columns import unusable
-from smokejumper.stats.dataset import DatasetProfile, profile
+from smokejumper.stats.dataset import DatasetProfile
+from smokejumper.store import batches, windows
 from smokejumper.store.database import as_utc
 from smokejumper.store.rawlog import RawLog
-from smokejumper.store.tables import IngestBatch, Model, WindowEvaluation, WindowPart
+from smokejumper.store.tables import Model
 
 
 @dataclass(frozen=True)
@@ -42,106 +42,6 @@ class IngestResult:
     batch_id: int
     rows: int
     duplicate: bool
-
-
-@dataclass(frozen=True)
-class Part:
-    """Rows of one batch in one window, version and segment, with their profile."""
-
-    window_start: datetime
-    version: str
-    segment: str
-    rows: int
-    profile: DatasetProfile | None
-    nulls: dict[str, int] | None = None  # per feature, kept when there is no profile
-
-
-def _labels(table: pa.Table, schema: ModelSchema) -> dict[str, pa.ChunkedArray]:
-    """Per row: its version (``""`` if none) and segment values (``"(null)"`` if none)."""
-    columns = {"version": table.column("version").fill_null("")}
-    for i, name in enumerate(schema.segments):
-        columns[f"segment{i}"] = table.column(name).cast(pa.string()).fill_null("(null)")
-    return columns
-
-
-def _groups(
-    table: pa.Table, schema: ModelSchema, seconds: int
-) -> list[tuple[int, str, str, pa.Table]]:
-    """The batch split by window, version and segment: ``(start, version, segment, rows)``."""
-    micros = table.column("timestamp").cast(pa.int64())
-    width = seconds * 1_000_000
-    labels = _labels(table, schema)
-    bounds = pc.min_max(micros)
-    low, high = bounds["min"].as_py(), bounds["max"].as_py()
-    if low is None:
-        return []
-    if low // width == high // width and all(  # // floors, also before 1970
-        pc.count_distinct(c).as_py() == 1 for c in labels.values()
-    ):  # one window, version and segment: nothing to group or filter
-        groups = [
-            (
-                {"start": low // width * seconds} | {k: c[0].as_py() for k, c in labels.items()},
-                table,
-            )
-        ]
-    else:
-        columns = {"start": pa.array(micros.to_numpy() // width * seconds), **labels}
-        combos = pa.table(columns).group_by(list(columns), use_threads=False).aggregate([])
-        groups = [
-            (
-                combo,
-                table.filter(
-                    functools.reduce(pc.and_, [pc.equal(columns[k], v) for k, v in combo.items()])
-                ),
-            )
-            for combo in combos.to_pylist()
-        ]
-    out = []
-    for key, rows in groups:
-        segment = ",".join(f"{name}={key[f'segment{i}']}" for i, name in enumerate(schema.segments))
-        out.append((int(key["start"]), str(key["version"]), segment, rows))
-    return out
-
-
-def window_parts(
-    table: pa.Table, schema: ModelSchema, reference: DatasetProfile | None, seconds: int
-) -> list[Part]:
-    """Split a batch by window, version and segment; profile each on the reference's bins.
-
-    Without a reference only row counts and unusable values per feature are kept (profiles
-    need the reference's bins to merge).
-    """
-    out = []
-    for start, version, segment, rows in _groups(table, schema, seconds):
-        made, nulls = None, None
-        if reference is not None:
-            made = profile(rows.select(list(reference.columns)), reference=reference)
-        else:
-            nulls = {f.name: unusable(rows.column(f.name)) for f in schema.features}
-        out.append(
-            Part(
-                window_start=datetime.fromtimestamp(start, UTC),
-                version=version,
-                segment=segment,
-                rows=rows.num_rows,
-                profile=made,
-                nulls=nulls,
-            )
-        )
-    return out
-
-
-_WRITER: ThreadPoolExecutor | None = None
-_WRITER_LOCK = threading.Lock()
-
-
-def _writer() -> ThreadPoolExecutor:
-    """The threads that write raw-log files (started on first use, shared by all requests)."""
-    global _WRITER
-    with _WRITER_LOCK:
-        if _WRITER is None:
-            _WRITER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smokejumper-rawlog")
-        return _WRITER
 
 
 def _discard(written: Future[Path]) -> None:
@@ -168,35 +68,27 @@ class PendingBatch:
     def finish(self, session: Session) -> IngestResult:
         """Wait until the raw-log file is on disk, then commit the batch and its window parts."""
         path = self.written.result()  # durable on disk before the store's commit makes it count
-        connection = session.connection()
+        batch = {
+            "model_id": self.model_id,
+            "batch_key": self.batch_key,
+            "rows": self.rows,
+            "raw_path": str(path),
+            "received_at": self.received_at,
+        }
+        parts = [
+            {
+                "model_id": self.model_id,
+                "window_start": part.window_start,
+                "version": part.version,
+                "segment": part.segment,
+                "rows": part.rows,
+                "profile": blob,
+                "nulls": json.dumps(part.nulls) if part.nulls is not None else None,
+            }
+            for part, blob in zip(self.parts, self.blobs, strict=True)
+        ]
         try:
-            batch_id = connection.execute(
-                _INSERT_BATCH,
-                {
-                    "model_id": self.model_id,
-                    "batch_key": self.batch_key,
-                    "rows": self.rows,
-                    "raw_path": str(path),
-                    "received_at": self.received_at,
-                },
-            ).scalar_one()
-            if self.parts:
-                connection.execute(
-                    _INSERT_PARTS,
-                    [
-                        {
-                            "model_id": self.model_id,
-                            "batch_id": batch_id,
-                            "window_start": part.window_start,
-                            "version": part.version,
-                            "segment": part.segment,
-                            "rows": part.rows,
-                            "profile": blob,
-                            "nulls": json.dumps(part.nulls) if part.nulls is not None else None,
-                        }
-                        for part, blob in zip(self.parts, self.blobs, strict=True)
-                    ],
-                )
+            batch_id = batches.add_batch(session, batch, parts)
             session.commit()
         except IntegrityError:
             # The same batch key won a race on another connection: report the batch it stored.
@@ -231,7 +123,7 @@ def begin(
     if earlier is not None:
         return earlier
     now = datetime.now(UTC)
-    written = _writer().submit(raw_log.write, model.id, now.strftime("%Y-%m-%d"), table)
+    written = raw_log.write_soon(model.id, now.strftime("%Y-%m-%d"), table)
     try:
         parts = window_parts(table, schema, reference, model.window_seconds)
         blobs = [serialize.dumps([p.profile]) if p.profile else None for p in parts]
@@ -255,20 +147,16 @@ def ingest(
     return pending if isinstance(pending, IngestResult) else pending.finish(session)
 
 
-_STORED_BATCH = select(IngestBatch.id, IngestBatch.rows).where(
-    IngestBatch.model_id == bindparam("model_id"), IngestBatch.batch_key == bindparam("batch_key")
-)
-_INSERT_BATCH = insert(IngestBatch).returning(IngestBatch.id)
-_INSERT_PARTS = insert(WindowPart)
+def refuse(session: Session, model: Model, problems: Sequence[Mapping[str, Any]]) -> None:
+    """Remember (and commit) that a batch of the model was refused, with its first problems:
+    the ``rejected_batches`` monitor counts them."""
+    batches.record_rejection(session, model, problems)
+    session.commit()
 
 
 def _stored_batch(session: Session, model_id: int, batch_key: str) -> IngestResult | None:
     """The batch stored earlier under ``batch_key``, reported as a duplicate."""
-    found = (
-        session.connection()
-        .execute(_STORED_BATCH, {"model_id": model_id, "batch_key": batch_key})
-        .first()
-    )
+    found = batches.stored_batch(session, model_id, batch_key)
     return IngestResult(found.id, found.rows, duplicate=True) if found is not None else None
 
 
@@ -284,21 +172,21 @@ def reprofile(
     Profiles on the old bins would not merge with new ones, and drift against the old reference
     is stale, so every window of the model is also marked for evaluation again.
     """
-    batches = list(session.scalars(select(IngestBatch).where(IngestBatch.model_id == model.id)))
-    for batch in batches:
+    stored = batches.batches_of(session, model)
+    for batch in stored:
         table = raw_log.read([batch.raw_path])
         assert table is not None
         fresh = {
             (p.window_start, p.version, p.segment): p.profile
             for p in window_parts(table, schema, reference, model.window_seconds)
         }
-        for part in session.scalars(select(WindowPart).where(WindowPart.batch_id == batch.id)):
+        for part in batches.parts_of(session, batch):
             made = fresh.get((as_utc(part.window_start), part.version, part.segment))
             part.profile = serialize.dumps([made]) if made is not None else None
             part.nulls = None  # the profile counts them now
-    session.execute(delete(WindowEvaluation).where(WindowEvaluation.model_id == model.id))
-    session.commit()
-    return len(batches)
+    windows.forget_evaluations(session, model)
+    session.flush()
+    return len(stored)
 
 
 def first_hours(
@@ -316,26 +204,12 @@ def first_hours(
     """
     if hours <= 0:
         raise InputError(f"first_hours must be positive, got {hours:g}")
-    earliest = session.scalar(
-        select(func.min(WindowPart.window_start)).where(WindowPart.model_id == model.id)
-    )
+    earliest = windows.first_window(session, model)
     if earliest is None:
         raise InputError(f"model {model.name!r} has no predictions yet to take a reference from")
     # every row of the first ``hours`` lies in a window starting before this
-    bound = as_utc(earliest) + timedelta(seconds=model.window_seconds) + timedelta(hours=hours)
-    paths = list(
-        session.scalars(
-            select(IngestBatch.raw_path)
-            .where(
-                IngestBatch.id.in_(
-                    select(WindowPart.batch_id).where(
-                        WindowPart.model_id == model.id, WindowPart.window_start < bound
-                    )
-                )
-            )
-            .order_by(IngestBatch.id)
-        )
-    )
+    bound = earliest + timedelta(seconds=model.window_seconds) + timedelta(hours=hours)
+    paths = windows.batch_paths_between(session, model, None, bound)
     table = raw_log.read(paths)
     if table is None or table.num_rows == 0:
         raise InputError(f"model {model.name!r} has no predictions yet to take a reference from")

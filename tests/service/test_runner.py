@@ -20,26 +20,23 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.monitoring import loading, runner
 from smokejumper.monitoring.batch import arrow_to_table
 from smokejumper.monitoring.evaluate import NO_ROWS, Observation, WindowData, evaluate
-from smokejumper.monitoring.ingest import ingest, reprofile
 from smokejumper.monitoring.monitors import SloSpec, parse_monitor
-from smokejumper.monitoring.runner import RunSummary, closed_windows, run_once
 from smokejumper.monitoring.schema import Feature, ModelSchema
-from smokejumper.monitoring.window_cache import WindowCache
+from smokejumper.service.evaluation import loading, runner
+from smokejumper.service.evaluation.runner import RunSummary, closed_windows, run_once
+from smokejumper.service.evaluation.window_cache import WindowCache
+from smokejumper.service.ingest import ingest, reprofile
+from smokejumper.service.slos import slo_statuses
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile, profile
 from smokejumper.store.database import as_utc, make_engine, session_factory, upgrade
+from smokejumper.store.labels import store_labels
 from smokejumper.store.models import get_model, reference_of, register_model, set_reference
-from smokejumper.store.monitoring import (
-    monitors_of,
-    save_monitor,
-    save_slo,
-    slo_statuses,
-    store_labels,
-)
+from smokejumper.store.monitors import monitors_of, save_monitor
 from smokejumper.store.rawlog import RawLog
+from smokejumper.store.slos import save_slo
 from smokejumper.store.tables import (
     IngestBatch,
     Label,
@@ -48,7 +45,7 @@ from smokejumper.store.tables import (
     WindowEvaluation,
     WindowPart,
 )
-from smokejumper.store.tables import Observation as StoredObservation
+from smokejumper.store.tables import ObservationRow as StoredObservation
 
 SCHEMA = ModelSchema(
     features=[Feature(name="x"), Feature(name="y"), Feature(name="plan", kind="categorical")]
@@ -94,6 +91,7 @@ def store(database_url: str, tmp_path: Path) -> Iterator[Store]:
         set_reference(session, model, profile(pa.table({**ref, "plan": ["a", "b"] * 2000})), "t")
         for i, fields in enumerate(MONITORS):
             save_monitor(session, parse_monitor({"name": f"mon{i:02d}", "model": "m", **fields}))
+        session.commit()
     for hour in range(4):
         for _ in range(2):
             _send(s, FIRST + timedelta(hours=hour), shift=0.4 * hour)
@@ -135,6 +133,7 @@ def _send(
         truth = s.rng.random(rows) < np.nan_to_num(score, nan=0.5)
         some = list(zip(ids, truth, strict=True))[::3]
         store_labels(session, model, [(i, str(int(t))) for i, t in some])
+        session.commit()
     return ids
 
 
@@ -248,6 +247,7 @@ def test_the_cache_serves_unchanged_windows_and_never_stale_ones(store: Store) -
     with store.sessions() as session:
         store_labels(session, get_model(session, "m"), [(late[0], "1"), (late[3], "1")])
         store_labels(session, get_model(session, "m"), [(i, "0") for i in late[::3]])
+        session.commit()
     _run(store, cache)
     assert _stored(store) == _each_alone(store)
     assert _stored(store)[("mon03", FIRST)] != stored[("mon03", FIRST)]
@@ -263,6 +263,7 @@ def test_a_new_reference_reprofiles_the_windows_and_the_cache_follows(store: Sto
         new = profile(pa.table({**wider, "plan": ["a", "b", "c", "d"] * 1000}))
         set_reference(session, model, new, "t2")
         reprofile(session, store.raw_log, model, SCHEMA, new)  # rewrites parts, windows due
+        session.commit()
     _run(store, cache)
     stored = _stored(store)
     assert stored[("mon00", FIRST)] != drift_before
@@ -358,6 +359,7 @@ def test_late_labels_evaluate_only_the_monitors_that_read_labels(store: Store) -
         _run(store, WindowCache(), datetime.now(UTC))
         after_batch = _evaluated_at(store)
         store_labels(session, get_model(session, "m"), [(i, "1") for i in ids])
+        session.commit()
     later = datetime.now(UTC)
     summary = _run(store, WindowCache(), later)
     assert summary.windows == len(_closed_since_first(later))  # every recent window is due...
@@ -408,6 +410,7 @@ def test_silent_windows_go_back_no_further_than_the_lookback(
         monkeypatch.setattr(runner, "SILENCE_LOOKBACK", timedelta(hours=3))
         short = closed_windows(session, model, FIRST + timedelta(hours=9, minutes=30))
         unknown = register_model(session, "quiet", SCHEMA, 3600)
+        session.commit()
         assert closed_windows(session, unknown, FIRST + timedelta(days=60)) == []
     data = [FIRST + timedelta(hours=h) for h in range(4)]
     month = [FIRST + timedelta(days=30, hours=h) for h in range(30 * 24)]
@@ -435,6 +438,7 @@ def test_slo_state_moves_on_when_traffic_stops(store: Store) -> None:
     with store.sessions() as session:
         save_slo(session, SloSpec(name="drift", monitor="mon00", objective=0.99))
         save_slo(session, SloSpec(name="volume", monitor="mon10", objective=0.99))
+        session.commit()
     _run(store, WindowCache())  # evaluated as the last data window closes
     with store.sessions() as session:
         during = {s["name"]: s for s in slo_statuses(session)}

@@ -19,12 +19,15 @@ from sqlalchemy.orm import Session
 
 from smokejumper.monitoring import monitors as m
 from smokejumper.monitoring.evaluate import WindowData
-from smokejumper.monitoring.window_cache import WindowCache
+from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.stats.dataset import DatasetProfile
-from smokejumper.store import monitoring as repo
+from smokejumper.store.batches import rejections_between
+from smokejumper.store.custom_metrics import custom_for
+from smokejumper.store.labels import all_labels, labels_for
 from smokejumper.store.models import schema_of
 from smokejumper.store.rawlog import RawLog
 from smokejumper.store.tables import Model
+from smokejumper.store.windows import window_batches, window_profiles
 
 _LABELS = pa.schema([("id", pa.string()), ("label", pa.string())])
 
@@ -85,11 +88,11 @@ class WindowLoader:
         """The windows starting at ``starts``, in turn (a window without rows has an empty
         table of the model's layout, no profile, no labels)."""
         if self.needs.rows:
-            self._paths.update(repo.window_batches(self.session, self.model, starts))
+            self._paths.update(window_batches(self.session, self.model, starts))
         if self.needs.labels and len(starts) > 1:
             # One query for all the model's labels beats probing each window's ids by index,
             # as long as there are not many more labels than rows in these windows.
-            self._labels = repo.all_labels(
+            self._labels = all_labels(
                 self.session, self.model, at_most=LABELS_PER_WINDOW * len(starts)
             )
         with ThreadPoolExecutor(1, thread_name_prefix="smokejumper-window-rows") as reader:
@@ -107,7 +110,7 @@ class WindowLoader:
     def rows(self, start: datetime) -> pa.Table:
         """The logged rows of one window."""
         if start not in self._paths:
-            self._paths.update(repo.window_batches(self.session, self.model, [start]))
+            self._paths.update(window_batches(self.session, self.model, [start]))
         return self._rows(start, self._paths[start])
 
     def _rows(self, start: datetime, paths: list[str]) -> pa.Table:
@@ -129,12 +132,12 @@ class WindowLoader:
         table = rows if rows is not None else self._empty
         profile = None
         if needs.profile:
-            profile = self.cache.profile(repo.window_profiles(session, model, start))
+            profile = self.cache.profile(window_profiles(session, model, start))
         labels = None
         if needs.labels:
             ids = table.column("id").to_pylist()
             if self._labels is None:
-                found = repo.labels_for(session, model, ids)
+                found = labels_for(session, model, ids)
             else:
                 known = self._labels
                 found = {i: known[i] for i in ids if i in known}
@@ -145,9 +148,9 @@ class WindowLoader:
             profile=profile,
             reference=self.reference,
             labels=labels,
-            custom=repo.custom_for(session, model, start) if needs.custom else {},
+            custom=custom_for(session, model, start) if needs.custom else {},
             rejected_batches=(
-                repo.rejections_between(session, model, start, start + self._span)
+                rejections_between(session, model, start, start + self._span)
                 if needs.rejections
                 else 0
             ),

@@ -8,7 +8,7 @@ import pytest
 
 from smokejumper.errors import UnknownModelError
 from smokejumper.monitoring.schema import Feature, ModelSchema
-from smokejumper.server.references import ReferenceCache
+from smokejumper.service.references import ReferenceCache
 from smokejumper.stats.dataset import profile
 from smokejumper.store.database import make_engine, session_factory, upgrade
 from smokejumper.store.models import register_model, set_reference
@@ -25,6 +25,7 @@ def test_a_replaced_reference_is_read_again(database_url: str) -> None:
     try:
         with sessions() as db:
             register_model(db, "m", SCHEMA, 3600)
+            db.commit()
         with sessions() as db:
             model, schema, reference = cache.model(db, "m")
             assert (model.name, model.window_seconds, reference) == ("m", 3600, None)
@@ -35,6 +36,7 @@ def test_a_replaced_reference_is_read_again(database_url: str) -> None:
         first = profile(pa.table({"x": rng.normal(size=500)}))
         with sessions() as db:
             set_reference(db, model, first, "test")
+            db.commit()
         with sessions() as db:
             _, _, one = cache.model(db, "m")
             _, _, again = cache.model(db, "m")
@@ -45,6 +47,7 @@ def test_a_replaced_reference_is_read_again(database_url: str) -> None:
         second = profile(pa.table({"x": rng.normal(5, 1, size=700)}))
         with sessions() as db:
             set_reference(db, model, second, "test")
+            db.commit()
         with sessions() as db:
             _, _, fresh = cache.model(db, "m")
             assert fresh is not None

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from smokejumper.monitoring.monitors import parse_monitor
 from smokejumper.monitoring.schema import Feature, ModelSchema
-from smokejumper.store import monitoring as repo
+from smokejumper.store import labels, monitors, observations, windows
 from smokejumper.store.database import as_utc, make_engine, session_factory, upgrade
 from smokejumper.store.models import register_model
 from smokejumper.store.tables import (
     IngestBatch,
     Model,
-    Observation,
+    ObservationRow,
     WindowEvaluation,
     WindowPart,
 )
@@ -44,14 +44,14 @@ def _models(session: Session) -> tuple[Model, Model]:
 
 def test_labels_for_many_ids_in_one_query(session: Session) -> None:
     a, b = _models(session)
-    repo.store_labels(session, a, [(f"p{i}", str(i % 2)) for i in range(0, 5000, 2)])
-    repo.store_labels(session, b, [(f"p{i}", "other model") for i in range(5000)])
+    labels.store_labels(session, a, [(f"p{i}", str(i % 2)) for i in range(0, 5000, 2)])
+    labels.store_labels(session, b, [(f"p{i}", "other model") for i in range(5000)])
     wanted = [f"p{i}" for i in range(4999, -1, -1)] + ["p2", "unknown"]  # repeats, unknown
-    found = repo.labels_for(session, a, wanted)
+    found = labels.labels_for(session, a, wanted)
     assert found == {f"p{i}": str(i % 2) for i in range(0, 5000, 2)}
-    assert repo.labels_for(session, a, []) == {}
-    repo.store_labels(session, a, [("p2", "changed")])
-    assert repo.labels_for(session, a, ["p2", "p3"]) == {"p2": "changed"}
+    assert labels.labels_for(session, a, []) == {}
+    labels.store_labels(session, a, [("p2", "changed")])
+    assert labels.labels_for(session, a, ["p2", "p3"]) == {"p2": "changed"}
 
 
 def _batch(session: Session, model: Model, key: str, path: str) -> IngestBatch:
@@ -85,19 +85,19 @@ def test_window_batches_and_profiles(session: Session) -> None:
         )
     session.commit()
     later = HOUR + timedelta(hours=1)
-    assert repo.window_batches(session, a, [HOUR, later, HOUR + timedelta(hours=5)]) == {
+    assert windows.window_batches(session, a, [HOUR, later, HOUR + timedelta(hours=5)]) == {
         HOUR: ["/one", "/two"],
         later: ["/one"],
         HOUR + timedelta(hours=5): [],
     }
-    assert repo.window_batches(session, a, []) == {}
-    assert repo.window_profiles(session, a, HOUR) == [b"second", b"first-v1", b"first-v2"]
-    assert repo.window_profiles(session, a, later) == []
+    assert windows.window_batches(session, a, []) == {}
+    assert windows.window_profiles(session, a, HOUR) == [b"second", b"first-v1", b"first-v2"]
+    assert windows.window_profiles(session, a, later) == []
 
 
 def test_observations_and_evaluations_are_replaced(session: Session) -> None:
     a, _ = _models(session)
-    monitor = repo.save_monitor(
+    monitor = monitors.save_monitor(
         session, parse_monitor({"name": "v", "model": "a", "type": "volume"})
     )
 
@@ -112,14 +112,15 @@ def test_observations_and_evaluations_are_replaced(session: Session) -> None:
         }
 
     later = HOUR + timedelta(hours=1)
-    repo.save_observations(session, [row(HOUR, 1.0), row(later, None)])
-    repo.save_observations(session, [row(HOUR, 2.0)])
-    repo.save_observations(session, [])
-    repo.save_window_evaluations(session, a, [HOUR, later], HOUR)
-    repo.save_window_evaluations(session, a, [HOUR], later)
+    observations.save_observations(session, [row(HOUR, 1.0), row(later, None)])
+    observations.save_observations(session, [row(HOUR, 2.0)])
+    observations.save_observations(session, [])
+    windows.save_window_evaluations(session, a, [HOUR, later], HOUR)
+    windows.save_window_evaluations(session, a, [HOUR], later)
     session.commit()
     stored = {
-        as_utc(o.window_start): (o.value, o.healthy) for o in session.scalars(select(Observation))
+        as_utc(o.window_start): (o.value, o.healthy)
+        for o in session.scalars(select(ObservationRow))
     }
     assert stored == {HOUR: (2.0, True), later: (None, False)}
     evaluated = {
@@ -130,7 +131,7 @@ def test_observations_and_evaluations_are_replaced(session: Session) -> None:
 
 
 def test_labels_on_a_sqlite_without_json(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(repo.sqlite3, "sqlite_version_info", (3, 37, 2))  # ids in chunks of 900
+    monkeypatch.setattr(labels.sqlite3, "sqlite_version_info", (3, 37, 2))  # ids in chunks of 900
     a, _ = _models(session)
-    repo.store_labels(session, a, [(f"p{i}", "1") for i in range(2500)])
-    assert len(repo.labels_for(session, a, [f"p{i}" for i in range(0, 3000, 1)])) == 2500
+    labels.store_labels(session, a, [(f"p{i}", "1") for i in range(2500)])
+    assert len(labels.labels_for(session, a, [f"p{i}" for i in range(0, 3000, 1)])) == 2500

@@ -1,0 +1,57 @@
+"""Reading observations and evaluating due windows on request."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from smokejumper.service.evaluation.runner import RunSummary, run_once
+from smokejumper.service.evaluation.window_cache import WindowCache
+from smokejumper.store.database import as_utc
+from smokejumper.store.models import get_model
+from smokejumper.store.observations import observations_of
+from smokejumper.store.rawlog import RawLog
+
+
+def observations(
+    sessions: sessionmaker[Session],
+    name: str,
+    monitor: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Observations of the model's monitors (or of ``monitor``) in windows starting in
+    ``[start, end)``, oldest window first, as the API answers them."""
+    with sessions() as session:
+        model = get_model(session, name)
+        span = timedelta(seconds=model.window_seconds)
+        found = observations_of(
+            session,
+            model,
+            monitor,
+            as_utc(start) if start is not None else None,
+            as_utc(end) if end is not None else None,
+        )
+        return [
+            {
+                "monitor": monitor_name,
+                "window_start": as_utc(row.window_start).isoformat(),
+                "window_end": (as_utc(row.window_start) + span).isoformat(),
+                "value": row.value,
+                "healthy": row.healthy,
+                "details": json.loads(row.details),
+                "evaluated_at": as_utc(row.evaluated_at).isoformat(),
+            }
+            for monitor_name, row in found
+        ]
+
+
+def evaluate_due(
+    sessions: sessionmaker[Session], raw_log: RawLog, cache: WindowCache | None = None
+) -> RunSummary:
+    """Evaluate every monitor on every window that is due, now."""
+    with sessions() as session:
+        return run_once(session, raw_log, cache=cache)

@@ -1,0 +1,67 @@
+"""Repository of the outbox: messages written in the transaction that caused them, delivered
+afterwards. Nothing here commits: the caller's unit of work does, so a message is stored if and
+only if what caused it is.
+
+Delivery is at least once: a worker takes the due messages, sends each, then marks it sent or
+schedules a retry. A message whose send succeeded but whose mark was lost (a crash between the
+two) is sent again; receivers deduplicate by ``key``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smokejumper.store.tables import OutboxMessage
+from smokejumper.store.upsert import insert_ignoring
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+def enqueue(session: Session, channel: str, key: str, payload: str, now: datetime) -> None:
+    """Add a message for ``channel``, due now; a message with the same ``key`` already in the
+    outbox is kept as it is (enqueuing is idempotent)."""
+    row = {
+        "channel": channel,
+        "key": key,
+        "payload": payload,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "due_at": now,
+    }
+    insert_ignoring(session, OutboxMessage, row, ["key"])
+
+
+def due(session: Session, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+    """Pending messages whose next attempt is due by ``now``, oldest first."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.due_at <= now)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def mark_sent(session: Session, message: OutboxMessage, at: datetime) -> None:
+    """The message was delivered at ``at``."""
+    message.status, message.sent_at = SENT, at
+    message.attempts += 1
+    session.flush()
+
+
+def retry_later(session: Session, message: OutboxMessage, error: str, at: datetime) -> None:
+    """An attempt failed with ``error``; try again from ``at``."""
+    message.attempts += 1
+    message.last_error, message.due_at = error, at
+    session.flush()
+
+
+def give_up(session: Session, message: OutboxMessage, error: str) -> None:
+    """Stop trying: the message failed for good (e.g. the receiver refused it as invalid)."""
+    message.attempts += 1
+    message.status, message.last_error = FAILED, error
+    session.flush()
