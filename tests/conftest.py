@@ -81,16 +81,9 @@ class RunningServer:
     admin: str  # an admin token
 
     def token(self, scope: str) -> str:
-        from smokejumper.store.database import make_engine, session_factory
-        from smokejumper.store.tokens import create_token
+        from smokejumper.service.tokens import issue_token
 
-        engine = make_engine(self.settings.database_url)
-        try:
-            with session_factory(engine)() as session:
-                return create_token(session, scope)
-                session.commit()
-        finally:
-            engine.dispose()
+        return issue_token(self.settings.database_url, scope)
 
 
 @pytest.fixture

@@ -104,6 +104,7 @@ def test_the_evaluator_creates_them_for_a_model_registered_elsewhere(tmp_path: P
         try:
             with session_factory(engine)() as session:  # not through this server
                 register_model(session, "churn", ModelSchema.model_validate(SCHEMA), 3600)
+                session.commit()
         finally:
             engine.dispose()
         _within(20, lambda: _named(c, "/api/v1/monitors", "churn-drift"))

@@ -97,7 +97,7 @@ def test_one_evaluator_per_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     class Summary:
         windows = observations = 0
 
-    def count(session: object, raw_log: object) -> Summary:
+    def count(session: object, raw_log: object, **_: object) -> Summary:
         passes[threading.get_ident()] += 1
         return Summary()
 
