@@ -17,6 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The benchmarks' folder, and where data sets and quick runs' results go (not committed).
+BENCHMARKS = ROOT / "benchmarks"
+DATA_DIR = BENCHMARKS / ".data"
+
+
+def results_paths(name: str) -> tuple[Path, Path]:
+    """Where the full run of the benchmark ``name`` writes its results, and a quick run."""
+    return BENCHMARKS / "results" / f"{name}.md", DATA_DIR / f"{name}-quick.md"
 
 
 def git_state() -> str:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from _common import short_function
-from ingest.settings import HERE, Json
+from _common import BENCHMARKS, short_function
+from ingest.settings import Json
 from ingest.stages import Replay, StageClock, replay_batch, route_parse
 
 
@@ -138,4 +138,4 @@ def cprofile_top(kind: str, bodies: Sequence[bytes], replay: Replay, batches: in
 
 def _benchmark_code(path: str) -> bool:
     """Whether a profiled function is the benchmark's own (its timing wrappers)."""
-    return os.path.isabs(path) and os.path.realpath(path).startswith(str(HERE) + os.sep)
+    return os.path.isabs(path) and os.path.realpath(path).startswith(str(BENCHMARKS) + os.sep)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent.parent
-ROOT = HERE.parent
+from _common import BENCHMARKS, results_paths
+
 #: The entry script: the command line in the results, and the breakdown's child process.
-SCRIPT = HERE / "ingest_throughput.py"
-DATA_DIR = HERE / ".data"
-DEFAULT_OUTPUT = HERE / "results" / "ingest_throughput.md"
-QUICK_OUTPUT = DATA_DIR / "ingest_throughput-quick.md"
+SCRIPT = BENCHMARKS / "ingest_throughput.py"
+DEFAULT_OUTPUT, QUICK_OUTPUT = results_paths("ingest_throughput")
 
 SEED = 20_261_127
 MODEL = "bench"
