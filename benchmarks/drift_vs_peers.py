@@ -59,7 +59,6 @@ import importlib.metadata
 import importlib.util
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -72,13 +71,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _common import command_line, git_state, md_table, text_table, version
+from _common import (
+    DATA_DIR,
+    Target,
+    command_line,
+    git_state,
+    log,
+    machine_lines,
+    md_table,
+    results_paths,
+    target_lines,
+    text_table,
+)
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-DATA_DIR = HERE / ".data"
-DEFAULT_OUTPUT = HERE / "results" / "drift_vs_peers.md"
-QUICK_OUTPUT = DATA_DIR / "drift_vs_peers-quick.md"
+DEFAULT_OUTPUT, QUICK_OUTPUT = results_paths("drift_vs_peers")
 
 SEED = 20_240_611
 #: Bump when the generated data change, so stale files are rewritten.
@@ -610,67 +616,21 @@ def run_child(task: str, dataset: DataSet, timeout: float) -> Run:
     return Run(task, dataset, result=result)
 
 
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def run_all(datasets: Sequence[DataSet], tools: Sequence[str], timeout: float) -> list[Run]:
     """Every tool on every data set, one child each, in a fixed order."""
     runs: list[Run] = []
     total = len(datasets) * len(tools)
     for dataset in datasets:
         for tool in tools:
-            _log(f"[{len(runs) + 1}/{total}] {tool} on {dataset.name} ...")
+            log(f"[{len(runs) + 1}/{total}] {tool} on {dataset.name} ...")
             run = run_child(tool, dataset, timeout)
             status = f"{run.result['job_s']:.2f} s" if run.ok else f"FAILED: {run.error}"
-            _log(f"    {status}")
+            log(f"    {status}")
             runs.append(run)
     return runs
 
 
 # --------------------------------------------------------------------------- reporting
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _memory_gib() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 1024**2:.1f} GiB"
-    except OSError:
-        pass
-    return "unknown"
-
-
-def _load() -> str:
-    if not hasattr(os, "getloadavg"):
-        return "unknown"
-    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def machine_lines(git_at_start: str) -> list[str]:
-    """Facts about the machine and software the numbers were taken on."""
-    git_now = git_state()
-    git = git_now if git_now == git_at_start else f"{git_at_start} at start, {git_now} at end"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    versions = ", ".join(f"{p} {version(p)}" for p in PACKAGES)
-    return [
-        f"- Machine: {cores} cores (nproc), {_cpu_model()}, {_memory_gib()} RAM, "
-        f"{platform.system()} {platform.release()}",
-        f"- Load average (1, 5, 15 min) when the report was written: {_load()}",
-        f"- Python {platform.python_version()} ({sys.executable})",
-        f"- Packages: {versions}",
-        f"- Smokejumper source: git {git}",
-    ]
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -793,15 +753,6 @@ def profile_rows(profile: Run | None) -> list[list[str]]:
     return out
 
 
-@dataclass(frozen=True)
-class Target:
-    """One goal from the brief, and whether this run met it."""
-
-    text: str
-    met: bool | None  # None: not measured in this run
-    evidence: str
-
-
 def _largest_numeric(runs: Sequence[Run]) -> DataSet | None:
     numeric = [r.dataset for r in runs if r.dataset.name.startswith("numeric")]
     return max(numeric, key=lambda d: d.rows) if numeric else None
@@ -880,11 +831,6 @@ def _notes(runs: Sequence[Run]) -> list[str]:
     return out
 
 
-def _target_lines(targets: Sequence[Target]) -> list[str]:
-    label = {True: "MET", False: "NOT MET", None: "not measured"}
-    return [f"- {t.text}: **{label[t.met]}** ({t.evidence})" for t in targets]
-
-
 def render_markdown(
     runs: Sequence[Run],
     datasets: Sequence[DataSet],
@@ -899,7 +845,7 @@ def render_markdown(
         "# Drift detection: Smokejumper vs Evidently vs whylogs",
         "",
         f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        *machine_lines(git_at_start),
+        *machine_lines(git_at_start, PACKAGES),
         f"- Command: `{command}` (or `make bench` for the default full run)",
         "",
         "Each cell is one fresh Python process per tool and data set. *Job s*: wall time to read "
@@ -933,7 +879,7 @@ def render_markdown(
         "",
         "## Targets",
         "",
-        *_target_lines(check_targets(runs, profile)),
+        *target_lines(check_targets(runs, profile)),
         "",
         "## Which columns each tool flagged",
         "",
@@ -971,7 +917,7 @@ def print_summary(
         print()
     print(text_table(("Data set", "Column", "Change", *tools), detail_rows(runs, datasets, tools)))
     print()
-    for line in _target_lines(check_targets(runs, profile)):
+    for line in target_lines(check_targets(runs, profile)):
         print(line.replace("**", ""))
 
 
@@ -1034,12 +980,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.mixed_rows:
         datasets.append(mixed_dataset(args.mixed_rows))
     for dataset in datasets:
-        _log(f"data {dataset.name}: {'written' if ensure_data(dataset) else 'up to date'}")
+        log(f"data {dataset.name}: {'written' if ensure_data(dataset) else 'up to date'}")
     runs = run_all(datasets, args.tools, args.timeout)
     profile = None
     if "smokejumper" in args.tools:
         big = max((d for d in datasets if d.name.startswith("numeric")), key=lambda d: d.rows)
-        _log(f"{PROFILE_TASK} on {big.name} ...")
+        log(f"{PROFILE_TASK} on {big.name} ...")
         profile = run_child(PROFILE_TASK, big, args.timeout)
     print_summary(runs, datasets, args.tools, profile)
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -1047,7 +993,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs, datasets, args.tools, profile, command_line(__file__, argv), git_at_start
     )
     args.output.write_text(document)
-    _log(f"results written to {args.output}")
+    log(f"results written to {args.output}")
     return 0
 
 
