@@ -4,7 +4,7 @@ What it measures
 ----------------
 In one process, a store is built in a temporary folder with the store's own functions
 (``make_engine``/``upgrade``/``session_factory``, ``register_model``/``set_reference``,
-``monitoring.ingest.ingest`` with a ``RawLog``, ``store_labels``, ``save_monitor`` with
+``service.ingest.ingest`` with a ``RawLog``, ``store_labels``, ``save_monitor`` with
 ``parse_monitor``): one model with 20 numeric features and one categorical feature, a reference
 profile of 50,000 rows, 24 hourly windows in the past (the newest ending at the start of the hour
 the run falls in, so that every window closed by then holds data: the runner also evaluates
@@ -14,15 +14,16 @@ built-in type except fairness and custom (see the table in the results).
 Later windows are shifted on purpose (a drifted feature, an unseen category, more nulls and
 out-of-range values), so monitors have something to find.
 
-Then ``smokejumper.monitoring.runner.run_once(session, raw_log, now, cache=...)`` is timed over
-the 24 closed windows, each pass after clearing the observations and window evaluations so that
-every window is due again: once cold (the first call in the process: lazy imports, the window
-cache empty), then ``--repeats`` times warm in each of two modes, taking turns: with the
-evaluator's window cache switched off (every pass reads the raw Parquet batches and deserialises
-the stored profile parts: the cost of evaluating windows for the first time), and with the
-process's window cache as the long-lived server evaluator keeps it (window rows and merged
-profiles kept from earlier passes, keyed by their content; labels, custom metrics and every
-statistic computed afresh: the cost of evaluating windows again, e.g. after a new reference).
+Then ``smokejumper.service.evaluation.runner.run_once(session, raw_log, now, cache=...)`` is
+timed over the 24 closed windows, each pass after clearing the observations and window
+evaluations so that every window is due again: once cold (the first call in the process: lazy
+imports, the window cache empty), then ``--repeats`` times warm in each of two modes, taking
+turns: with the evaluator's window cache switched off (every pass reads the raw Parquet batches
+and deserialises the stored profile parts: the cost of evaluating windows for the first time),
+and with the process's window cache as the long-lived server evaluator keeps it (window rows and
+merged profiles kept from earlier passes, keyed by their content; labels, custom metrics and
+every statistic computed afresh: the cost of evaluating windows again, e.g. after a new
+reference).
 
 After the last warm pass of each mode the stored observations are compared, bit for bit, with a
 reference in which every window is loaded in full as the runner used to load it and each

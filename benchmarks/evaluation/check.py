@@ -20,7 +20,8 @@ def stored_observations(store: Store) -> Observed:
     from sqlalchemy import select
 
     from smokejumper.store.database import as_utc
-    from smokejumper.store.tables import Monitor, Observation
+    from smokejumper.store.tables import Monitor
+    from smokejumper.store.tables import ObservationRow as Observation
 
     query = select(
         Monitor.name, Observation.window_start, Observation.value, Observation.healthy
@@ -46,7 +47,7 @@ def _reference_window(session: Any, raw_log: Any, model: Any, start: datetime) -
     from smokejumper.monitoring.evaluate import WindowData
     from smokejumper.stats import serialize
     from smokejumper.stats.dataset import DatasetProfile
-    from smokejumper.store import monitoring as repo
+    from smokejumper.store import batches, custom_metrics
     from smokejumper.store.models import reference_of
     from smokejumper.store.tables import IngestBatch, Label, WindowPart
 
@@ -88,8 +89,8 @@ def _reference_window(session: Any, raw_log: Any, model: Any, start: datetime) -
             {"id": list(labels), "label": list(labels.values())},
             schema=pa.schema([("id", pa.string()), ("label", pa.string())]),
         ),
-        custom=repo.custom_for(session, model, start),
-        rejected_batches=repo.rejections_between(session, model, start, end),
+        custom=custom_metrics.custom_for(session, model, start),
+        rejected_batches=batches.rejections_between(session, model, start, end),
     )
 
 
@@ -102,7 +103,7 @@ def reference_observations(store: Store) -> Observed:
 
     from smokejumper.monitoring.evaluate import Observation, evaluate
     from smokejumper.store.models import get_model
-    from smokejumper.store.monitoring import monitors_of
+    from smokejumper.store.monitors import monitors_of
 
     out: Observed = {}
     with store.sessions() as session:

@@ -32,19 +32,29 @@ class Pass:
 #: switched off so that every pass reads and deserialises everything again.
 CACHE_ON, CACHE_OFF = "caches warm", "caches off"
 MODES = (CACHE_OFF, CACHE_ON)
+_PROCESS_CACHE: Any = None
+
+
+def _process_cache() -> Any:
+    """The window cache kept between passes, as a server's state keeps one."""
+    global _PROCESS_CACHE
+    if _PROCESS_CACHE is None:
+        from smokejumper.service.evaluation.window_cache import WindowCache
+
+        _PROCESS_CACHE = WindowCache()
+    return _PROCESS_CACHE
 
 
 def cache_for(mode: str) -> Any:
     """The cache a pass runs with: the process's own, or one that keeps nothing."""
-    from smokejumper.monitoring import runner
-    from smokejumper.monitoring.window_cache import WindowCache
+    from smokejumper.service.evaluation.window_cache import WindowCache
 
-    return runner.CACHE if mode == CACHE_ON else WindowCache(max_bytes=0)
+    return _process_cache() if mode == CACHE_ON else WindowCache(max_bytes=0)
 
 
 def timed_pass(store: Store, mode: str = CACHE_ON) -> Pass:
     """Reset, then time one ``run_once`` over every closed window."""
-    from smokejumper.monitoring.runner import run_once
+    from smokejumper.service.evaluation.runner import run_once
 
     reset(store)
     cache = cache_for(mode)

@@ -43,8 +43,8 @@ def profiled_pass(store: Store, top: int = 20) -> tuple[float, list[Json], list[
     cProfile sees only the thread it runs in, so the thread pools of ``compare`` and of the
     window loader are replaced by an inline executor for this pass: their work shows up.
     """
-    from smokejumper.monitoring import loading
-    from smokejumper.monitoring.runner import run_once
+    from smokejumper.service.evaluation import loading
+    from smokejumper.service.evaluation.runner import run_once
     from smokejumper.stats import compare
 
     reset(store)

@@ -128,8 +128,8 @@ def render_markdown(result: Result) -> str:
         "(a window that just closed is never in the cache).",
         "- *Warm, caches warm*: later passes as the server's long-lived evaluator runs them "
         "when windows are evaluated again (after a new reference, or late predictions in "
-        "many windows): the rows and merged profile of each window come "
-        "from the process's window cache (`smokejumper.monitoring.window_cache`), which the "
+        "many windows): the rows and merged profile of each window come from the process's "
+        "window cache (`smokejumper.service.evaluation.window_cache`), which the "
         "cold pass filled. The cache keys rows by the window and each raw file's path, size and "
         "modification time, and profiles by a digest of each stored part's bytes, so new "
         "batches or re-profiled parts are new keys. Labels, custom metrics and refused batches "

@@ -38,28 +38,29 @@ class Split:
 def split_pass(store: Store, mode: str) -> Split:
     """One pass with the runner's calls wrapped in timers."""
     from smokejumper.monitoring import evaluate as evaluate_module
-    from smokejumper.monitoring import runner
-    from smokejumper.monitoring.loading import WindowLoader
-    from smokejumper.monitoring.window_cache import WindowCache
-    from smokejumper.store import monitoring as repo
+    from smokejumper.service.evaluation import loading, runner
+    from smokejumper.service.evaluation.loading import WindowLoader
+    from smokejumper.service.evaluation.window_cache import WindowCache
 
     reset(store)
     load, evaluate, reader = Timers(), Timers(), Timers()
     patches = [
         patched(WindowLoader, "windows", load.wrap_iterator(LOAD, WindowLoader.windows)),
-        patched(repo, "window_profiles", load.wrap(LOAD_PARTS[0], repo.window_profiles)),
+        patched(loading, "window_profiles", load.wrap(LOAD_PARTS[0], loading.window_profiles)),
         patched(WindowCache, "profile", load.wrap(LOAD_PARTS[1], WindowCache.profile)),
-        patched(repo, "labels_for", load.wrap(LOAD_PARTS[2], repo.labels_for)),
-        patched(repo, "custom_for", load.wrap(LOAD_PARTS[3], repo.custom_for)),
-        patched(repo, "rejections_between", load.wrap(LOAD_PARTS[3], repo.rejections_between)),
+        patched(loading, "labels_for", load.wrap(LOAD_PARTS[2], loading.labels_for)),
+        patched(loading, "custom_for", load.wrap(LOAD_PARTS[3], loading.custom_for)),
+        patched(
+            loading, "rejections_between", load.wrap(LOAD_PARTS[3], loading.rejections_between)
+        ),
         patched(WindowLoader, "_rows", reader.wrap(READER, WindowLoader._rows)),
         patched(
             evaluate_module,
             "evaluate",
             evaluate.wrap(lambda spec, _: spec.type, evaluate_module.evaluate),
         ),
-        patched(repo, "save_observations", load.wrap(SAVE, repo.save_observations)),
-        patched(repo, "save_window_evaluations", load.wrap(SAVE, repo.save_window_evaluations)),
+        patched(runner, "save_observations", load.wrap(SAVE, runner.save_observations)),
+        patched(runner, "save_window_evaluations", load.wrap(SAVE, runner.save_window_evaluations)),
     ]
     with contextlib.ExitStack() as stack:
         for patch in patches:

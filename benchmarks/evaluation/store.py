@@ -106,12 +106,13 @@ def build_store(shape: Shape, home: Path) -> Store:
     import numpy as np
 
     from smokejumper.monitoring.batch import arrow_to_table
-    from smokejumper.monitoring.ingest import ingest
     from smokejumper.monitoring.monitors import parse_monitor
+    from smokejumper.service.ingest import ingest
     from smokejumper.stats.dataset import profile
     from smokejumper.store.database import make_engine, session_factory, upgrade
+    from smokejumper.store.labels import store_labels
     from smokejumper.store.models import reference_of, register_model, set_reference
-    from smokejumper.store.monitoring import save_monitor, store_labels
+    from smokejumper.store.monitors import save_monitor
     from smokejumper.store.rawlog import RawLog
 
     rng = np.random.default_rng(SEED)
@@ -153,6 +154,7 @@ def build_store(shape: Shape, home: Path) -> Store:
         store.monitors = monitor_specs()
         for spec in store.monitors:
             save_monitor(session, parse_monitor(spec))
+        session.commit()
     store.build_s = times
     return store
 
@@ -161,9 +163,9 @@ def reset(store: Store) -> None:
     """Forget every observation and evaluation, so that every window is due again."""
     from sqlalchemy import delete
 
-    from smokejumper.store.tables import Observation, WindowEvaluation
+    from smokejumper.store.tables import ObservationRow, WindowEvaluation
 
     with store.sessions() as session:
-        session.execute(delete(Observation))
+        session.execute(delete(ObservationRow))
         session.execute(delete(WindowEvaluation))
         session.commit()

@@ -76,7 +76,7 @@ def blob_options(table: Any, schema: Any, reference: Any) -> Json:
 
     import pyarrow as pa
 
-    from smokejumper.monitoring.ingest import window_parts
+    from smokejumper.monitoring.parts import window_parts
     from smokejumper.stats import serialize
 
     part = window_parts(table, schema, reference, 3600)[0].profile

@@ -68,7 +68,7 @@ def run_breakdown_worker(home: Path, reps: int) -> Json:
     import pyarrow.parquet as pq
 
     from smokejumper.monitoring.schema import ModelSchema
-    from smokejumper.server.references import ReferenceCache
+    from smokejumper.service.references import ReferenceCache
     from smokejumper.stats.dataset import profile
     from smokejumper.store.database import make_engine, session_factory, upgrade
     from smokejumper.store.models import register_model, set_reference
@@ -84,6 +84,7 @@ def run_breakdown_worker(home: Path, reps: int) -> Json:
         reference = profile(pq.read_table(io.BytesIO(reference_parquet())))
         set_reference(db, model, reference, "parquet")
         token = create_token(db, "admin")
+        db.commit()
     replay = Replay(sessions, engine, RawLog(home / "raw"), token, ReferenceCache())
     out: Json = {}
     for kind, batch in (("json", JSON_BATCH), ("arrow", ARROW_BATCH)):

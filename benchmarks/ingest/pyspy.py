@@ -44,8 +44,8 @@ class _Rule:
 
 def _stage_rules() -> list[_Rule]:
     """How a sampled stack maps to an ingest stage: the innermost matching frame decides."""
-    from smokejumper.monitoring import ingest as ingest_module
     from smokejumper.server.routes import ingest as route
+    from smokejumper.service import ingest as ingest_module
     from smokejumper.store import rawlog
 
     fsync = _lines_with(rawlog.RawLog.write, "fsync")

@@ -79,9 +79,9 @@ def replay_batch(kind: str, body: bytes, replay: Replay, clock: StageClock) -> A
     """One batch through the route's steps, each timed (what ``store()`` does, unrolled)."""
     from sqlalchemy import select
 
-    from smokejumper.monitoring import ingest as ingest_module
     from smokejumper.monitoring.batch import arrow_to_table, records_to_table
     from smokejumper.server.body import arrow_stream
+    from smokejumper.service import ingest as ingest_module
     from smokejumper.store.tables import ApiToken
     from smokejumper.store.tokens import digest
 
