@@ -18,9 +18,9 @@ from smokejumper.errors import SmokejumperError
 
 if TYPE_CHECKING:
     from smokejumper.client import Client
-    from smokejumper.report.model import DriftReport
     from smokejumper.stats.compare import compare
     from smokejumper.stats.dataset import DatasetProfile, profile
+    from smokejumper.stats.report import DriftReport
     from smokejumper.stats.serialize import load as load_profiles
     from smokejumper.stats.serialize import save as save_profiles
 
@@ -41,7 +41,7 @@ _LAZY = {
     "compare": ("smokejumper.stats.compare", "compare"),
     "profile": ("smokejumper.stats.dataset", "profile"),
     "DatasetProfile": ("smokejumper.stats.dataset", "DatasetProfile"),
-    "DriftReport": ("smokejumper.report.model", "DriftReport"),
+    "DriftReport": ("smokejumper.stats.report", "DriftReport"),
     "load_profiles": ("smokejumper.stats.serialize", "load"),
     "save_profiles": ("smokejumper.stats.serialize", "save"),
 }

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from smokejumper.cli.output import FORMATS, print_report, render, write_text
 from smokejumper.errors import InputError
-from smokejumper.report.model import DriftReport
 from smokejumper.stats.compare import compare
+from smokejumper.stats.report import DriftReport
 
 
 def _split(value: str | None) -> list[str] | None:

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from smokejumper.report.format import fmt, p_fmt, verdict
-from smokejumper.report.model import DriftReport
+from smokejumper.stats.report import DriftReport
 
 FORMATS = ("table", "json", "markdown", "html")
 _STYLE = {"DRIFT": "bold red", "ERROR": "bold magenta", "skipped": "dim", "ok": "green"}

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from smokejumper.frames.kinds import DRIFT_KINDS
-from smokejumper.report.model import ColumnDrift, DriftReport
 from smokejumper.stats.compare import verdicts
+from smokejumper.stats.report import ColumnDrift, DriftReport
 
 
 def _judged_alike(column: ColumnDrift, named: bool) -> bool:

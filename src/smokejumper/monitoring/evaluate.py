@@ -26,11 +26,11 @@ from smokejumper.errors import SmokejumperError
 from smokejumper.monitoring import monitors as m
 from smokejumper.monitoring.classification import METRICS, Confusion, roc_auc
 from smokejumper.monitoring.drift_share import subset
-from smokejumper.report.model import DriftReport
 from smokejumper.stats.categorical import CategoricalProfile
 from smokejumper.stats.compare import compare
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.stats.numeric import NumericProfile
+from smokejumper.stats.report import DriftReport
 
 
 @dataclass(frozen=True)

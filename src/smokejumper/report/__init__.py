@@ -1,1 +1,2 @@
-"""Drift reports and their renderings (JSON, Markdown, HTML)."""
+"""Renderings of a drift report (Markdown, HTML, charts); the report itself is
+:class:`smokejumper.stats.report.DriftReport`."""

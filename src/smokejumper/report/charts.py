@@ -1,6 +1,6 @@
 """Vega-Lite specifications of the report's charts (plain dicts, no I/O).
 
->>> from smokejumper.report.model import Histogram
+>>> from smokejumper.stats.report import Histogram
 >>> spec = distribution_chart("age", Histogram(["a", "b"], [0.5, 0.5], [0.2, 0.8]))
 >>> spec["mark"]["type"], len(spec["data"]["values"])
 ('bar', 4)
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smokejumper.report.model import ColumnDrift, Histogram
+from smokejumper.stats.report import ColumnDrift, Histogram
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 COLORS = {"reference": "#8c8c8c", "current": "#d9480f"}

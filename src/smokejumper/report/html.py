@@ -9,7 +9,7 @@ import jinja2
 
 from smokejumper.report.charts import distribution_chart, effect_chart
 from smokejumper.report.format import fmt, p_fmt, verdict
-from smokejumper.report.model import DriftReport
+from smokejumper.stats.report import DriftReport
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("smokejumper.report", "templates"),

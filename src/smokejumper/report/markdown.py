@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smokejumper.report.format import fmt, p_fmt, verdict
-from smokejumper.report.model import DriftReport
+from smokejumper.stats.report import DriftReport
 
 
 def render_markdown(report: DriftReport) -> str:

@@ -27,7 +27,6 @@ from smokejumper.errors import (
     UnknownColumnError,
 )
 from smokejumper.frames.kinds import DRIFT_KINDS, ColumnKind
-from smokejumper.report.model import ColumnDrift, ColumnSummary, DriftReport, Histogram
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.categorical import CategoricalProfile
 from smokejumper.stats.columns import numeric_values
@@ -38,6 +37,7 @@ from smokejumper.stats.inputs import Side, load_side
 from smokejumper.stats.methods import ColumnPair, DriftMethod, get_method
 from smokejumper.stats.methods.ztest import two_proportion_z
 from smokejumper.stats.numeric import NumericProfile
+from smokejumper.stats.report import ColumnDrift, ColumnSummary, DriftReport, Histogram
 
 Progress = Callable[[str], None]
 #: Cohen's h at which a change in the share of missing values earns a note.

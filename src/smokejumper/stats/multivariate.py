@@ -17,8 +17,8 @@ import pyarrow as pa
 from scipy import stats
 
 from smokejumper.frames.kinds import ColumnKind
-from smokejumper.report.model import MultivariateDrift
 from smokejumper.stats.columns import label, numeric_values, value_counts
+from smokejumper.stats.report import MultivariateDrift
 
 AUC_THRESHOLD = 0.55
 MAX_ROWS_PER_SIDE = 5000
