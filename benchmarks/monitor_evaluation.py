@@ -552,9 +552,9 @@ class Split:
 
 def split_pass(store: Store, mode: str) -> Split:
     """One pass with the runner's calls wrapped in timers."""
-    from smokejumper.monitoring import evaluate as evaluate_module
     from smokejumper.monitoring import runner
     from smokejumper.monitoring.loading import WindowLoader
+    from smokejumper.monitoring.monitors import evaluation as evaluate_module
     from smokejumper.monitoring.window_cache import WindowCache
     from smokejumper.store import monitoring as repo
 
