@@ -10,6 +10,7 @@ True
 """
 
 from smokejumper.monitoring.monitors.base import (
+    Example,
     Measurement,
     MonitorType,
     Part,
@@ -45,6 +46,7 @@ __all__ = [
     "Confidence",
     "Custom",
     "ErrorRate",
+    "Example",
     "Fairness",
     "FeatureDrift",
     "Latency",
