@@ -60,7 +60,24 @@ class MonitorType(BaseModel):
     """What every monitor declares (name, model, healthy range) and does (measure a window).
 
     A subclass adds ``type: Literal["its_name"]`` and its own fields, sets the class attributes
-    below, implements :meth:`measure`, and is decorated with :func:`register`.
+    below, implements :meth:`measure`, and is decorated with :func:`register` in a module of
+    this package named after its type. The package builds the union of the types (``MonitorSpec``)
+    once, when it is imported, from every type registered by then.
+
+    >>> import pyarrow as pa
+    >>> from datetime import UTC, datetime
+    >>> class Rows(MonitorType):
+    ...     "Rows in the window."
+    ...     type: Literal["rows"]
+    ...     needs_rows = False
+    ...     reads = frozenset({"rows"})
+    ...     example = {"min": 1}
+    ...     def measure(self, window):
+    ...         return float(window.predictions.num_rows), {}
+    >>> spec = Rows(name="traffic", model="churn", type="rows", min=1)
+    >>> value, _ = spec.measure(WindowData(datetime(2026, 1, 1, tzinfo=UTC), pa.table({})))
+    >>> spec.limit_text(), spec.healthy(value)
+    ('value >= 1', False)
     """
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_describe)
