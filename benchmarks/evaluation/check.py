@@ -44,7 +44,7 @@ def _reference_window(session: Any, raw_log: Any, model: Any, start: datetime) -
     import pyarrow.compute as pc
     from sqlalchemy import select
 
-    from smokejumper.monitoring.evaluate import WindowData
+    from smokejumper.monitoring.monitors import WindowData
     from smokejumper.stats import serialize
     from smokejumper.stats.dataset import DatasetProfile
     from smokejumper.store import batches, custom_metrics
@@ -101,7 +101,7 @@ def reference_observations(store: Store) -> Observed:
     the benchmark's windows."""
     from dataclasses import replace
 
-    from smokejumper.monitoring.evaluate import Observation, evaluate
+    from smokejumper.monitoring.monitors import Observation, evaluate
     from smokejumper.store.models import get_model
     from smokejumper.store.monitors import monitors_of
 

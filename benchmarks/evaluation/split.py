@@ -37,7 +37,7 @@ class Split:
 
 def split_pass(store: Store, mode: str) -> Split:
     """One pass with the runner's calls wrapped in timers."""
-    from smokejumper.monitoring import evaluate as evaluate_module
+    from smokejumper.monitoring.monitors import evaluation as evaluate_module
     from smokejumper.service.evaluation import loading, runner
     from smokejumper.service.evaluation.loading import WindowLoader
     from smokejumper.service.evaluation.window_cache import WindowCache

@@ -14,15 +14,16 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from smokejumper.monitoring.evaluate import (
+from smokejumper.monitoring.monitors import (
     NO_ROWS,
     READ_ROWS,
+    MonitorSpec,
     Observation,
     WindowData,
     evaluate,
     evaluate_all,
+    parse_monitor,
 )
-from smokejumper.monitoring.monitors import MonitorSpec, parse_monitor
 from smokejumper.monitoring.schema import Feature, ModelSchema
 from smokejumper.stats.dataset import profile
 

@@ -11,8 +11,13 @@ from fairlearn.metrics import demographic_parity_difference, equalized_odds_diff
 from sklearn import metrics
 
 from smokejumper.errors import InputError
-from smokejumper.monitoring.evaluate import WindowData, evaluate
-from smokejumper.monitoring.monitors import MonitorConfig, load_config, parse_monitor
+from smokejumper.monitoring.monitors import (
+    MonitorConfig,
+    WindowData,
+    evaluate,
+    load_config,
+    parse_monitor,
+)
 from smokejumper.stats.dataset import profile
 
 START = datetime(2026, 11, 1, tzinfo=UTC)

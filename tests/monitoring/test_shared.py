@@ -13,8 +13,14 @@ from sklearn import metrics
 
 from smokejumper.monitoring.classification import METRICS, Confusion, roc_auc
 from smokejumper.monitoring.drift_share import subset
-from smokejumper.monitoring.evaluate import Observation, WindowData, evaluate, evaluate_all
-from smokejumper.monitoring.monitors import MonitorSpec, parse_monitor
+from smokejumper.monitoring.monitors import (
+    MonitorSpec,
+    Observation,
+    WindowData,
+    evaluate,
+    evaluate_all,
+    parse_monitor,
+)
 from smokejumper.service.evaluation.loading import Needs
 from smokejumper.stats.compare import compare
 from smokejumper.stats.corrections import adjust

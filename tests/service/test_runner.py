@@ -21,8 +21,14 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.monitoring.batch import arrow_to_table
-from smokejumper.monitoring.evaluate import NO_ROWS, Observation, WindowData, evaluate
-from smokejumper.monitoring.monitors import SloSpec, parse_monitor
+from smokejumper.monitoring.monitors import (
+    NO_ROWS,
+    Observation,
+    SloSpec,
+    WindowData,
+    evaluate,
+    parse_monitor,
+)
 from smokejumper.monitoring.schema import Feature, ModelSchema
 from smokejumper.service.evaluation import loading, runner
 from smokejumper.service.evaluation.runner import RunSummary, closed_windows, run_once

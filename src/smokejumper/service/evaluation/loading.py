@@ -10,15 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
-from smokejumper.monitoring import monitors as m
-from smokejumper.monitoring.evaluate import WindowData
+from smokejumper.monitoring.monitors import MonitorSpec, WindowData
 from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.store.batches import rejections_between
@@ -45,19 +44,18 @@ class Needs:
     rejections: bool = True
 
     @classmethod
-    def of(cls, specs: Sequence[m.MonitorSpec]) -> Needs:
-        """What ``specs`` read."""
-        types = {s.type for s in specs}
-        return cls(
-            rows=bool(types - {"feature_drift", "rejected_batches", "custom"}),
-            profile="feature_drift" in types,
-            reference=bool(types & {"feature_drift", "out_of_range", "unseen_categories"}),
-            labels=bool(types & {"performance", "fairness"}),
-            baseline="prediction_drift" in types
-            or any(isinstance(s, m.Confidence) and s.statistic == "drift" for s in specs),
-            custom="custom" in types,
-            rejections="rejected_batches" in types,
-        )
+    def of(cls, specs: Sequence[MonitorSpec]) -> Needs:
+        """What ``specs`` read: the parts each says it reads (``parts_read()``).
+
+        >>> from smokejumper.monitoring.monitors import parse_monitor
+        >>> p99 = parse_monitor({"name": "p99", "model": "m", "type": "latency", "max": 250})
+        >>> [name for name, wanted in vars(Needs.of([p99])).items() if wanted]
+        ['rows']
+        """
+        parts: set[str] = set()
+        for spec in specs:
+            parts |= spec.parts_read()
+        return cls(**{f.name: f.name in parts for f in fields(cls)})
 
 
 #: Fetch all of a model's labels at once when it has at most this many per window evaluated.

@@ -12,9 +12,10 @@ Which windows a pass evaluates:
   :data:`LABEL_LOOKBACK` old).
 
 New or late predictions make every monitor of the window evaluated again (and, in the first
-window with rows, the prediction and confidence monitors of every window, which compare with
-it); late labels only the monitors that read labels (performance, fairness), a late custom
-metric only the custom ones; the other observations of the window stay as they were.
+window with rows, the monitors of every window that compare with it: prediction drift and
+confidence drift); late labels only the monitors that read labels (performance, fairness), a
+late custom metric only the custom ones (each monitor type says what it reads); the other
+observations of the window stay as they were.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
-from smokejumper.monitoring.evaluate import WindowData, evaluate_all
-from smokejumper.monitoring.monitors import MonitorSpec
+from smokejumper.monitoring.monitors import MonitorSpec, WindowData, evaluate_all
 from smokejumper.service.evaluation.loading import Needs, WindowLoader
 from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.store.batches import refusal_times
@@ -96,15 +96,14 @@ def _every_window(start: datetime, now: datetime, span: timedelta) -> Iterable[d
         start += span
 
 
-#: The monitor types that read labels, or custom metrics: all that late labels, or a custom
-#: metric posted afterwards, can change in a window evaluated before.
-LABEL_TYPES = frozenset({"performance", "fairness"})
-CUSTOM_TYPES = frozenset({"custom"})
-#: The monitor types that may compare a window with the baseline (the first window with rows):
-#: all that new rows in the baseline window can change in the other windows.
-BASELINE_TYPES = frozenset({"prediction_drift", "confidence"})
+#: The window parts that late labels, a custom metric posted afterwards, or new rows in the
+#: baseline window (the first with rows) change in a window evaluated before: the monitors that
+#: read them (``spec.parts_read()``) are the ones to evaluate again.
+LABELS = frozenset({"labels"})
+CUSTOM = frozenset({"custom"})
+BASELINE = frozenset({"baseline"})
 
-#: Which monitors of a due window to evaluate: their types, or ``None`` for all of them.
+#: Which monitors of a due window to evaluate: those reading these parts, or ``None`` for all.
 Affected = frozenset[str] | None
 
 
@@ -166,19 +165,19 @@ def _due(
         ):
             due[start] = None
             continue
-        types: frozenset[str] = frozenset()
+        parts: frozenset[str] = frozenset()
         if start >= relabelled_since and arrived.relabelled(seen):
-            types |= LABEL_TYPES
+            parts |= LABELS
         if arrived.custom.get(start, start) > seen.at:
-            types |= CUSTOM_TYPES
-        if types:
-            due[start] = types
+            parts |= CUSTOM
+        if parts:
+            due[start] = parts
     baseline = arrived.baseline(now, model.window_seconds)
     if baseline is not None and baseline in due and due[baseline] is None:
         for start in evaluated.keys() & set(starts):  # compared with a baseline that changed
             affected = due.get(start, frozenset())
             if affected is not None:
-                due[start] = affected | BASELINE_TYPES
+                due[start] = affected | BASELINE
     return due
 
 
@@ -186,7 +185,7 @@ def _by_affected(due: dict[datetime, Affected]) -> dict[Affected, list[datetime]
     """The due windows grouped by the monitors to evaluate on them, each group in time order.
 
     >>> a, b, c = (datetime(2026, 1, 1, h, tzinfo=UTC) for h in range(3))
-    >>> _by_affected({a: None, b: LABEL_TYPES, c: None}) == {None: [a, c], LABEL_TYPES: [b]}
+    >>> _by_affected({a: None, b: LABELS, c: None}) == {None: [a, c], LABELS: [b]}
     True
     """
     groups: dict[Affected, list[datetime]] = {}
@@ -223,8 +222,8 @@ def run_once(
             continue
         baseline = arrived.baseline(now, model.window_seconds)
         observed: list[dict[str, Any]] = []
-        for types, group in _by_affected(due).items():
-            chosen = [m for m in monitors if types is None or m[1].type in types]
+        for parts, group in _by_affected(due).items():
+            chosen = [m for m in monitors if parts is None or m[1].parts_read() & parts]
             if chosen:
                 observed += _evaluate(
                     session, raw_log, model, chosen, group, now, baseline, cache, summary

@@ -1,0 +1,220 @@
+"""The one interface every monitor type implements, and the registry that finds them.
+
+A monitor type is one module of this package holding one spec class: a pydantic model with a
+``type`` literal and the type's own fields, the flags saying what it reads, an ``example`` of its
+fields, and :meth:`MonitorType.measure`, its value on a window. :func:`register` checks the class
+and adds it; :func:`monitor_types` imports every module of the package once, so that each
+registers itself.
+
+>>> list(monitor_types())[:3]
+['feature_drift', 'prediction_drift', 'null_rate']
+>>> monitor_types()["latency"].needs_rows
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import pkgutil
+from abc import abstractmethod
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from smokejumper.errors import RegistrationError
+from smokejumper.monitoring.monitors.window import WindowData
+
+#: A monitor's value on a window (``None`` when it has none) and how it was reached; a value of
+#: ``None`` comes with a ``reason``.
+Measurement = tuple[float | None, dict[str, Any]]
+
+#: The type's own fields of an example spec (see :attr:`MonitorType.example`).
+Example = dict[str, Any]
+
+#: The parts of a window a monitor may read (the fields of :class:`WindowData`, by what loads
+#: them): the logged rows, the merged profile, the model's reference profile, the labels, the
+#: first window with rows, the custom metrics posted, and the batches refused.
+Part = Literal["rows", "profile", "reference", "labels", "baseline", "custom", "rejections"]
+
+
+def no_value(reason: str) -> Measurement:
+    """No value, and why."""
+    return None, {"reason": reason}
+
+
+def share(count: int, total: int) -> float | None:
+    """``count / total``, or ``None`` of nothing."""
+    return count / total if total else None
+
+
+def _describe(schema: dict[str, Any], cls: type[Any]) -> None:
+    """A type's JSON schema describes it with its docstring up to the example."""
+    text = inspect.cleandoc(cls.__doc__ or "")
+    schema["description"] = text.split("\n>>>", 1)[0].strip()
+
+
+class MonitorType(BaseModel):
+    """What every monitor declares (name, model, healthy range) and does (measure a window).
+
+    A subclass adds ``type: Literal["its_name"]`` and its own fields, sets the class attributes
+    below, implements :meth:`measure`, and is decorated with :func:`register` in a module of
+    this package named after its type. The package builds the union of the types (``MonitorSpec``)
+    once, when it is imported, from every type registered by then.
+
+    >>> import pyarrow as pa
+    >>> from datetime import UTC, datetime
+    >>> class Rows(MonitorType):
+    ...     "Rows in the window."
+    ...     type: Literal["rows"]
+    ...     needs_rows = False
+    ...     reads = frozenset({"rows"})
+    ...     example = {"min": 1}
+    ...     def measure(self, window):
+    ...         return float(window.predictions.num_rows), {}
+    >>> spec = Rows(name="traffic", model="churn", type="rows", min=1)
+    >>> value, _ = spec.measure(WindowData(datetime(2026, 1, 1, tzinfo=UTC), pa.table({})))
+    >>> spec.limit_text(), spec.healthy(value)
+    ('value >= 1', False)
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_describe)
+
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    model: str
+    min: float | None = None  # the observation is healthy when value >= min ...
+    max: float | None = None  # ... and value <= max
+    if TYPE_CHECKING:  # each type declares its own literal, which the union discriminates on
+        type: str
+
+    #: Whether a window without rows gives no value (:data:`NO_ROWS`) without measuring.
+    needs_rows: ClassVar[bool]
+    #: The parts of a window the type reads (see :meth:`parts_read` for the per-spec answer).
+    reads: ClassVar[frozenset[Part]]
+    #: The type's own fields for a valid example (``name``, ``model`` and ``type`` are added).
+    #: Examples name the columns of the example window the shared tests build: ``age``
+    #: (numeric), ``plan`` (categorical, also the segment), the logged ``prediction`` (a
+    #: score), ``confidence``, ``latency_ms`` and ``error``, labels ``"0"``/``"1"``, and the
+    #: custom metric ``revenue``.
+    example: ClassVar[Example]
+
+    def limit_text(self) -> str:
+        """The healthy range in words."""
+        parts = []
+        if self.min is not None:
+            parts.append(f"value >= {self.min:g}")
+        if self.max is not None:
+            parts.append(f"value <= {self.max:g}")
+        return " and ".join(parts) or "no limit (recorded only)"
+
+    def healthy(self, value: float | None) -> bool | None:
+        """Whether ``value`` is within the limits (``None`` when there is no value)."""
+        if value is None:
+            return None
+        if self.min is not None and value < self.min:
+            return False
+        return not (self.max is not None and value > self.max)
+
+    def parts_read(self) -> frozenset[Part]:
+        """The parts of a window this monitor reads (its type's, unless its fields say more)."""
+        return self.reads
+
+    @classmethod
+    def plan(cls, specs: Sequence[Self], window: WindowData) -> None:
+        """Before the window's monitors of this type are measured, agree on what they can
+        share (in ``window.memo``). Nothing by default."""
+
+    @abstractmethod
+    def measure(self, window: WindowData) -> Measurement:
+        """The monitor's value on ``window`` (which has rows, if :attr:`needs_rows`)."""
+
+
+#: The order in which the types are listed (in the union, so in pydantic's messages naming the
+#: expected tags). These are the types as first released; any other follows in name order.
+LISTED = (
+    "feature_drift",
+    "prediction_drift",
+    "null_rate",
+    "out_of_range",
+    "unseen_categories",
+    "rejected_batches",
+    "volume",
+    "confidence",
+    "latency",
+    "error_rate",
+    "performance",
+    "fairness",
+    "custom",
+)
+
+_REGISTRY: dict[str, type[MonitorType]] = {}
+_T = TypeVar("_T", bound=type[MonitorType])
+
+
+def type_name(cls: type[MonitorType]) -> str:
+    """The value of the ``type`` field of ``cls``, or :class:`RegistrationError`."""
+    field = cls.model_fields.get("type")
+    values = get_args(field.annotation) if field else ()
+    if field is None or get_origin(field.annotation) is not Literal or len(values) != 1:
+        raise RegistrationError(
+            f"monitor type {cls.__name__} needs a field 'type' declared as one literal string, "
+            'such as type: Literal["my_type"]'
+        )
+    if not isinstance(values[0], str) or not values[0]:
+        raise RegistrationError(f"monitor type {cls.__name__}: 'type' must be a non-empty string")
+    return values[0]
+
+
+def register(cls: _T) -> _T:
+    """Class decorator: validate a monitor type and add it to the registry."""
+    if not (isinstance(cls, type) and issubclass(cls, MonitorType)):
+        raise RegistrationError(f"{cls!r} is not a subclass of MonitorType")
+    name = type_name(cls)
+    if name in _REGISTRY:
+        known = _REGISTRY[name]
+        raise RegistrationError(
+            f"a monitor type named {name!r} is already registered "
+            f"({known.__module__}.{known.__qualname__}); give {cls.__qualname__} another type"
+        )
+    missing = [a for a in ("needs_rows", "reads", "example") if not hasattr(cls, a)]
+    if not (cls.__doc__ or "").strip() or "__doc__" not in vars(cls):
+        missing.append("a docstring")
+    if inspect.isabstract(cls):
+        missing.append("measure()")
+    if missing:
+        raise RegistrationError(
+            f"monitor type {name!r} ({cls.__qualname__}) lacks {', '.join(missing)}"
+        )
+    try:
+        cls.model_validate({"name": "example", "model": "model", "type": name, **cls.example})
+    except ValidationError as err:
+        raise RegistrationError(
+            f"the example of monitor type {name!r} is not valid: {err}"
+        ) from err
+    _REGISTRY[name] = cls
+    return cls
+
+
+#: Modules of this package that hold no monitor type.
+_FRAMEWORK = frozenset({"base", "window", "labels", "baseline", "config", "evaluation"})
+
+
+@functools.cache
+def _discover() -> None:
+    """Import every type module once, so that each registers itself."""
+    package = __name__.rsplit(".", 1)[0]
+    for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        if info.name not in _FRAMEWORK:
+            importlib.import_module(f"{package}.{info.name}")
+
+
+def _listing(name: str) -> tuple[int, str]:
+    return (LISTED.index(name) if name in LISTED else len(LISTED), name)
+
+
+def monitor_types() -> dict[str, type[MonitorType]]:
+    """Every registered monitor type by its ``type``, in listing order (see :data:`LISTED`)."""
+    _discover()
+    return {name: _REGISTRY[name] for name in sorted(_REGISTRY, key=_listing)}
