@@ -8,14 +8,14 @@ the server's own message and the HTTP ``status``:
 >>> def server(request):  # stands in for a Smokejumper server
 ...     if request.url.path == "/api/v1/models/fraud":
 ...         return httpx.Response(404, json={"detail": "no model named 'fraud'"})
-...     return httpx.Response(200, json={"windows": 2, "observations": 10, "unhealthy": 3})
+...     return httpx.Response(200, json={"windows": 1, "observations": 5, "unhealthy": []})
 >>> with AdminClient("http://sj.test", "token", transport=httpx.MockTransport(server)) as admin:
-...     admin.evaluate()["unhealthy"]
+...     admin.evaluate()["observations"]
 ...     try:
 ...         admin.model("fraud")
 ...     except ServerError as err:
 ...         print(err.status, err)
-3
+5
 404 GET /api/v1/models/fraud failed (404): no model named 'fraud'
 """
 

@@ -45,11 +45,12 @@ class ReferenceInfo(TypedDict):
 
 
 class EvaluationSummary(TypedDict):
-    """The answer to ``POST /api/v1/evaluate``: what one evaluation pass did."""
+    """The answer to ``POST /api/v1/evaluate``: what one evaluation pass did (``unhealthy``
+    names each unhealthy observation as ``monitor@window start``)."""
 
     windows: int
     observations: int
-    unhealthy: int
+    unhealthy: list[str]
 
 
 class ColumnDrift(TypedDict):
