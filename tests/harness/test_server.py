@@ -36,6 +36,8 @@ def test_it_starts_healthy_with_an_admin_token_and_stops(tmp_path: Path) -> None
         assert f"serving on {server.url}" in server.log.read_text()
         assert server.log == home / "server.log"
         assert (home / "smokejumper.db").exists()  # the default store, in the given home
+        assert server.settings.home == home
+        assert server.settings.database_url == f"sqlite:///{home / 'smokejumper.db'}"
         with server.admin() as admin:
             assert admin.models() == []
             admin.register_model("churn", SCHEMA)  # the token is an admin's: it may write
@@ -73,6 +75,7 @@ def test_a_killed_server_restarts_on_its_port_home_and_token(
         assert (server.url, server.token) == (url, token)
         with server.admin() as admin:
             assert [m["name"] for m in admin.models()] == ["churn"]
+        assert server.settings.database_url == database_url
         if database_url.startswith("postgresql"):
             assert not (tmp_path / "home" / "smokejumper.db").exists()
         server.restart()  # a running server is stopped first
@@ -84,6 +87,7 @@ def test_several_workers_more_options_and_environment_reach_the_server(tmp_path:
     env = {**QUIET, "SMOKEJUMPER_MAX_BODY_BYTES": "2000"}
     with ServerHarness(tmp_path / "home", workers=2, env=env) as server:
         assert "2 workers" in server.log.read_text()
+        assert server.settings.max_body_bytes == 2000
         with server.admin() as admin:
             admin.register_model("churn", SCHEMA)
             with pytest.raises(ServerError, match="over the limit of 2,000 bytes") as refused:

@@ -19,6 +19,7 @@ from smokejumper.harness.process import LOOPBACK
 
 if TYPE_CHECKING:
     from smokejumper.client.admin import AdminClient
+    from smokejumper.settings import Settings
 
 #: ``smokejumper`` as a command of this interpreter.
 SMOKEJUMPER = (sys.executable, "-m", "smokejumper")
@@ -104,6 +105,16 @@ class ServerHarness:
         if self._token is None:
             raise HarnessError("the server has no token yet: call start() first")
         return self._token
+
+    @property
+    def settings(self) -> Settings:
+        """The server's settings, as it reads them from its environment (its home, its store's
+        URL, its limits): for tests that open the store or the raw log beside it."""
+        from smokejumper.settings import Settings
+
+        prefix = "SMOKEJUMPER_"
+        given = {k[len(prefix) :].lower(): v for k, v in self.env.items() if k.startswith(prefix)}
+        return Settings.model_validate(given)
 
     @property
     def pid(self) -> int | None:
