@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import time
@@ -79,6 +80,14 @@ def test_a_killed_server_restarts_on_its_port_home_and_token(
         if database_url.startswith("postgresql"):
             assert not (tmp_path / "home" / "smokejumper.db").exists()
         server.restart()  # a running server is stopped first
+        assert answers(url)
+        assert server.pid is not None
+        os.kill(server.pid, signal.SIGKILL)  # it dies by itself, not through the harness
+        deadline = time.monotonic() + 10
+        while server.running and time.monotonic() < deadline:
+            time.sleep(0.05)
+        server.start()
+        assert server.returncode == -signal.SIGKILL
         assert answers(url)
     assert not answers(url)
 

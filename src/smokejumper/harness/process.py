@@ -112,6 +112,10 @@ def wait_healthy(
     )
 
 
+#: Seconds to wait for a process to be gone after SIGKILL.
+KILL_WAIT = 10.0
+
+
 def stop(proc: subprocess.Popen[bytes], grace: float) -> int:
     """Stop the server: SIGTERM, then SIGKILL to its whole process group (its workers too)
     if it lingers past ``grace`` seconds. Returns its exit code."""
@@ -121,7 +125,7 @@ def stop(proc: subprocess.Popen[bytes], grace: float) -> int:
             proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             kill_group(proc)
-            proc.wait(timeout=grace)
+            proc.wait(timeout=KILL_WAIT)
     return int(proc.returncode)
 
 

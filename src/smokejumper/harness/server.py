@@ -132,6 +132,7 @@ class ServerHarness:
         """Start the server and wait until it is healthy; returns the harness itself."""
         if self.running:
             raise HarnessError(f"the server at {self.url} is running already; stop() it first")
+        self.stop()  # a server that exited by itself: keep its exit code
         self.home.mkdir(parents=True, exist_ok=True)
         if self._port is None:
             self._port = process.free_port()
@@ -155,6 +156,7 @@ class ServerHarness:
             process.wait_healthy(self._process, self.url, self.start_timeout, self.log, offset)
         except BaseException:
             self.returncode = process.stop(self._process, grace=0.5)
+            self._process = None
             raise
         return self
 
