@@ -112,7 +112,35 @@ class ModelExistsError(InputError):
 
 
 class ServerError(SmokejumperError):
-    """The Smokejumper server refused a request or could not be reached."""
+    """The Smokejumper server refused a request or could not be reached.
+
+    ``status`` is the HTTP status of the refusal, None when no answer came.
+
+    >>> err = ServerError("GET /api/v1/models/x failed (404): no model named 'x'", status=404)
+    >>> err.status
+    404
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class HarnessError(SmokejumperError):
+    """A server started by :mod:`smokejumper.harness` did not come up, or a command run beside
+    it failed. ``log_tail`` holds the last lines it wrote to stderr (empty if none).
+
+    >>> print(HarnessError("smokejumper serve exited with code 2", "bad monitors file"))
+    smokejumper serve exited with code 2; its stderr ended with: bad monitors file
+    """
+
+    def __init__(self, message: str, log_tail: str = "") -> None:
+        super().__init__(f"{message}; its stderr ended with: {log_tail}" if log_tail else message)
+        self.log_tail = log_tail
+
+
+class ServiceDemoError(SmokejumperError):
+    """A step of the service part of ``smokejumper demo`` failed; the message says which, why."""
 
 
 class ClientError(SmokejumperError):

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tests.conftest import RunningServer
+import pytest
+
+from smokejumper.harness import ServerHarness
 
 
 def run(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -46,7 +49,14 @@ def test_db_upgrade_and_token_create(tmp_path: Path) -> None:
     assert "unknown scope 'root'" in bad.stderr
 
 
-def test_model_register_and_list(server: RunningServer, tmp_path: Path) -> None:
+@pytest.fixture
+def server(tmp_path: Path, database_url: str) -> Iterator[ServerHarness]:
+    """A real ``smokejumper serve`` on SQLite or PostgreSQL."""
+    with ServerHarness(tmp_path / "home", database_url=database_url) as running:
+        yield running
+
+
+def test_model_register_and_list(server: ServerHarness, tmp_path: Path) -> None:
     schema = tmp_path / "schema.yaml"
     schema.write_text(
         "features:\n  - {name: age, kind: numeric}\n  - {name: plan, kind: categorical}\n"
@@ -56,7 +66,7 @@ def test_model_register_and_list(server: RunningServer, tmp_path: Path) -> None:
     pq.write_table(
         pa.table({"age": rng.normal(40, 9, 500), "plan": rng.choice(["a", "b"], 500)}), reference
     )
-    env = {"SMOKEJUMPER_URL": server.url, "SMOKEJUMPER_TOKEN": server.admin}
+    env = {"SMOKEJUMPER_URL": server.url, "SMOKEJUMPER_TOKEN": server.token}
     done = run(
         env,
         "model",
@@ -80,3 +90,23 @@ def test_model_register_and_list(server: RunningServer, tmp_path: Path) -> None:
     nobody = run({**env, "SMOKEJUMPER_URL": "http://127.0.0.1:9"}, "model", "list")
     assert nobody.returncode == 2
     assert "cannot reach" in nobody.stderr
+
+
+def test_model_register_checks_its_files_before_it_registers(
+    server: ServerHarness, tmp_path: Path
+) -> None:
+    env = {"SMOKEJUMPER_URL": server.url, "SMOKEJUMPER_TOKEN": server.token}
+    schema = tmp_path / "schema.yaml"
+    schema.write_text("- {name: age, kind: numeric}\n")
+    listed = run(env, "model", "register", "churn", "--schema", schema)
+    assert listed.returncode == 2
+    assert "must hold a mapping" in listed.stderr
+    schema.write_text("features:\n  - {name: age, kind: numeric}\n")
+    missing = run(env, "model", "register", "churn", "--schema", schema, "--reference", "no.csv")
+    assert missing.returncode == 2
+    assert "reference file 'no.csv' does not exist" in missing.stderr
+    with server.admin() as admin:
+        assert admin.models() == []  # nothing was registered
+    no_token = run({"SMOKEJUMPER_URL": server.url, "SMOKEJUMPER_TOKEN": ""}, "model", "list")
+    assert no_token.returncode == 2
+    assert "set SMOKEJUMPER_TOKEN" in no_token.stderr

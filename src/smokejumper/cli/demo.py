@@ -15,6 +15,7 @@ from rich.console import Console
 
 from smokejumper.cli.drift import run_compare
 from smokejumper.cli.output import print_report, write_text
+from smokejumper.errors import ServiceDemoError
 from smokejumper.settings import Settings
 
 
@@ -39,7 +40,7 @@ def demo() -> None:
 
 def _service_part(console: Console, home: Path, reference: str, current: str) -> None:
     """Run the service demo; on failure say what failed and exit with code 1."""
-    from smokejumper.cli.demo_service import ServiceDemoError, run_service_demo
+    from smokejumper.cli.demo_service import run_service_demo
 
     try:
         seconds = run_service_demo(console, home, Path(reference), Path(current))

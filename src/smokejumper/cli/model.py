@@ -3,44 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from smokejumper.cli.profile import parse_window
-from smokejumper.errors import InputError, ServerError
+from smokejumper.errors import InputError
 from smokejumper.settings import Settings
+
+if TYPE_CHECKING:
+    from smokejumper.client.admin import AdminClient
 
 model_app = typer.Typer(
     help="Models on the server (SMOKEJUMPER_URL, SMOKEJUMPER_TOKEN).", no_args_is_help=True
 )
 
 
-def _call(method: str, path: str, **kwargs: Any) -> Any:
-    import httpx
+def _admin() -> AdminClient:
+    """The admin client of the server and token the environment names."""
+    from smokejumper.client.admin import AdminClient
 
     settings = Settings()
     if not settings.token:
         raise InputError("set SMOKEJUMPER_TOKEN to a token (see 'smokejumper token create')")
-    headers = {"Authorization": f"Bearer {settings.token}", **kwargs.pop("headers", {})}
-    try:
-        response = httpx.request(
-            method, settings.url.rstrip("/") + path, headers=headers, timeout=60, **kwargs
-        )
-    except httpx.TransportError as err:
-        raise ServerError(
-            f"cannot reach {settings.url}: {err}. Is 'smokejumper serve' running "
-            "and SMOKEJUMPER_URL right?"
-        ) from err
-    if response.status_code >= 400:
-        try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        raise ServerError(f"{method} {path} failed ({response.status_code}): {detail}")
-    return response.json()
+    return AdminClient.from_settings(settings)
 
 
 @model_app.command("register")
@@ -55,31 +43,30 @@ def register(
 
     if not schema.exists():
         raise InputError(f"schema file {str(schema)!r} does not exist")
-    body = {
-        "name": name,
-        "schema": yaml.safe_load(schema.read_text()),
-        "window_seconds": parse_window(window),
-    }
-    _call("POST", "/api/v1/models", json=body)
-    typer.echo(f"registered model {name!r}")
-    if reference is not None:
-        if not reference.exists():
-            raise InputError(f"reference file {str(reference)!r} does not exist")
-        kind = "text/csv" if reference.suffix.lower() == ".csv" else "application/octet-stream"
-        done = _call(
-            "PUT",
-            f"/api/v1/models/{name}/reference",
-            content=reference.read_bytes(),
-            headers={"Content-Type": kind},
+    if reference is not None and not reference.exists():
+        raise InputError(f"reference file {str(reference)!r} does not exist")
+    declared = yaml.safe_load(schema.read_text())
+    if not isinstance(declared, dict):
+        raise InputError(
+            f"schema file {str(schema)!r} must hold a mapping (features, prediction_kind, "
+            "segments), not a list or a single value"
         )
-        typer.echo(f"reference set: {done['rows']:,} rows, columns {', '.join(done['columns'])}")
+    with _admin() as admin:
+        admin.register_model(name, declared, window_seconds=parse_window(window))
+        typer.echo(f"registered model {name!r}")
+        if reference is not None:
+            done = admin.set_reference(name, reference)
+            columns = ", ".join(done["columns"])
+            typer.echo(f"reference set: {done['rows']:,} rows, columns {columns}")
 
 
 @model_app.command("list")
 def list_models() -> None:
     """List registered models."""
     table = Table("model", "features", "window", "reference")
-    for m in _call("GET", "/api/v1/models"):
+    with _admin() as admin:
+        models = admin.models()
+    for m in models:
         table.add_row(
             m["name"],
             ", ".join(f["name"] for f in m["schema"]["features"]),
