@@ -23,7 +23,7 @@ from smokejumper.monitoring.slo import (
     burn_rate,
     conditions_for,
     error_budget,
-    evaluate,
+    slo_state,
 )
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
@@ -111,7 +111,7 @@ def test_burning_at_threshold_for_the_long_window_spends_the_same_share(days: in
     burst_total = 10 * fast.long_window.total_seconds()
     burst = SliSample(burst_start, NOW, good=burst_total * (1 - 0.144), total=burst_total)
 
-    state = evaluate([clean, burst], NOW, Objective(0.99, period))
+    state = slo_state([clean, burst], NOW, Objective(0.99, period))
 
     assert 1 - state.budget.remaining == pytest.approx(0.02)
     assert state.state == "page"
@@ -134,7 +134,7 @@ def test_steady_error_rate_at_the_budget_burns_at_one() -> None:
     assert burn_rate(samples, NOW - 90 * MINUTE, NOW - 7 * MINUTE, SLO) == pytest.approx(1.0)
     budget = error_budget(samples, NOW, SLO)
     assert budget.remaining == pytest.approx(0.0, abs=1e-9)
-    state = evaluate(samples, NOW, SLO)
+    state = slo_state(samples, NOW, SLO)
     assert state.state == "ticket"  # burning at exactly 1x over 3 d and 6 h: the ticket threshold
     assert [c.condition.severity for c in state.firing] == ["ticket"]
 
@@ -191,7 +191,7 @@ def test_samples_may_arrive_in_any_order_and_any_iterable() -> None:
     forward = burn_rate(samples, NOW - 5 * HOUR, NOW, SLO)
     backward = burn_rate(reversed(samples), NOW - 5 * HOUR, NOW, SLO)
     assert forward == pytest.approx(backward) == pytest.approx(2.0)
-    assert evaluate(iter(samples), NOW, SLO) == evaluate(samples, NOW, SLO)
+    assert slo_state(iter(samples), NOW, SLO) == slo_state(samples, NOW, SLO)
 
 
 # ------------------------------------------------------------------- multi-window firing
@@ -200,7 +200,7 @@ def test_samples_may_arrive_in_any_order_and_any_iterable() -> None:
 def test_fast_burn_over_the_last_hour_pages() -> None:
     samples = clean_month_until(NOW - HOUR) + steady(NOW - HOUR, NOW, MINUTE, 0.144)
 
-    state = evaluate(samples, NOW, SLO)
+    state = slo_state(samples, NOW, SLO)
 
     fast = state.conditions[0]
     assert fast.long_burn_rate == pytest.approx(14.4)
@@ -220,25 +220,25 @@ def test_a_burst_that_stopped_no_longer_pages_once_the_short_window_recovers() -
     )
 
     # While it burned, both windows were over 14.4x: page.
-    during = evaluate(samples, NOW - 10 * MINUTE, SLO)
+    during = slo_state(samples, NOW - 10 * MINUTE, SLO)
     assert during.state == "page"
     assert during.conditions[0].firing
 
     # Ten minutes after it stopped, the hour still averages 15x, but the last 5 minutes are clean:
     # the long window alone would keep paging for another 20 minutes; the short window stops it.
-    after = evaluate(samples, NOW, SLO).conditions[0]
+    after = slo_state(samples, NOW, SLO).conditions[0]
     assert after.long_burn_rate == pytest.approx(18 * 50 / 60)
     assert after.long_burn_rate is not None
     assert after.long_burn_rate >= after.condition.threshold
     assert after.short_burn_rate == 0.0
     assert not after.firing
-    assert evaluate(samples, NOW, SLO).state == "ok"
+    assert slo_state(samples, NOW, SLO).state == "ok"
 
 
 def test_a_brief_spike_does_not_page_because_the_long_window_is_calm() -> None:
     samples = clean_month_until(NOW - 5 * MINUTE) + steady(NOW - 5 * MINUTE, NOW, MINUTE, 0.5)
 
-    fast = evaluate(samples, NOW, SLO).conditions[0]
+    fast = slo_state(samples, NOW, SLO).conditions[0]
 
     assert fast.short_burn_rate == pytest.approx(50.0)
     assert fast.long_burn_rate == pytest.approx(50.0 * 5 / 60)
@@ -249,7 +249,7 @@ def test_a_slow_leak_over_three_days_opens_a_ticket() -> None:
     leak_start = NOW - 3 * DAY
     samples = steady(NOW - MONTH, leak_start, HOUR, 0.0) + steady(leak_start, NOW, HOUR, 0.015)
 
-    state = evaluate(samples, NOW, SLO)
+    state = slo_state(samples, NOW, SLO)
 
     assert state.state == "ticket"
     ticket = state.conditions[2]
@@ -264,7 +264,7 @@ def test_the_same_leak_for_one_day_is_not_a_ticket_yet() -> None:
     leak_start = NOW - DAY
     samples = steady(NOW - MONTH, leak_start, HOUR, 0.0) + steady(leak_start, NOW, HOUR, 0.015)
 
-    state = evaluate(samples, NOW, SLO)
+    state = slo_state(samples, NOW, SLO)
 
     assert state.conditions[2].long_burn_rate == pytest.approx(0.5)
     assert state.state == "ok"
@@ -275,7 +275,7 @@ def test_custom_conditions_replace_the_table() -> None:
     samples = steady(NOW - DAY, NOW, HOUR, 0.03)  # 3x
     mine = BurnCondition("page", 2 * HOUR, 10 * MINUTE, 2.0)
 
-    state = evaluate(samples, NOW, SLO, conditions=[mine])
+    state = slo_state(samples, NOW, SLO, conditions=[mine])
 
     assert [c.condition for c in state.conditions] == [mine]
     assert state.state == "page"
@@ -333,7 +333,7 @@ def test_no_data() -> None:
     assert (budget.events, budget.allowed, budget.consumed, budget.remaining) == (0, 0, 0, 1.0)
     assert not budget.has_data
 
-    state = evaluate([empty_bucket], NOW, SLO)
+    state = slo_state([empty_bucket], NOW, SLO)
     assert state.state == "no_data"
     assert state.firing == ()
     assert all(c.long_burn_rate is None and c.short_burn_rate is None for c in state.conditions)
@@ -341,7 +341,7 @@ def test_no_data() -> None:
 
 def test_samples_older_than_the_period_are_no_data() -> None:
     old = steady(NOW - 2 * MONTH, NOW - MONTH, HOUR, 0.5)
-    assert evaluate(old, NOW, SLO).state == "no_data"
+    assert slo_state(old, NOW, SLO).state == "no_data"
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -409,7 +409,7 @@ def test_invalid_ranges() -> None:
     with pytest.raises(InvalidRangeError, match="use timezone-aware datetimes"):
         burn_rate([sample], naive - HOUR, naive, SLO)
     with pytest.raises(InvalidRangeError, match="use timezone-aware datetimes"):
-        evaluate([sample], naive, SLO)
+        slo_state([sample], naive, SLO)
 
 
 @pytest.mark.parametrize(

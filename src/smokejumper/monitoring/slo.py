@@ -1,7 +1,7 @@
 """Service level objectives on any observation: error budgets and multi-window burn rates.
 
 This is the pure core: no I/O, no clock. Callers pass the SLI as :class:`SliSample` buckets (good
-and total events per time bucket) and the evaluation instant ``now``; :func:`evaluate` returns an
+and total events per time bucket) and the evaluation instant ``now``; :func:`slo_state` returns an
 :class:`SloState` for the alerting side to act on.
 
 Definitions
@@ -52,7 +52,7 @@ protects. The 1/12 ratio between short and long windows is kept as well.
 >>> hour = timedelta(hours=1)
 >>> past = [SliSample(now - (k + 1) * hour, now - k * hour, 1000, 1000) for k in range(1, 720)]
 >>> burst = SliSample(now - hour, now, good=856, total=1000)  # 14.4 % bad against a 1 % budget
->>> state = evaluate(past + [burst], now, Objective(0.99))
+>>> state = slo_state(past + [burst], now, Objective(0.99))
 >>> state.state, [str(c.condition.long_window) for c in state.firing]
 ('page', ['1:00:00'])
 """
@@ -406,7 +406,7 @@ def _overall(budget: ErrorBudget, results: Sequence[ConditionResult]) -> State:
     return "ticket" if "ticket" in fired else "ok"
 
 
-def evaluate(
+def slo_state(
     samples: Iterable[SliSample],
     now: datetime,
     objective: Objective,
@@ -418,10 +418,10 @@ def evaluate(
     ``conditions`` defaults to :func:`conditions_for` the objective's period.
 
     >>> now = datetime(2024, 1, 31)
-    >>> evaluate([], now, Objective(0.99)).state
+    >>> slo_state([], now, Objective(0.99)).state
     'no_data'
     >>> month = SliSample(now - timedelta(days=30), now, good=995, total=1000)
-    >>> evaluate([month], now, Objective(0.99)).state
+    >>> slo_state([month], now, Objective(0.99)).state
     'ok'
     """
     kept = tuple(samples)

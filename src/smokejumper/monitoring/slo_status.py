@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from smokejumper.monitoring.slo import Objective, SliSample, evaluate
+from smokejumper.monitoring.slo import Objective, SliSample, slo_state
 
 
 def slo_status(
@@ -46,7 +46,7 @@ def slo_status(
         SliSample(start, start + window, 1.0 if ok else 0.0, 1.0) for start, ok in observations
     ]
     now = as_of or max((s.end for s in samples), default=datetime.now(UTC))
-    state = evaluate(samples, now, Objective(objective, timedelta(days=period_days)))
+    state = slo_state(samples, now, Objective(objective, timedelta(days=period_days)))
     return {
         "name": name,
         "monitor": monitor,

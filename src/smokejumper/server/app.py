@@ -24,7 +24,7 @@ from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
 from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
-from smokejumper.server.routes import ingest, models, monitoring, slices, windows
+from smokejumper.server.routes import ingest, models, monitors, slices, windows
 from smokejumper.server.state import AppState
 from smokejumper.service.config import PendingMonitors, apply_file
 from smokejumper.service.setup import open_store
@@ -114,6 +114,6 @@ def create_app(
         """The OpenAPI schema of this API (needs a read token)."""
         return app.openapi()
 
-    for module in (models, ingest, windows, monitoring, slices):
+    for module in (models, ingest, windows, monitors, slices):
         app.include_router(module.router)
     return app
