@@ -14,6 +14,7 @@ from smokejumper.server.auth import require
 from smokejumper.server.body import read_body, reference_profile
 from smokejumper.server.state import state
 from smokejumper.service import models as service
+from smokejumper.store.database import as_utc
 from smokejumper.store.models import DEFAULT_WINDOW_SECONDS
 
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
@@ -59,7 +60,7 @@ def _out(found: service.Registered) -> ModelOut:
         name=model.name,
         model_schema=ModelSchema.model_validate_json(model.schema_json),
         window_seconds=model.window_seconds,
-        created_at=model.created_at,
+        created_at=as_utc(model.created_at),
         has_reference=found.has_reference,
     )
 
