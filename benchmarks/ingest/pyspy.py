@@ -44,7 +44,6 @@ class _Rule:
 
 def _stage_rules() -> list[_Rule]:
     """How a sampled stack maps to an ingest stage: the innermost matching frame decides."""
-    from smokejumper.server.routes import ingest as route
     from smokejumper.service import ingest as ingest_module
     from smokejumper.store import rawlog
 
@@ -52,7 +51,7 @@ def _stage_rules() -> list[_Rule]:
     finish = ingest_module.PendingBatch.finish
     commit = _lines_with(finish, "session.commit()")
     wait = _lines_with(finish, "self.written.result()")
-    gate = _lines_with(route.log_predictions, "app.ingest_gate")
+    gate = _lines_with(ingest_module.accept_batch, "with gate:")
     return [
         _Rule("raw log: fsync (file + folder)", "store/rawlog.py", "write", frozenset(fsync)),
         _Rule("raw log: fsync (file + folder)", "store/rawlog.py", "_fsync_dir"),
@@ -78,7 +77,13 @@ def _stage_rules() -> list[_Rule]:
         _Rule("model + schema + reference lookup", "server/references.py", "model"),
         _Rule("model + schema + reference lookup", "server/references.py", "schema"),
         _Rule("model + schema + reference lookup", "server/references.py", "_reference"),
-        _Rule("route: waiting for the ingest gate", "routes/ingest.py", "store", frozenset(gate)),
+        _Rule(
+            "route: waiting for the ingest gate",
+            "service/ingest.py",
+            "accept_batch",
+            frozenset(gate),
+        ),
+        _Rule("route: rest of store()", "service/ingest.py", "accept_batch"),
         _Rule("route: rest of store()", "routes/ingest.py", "store"),
     ]
 

@@ -12,7 +12,9 @@ profiled.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,11 +24,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.errors import InputError
+from smokejumper.errors import BatchRejectedError, InputError
 from smokejumper.monitoring.parts import Part, window_parts
 from smokejumper.monitoring.schema import ModelSchema
+from smokejumper.service.references import ReferenceCache
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.store import batches, windows
@@ -224,3 +227,37 @@ def first_hours(
         )
     cutoff = pa.scalar(start + timedelta(hours=hours), ts.type)
     return table.filter(pc.less(ts, cutoff)).select([f.name for f in schema.features])
+
+
+def accept_batch(
+    sessions: sessionmaker[Session],
+    raw_log: RawLog,
+    references: ReferenceCache,
+    gate: threading.Lock,
+    name: str,
+    parse: Callable[[ModelSchema, datetime], tuple[pa.Table, str | None]],
+    idempotency_key: str | None = None,
+) -> tuple[str, IngestResult]:
+    """Log a batch of model ``name``'s predictions: ``parse(schema, now)`` gives the validated
+    table and the batch key the body names, if any. Returns the batch key (the idempotency key,
+    else the body's, else a new one) and what was stored.
+
+    The CPU-bound half (finding the model, parsing, validating, profiling) runs holding
+    ``gate``: that work needs the GIL, so batches taking turns at it every few milliseconds
+    each cost more. Writing the raw log and committing run outside it, so one batch is stored
+    while the next is profiled. A refused batch is recorded (the ``rejected_batches`` monitor
+    counts them) and its :class:`BatchRejectedError` raised.
+    """
+    now = datetime.now(UTC)
+    with sessions() as session:
+        with gate:
+            model, schema, reference = references.model(session, name)
+            try:
+                table, body_key = parse(schema, now)
+            except BatchRejectedError as err:
+                refuse(session, model, err.errors)
+                raise
+            key = idempotency_key or body_key or uuid.uuid4().hex
+            pending = begin(session, raw_log, model, schema, reference, table, key)
+        result = pending if isinstance(pending, IngestResult) else pending.finish(session)
+    return key, result

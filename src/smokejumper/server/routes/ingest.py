@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
+import pyarrow as pa
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from smokejumper.errors import BatchRejectedError, InputError
+from smokejumper.errors import InputError
 from smokejumper.monitoring.batch import arrow_to_table, records_to_table
+from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.protocol import ARROW_STREAM
 from smokejumper.server.auth import require
 from smokejumper.server.body import arrow_stream, read_body
 from smokejumper.server.state import state
-from smokejumper.service.ingest import IngestResult, begin, refuse
+from smokejumper.service.ingest import accept_batch
 
 router = APIRouter(prefix="/api/v1/models", tags=["ingest"])
 
@@ -47,23 +48,22 @@ async def log_predictions(
     body = await read_body(request)
     arrow = request.headers.get("content-type", "").startswith(ARROW_STREAM)
 
+    def parse(schema: ModelSchema, now: datetime) -> tuple[pa.Table, str | None]:
+        if arrow:
+            return arrow_to_table(arrow_stream(body), schema, now), None
+        records, key = _records(body)
+        return records_to_table(records, schema, now), key
+
     def store() -> dict[str, Any]:
-        now = datetime.now(UTC)
-        with app.sessions() as db:
-            with app.ingest_gate:  # the CPU-bound half, one request at a time (see AppState)
-                model, schema, reference = app.references.model(db, name)
-                try:
-                    if arrow:
-                        table, key = arrow_to_table(arrow_stream(body), schema, now), None
-                    else:
-                        records, key = _records(body)
-                        table = records_to_table(records, schema, now)
-                except BatchRejectedError as err:
-                    refuse(db, model, err.errors)
-                    raise
-                key = request.headers.get("idempotency-key") or key or uuid.uuid4().hex
-                pending = begin(db, app.raw_log, model, schema, reference, table, key)
-            result = pending if isinstance(pending, IngestResult) else pending.finish(db)
-            return {"batch_id": key, "rows": result.rows, "duplicate": result.duplicate}
+        key, result = accept_batch(
+            app.sessions,
+            app.raw_log,
+            app.references,
+            app.ingest_gate,
+            name,
+            parse,
+            request.headers.get("idempotency-key"),
+        )
+        return {"batch_id": key, "rows": result.rows, "duplicate": result.duplicate}
 
     return await run_in_threadpool(store)
