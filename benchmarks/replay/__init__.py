@@ -5,7 +5,8 @@ a real shift is caught, per rows per window. Shared by ``benchmarks/windowed_rep
 
 - ``data``: the real data (``data/``, see its README) cut into reference, clean and shifted rows;
 - ``windows``: hourly windows in the past and the rows' times in them;
-- ``run``: the server, the model and monitors per size, logging, evaluation, the counts.
+- ``run``: the server, the model and monitors per size, logging, evaluation, the counts;
+- ``targets``: the issue's targets (false alarms per 100 clean windows, shifted windows caught).
 
 The modules import one another relatively, so the package works both as ``replay`` (the
 benchmark script's folder is first on ``sys.path``) and as ``benchmarks.replay`` (from tests).
@@ -13,16 +14,22 @@ benchmark script's folder is first on ``sys.path``) and as ``benchmarks.replay``
 
 from __future__ import annotations
 
-from .data import CLEAN_COLUMNS, SHIFTED_COLUMNS, ReplayData, load
+from .data import CLEAN_COLUMNS, SHIFTED_COLUMNS, ReplayData, draws, load
 from .run import Replay, SizePlan, SizeResult, replay
+from .targets import MAX_FALSE_ALARMS_PER_100, MIN_CAUGHT_SHARE, caught_met, false_alarms_met
 
 __all__ = [
     "CLEAN_COLUMNS",
+    "MAX_FALSE_ALARMS_PER_100",
+    "MIN_CAUGHT_SHARE",
     "SHIFTED_COLUMNS",
     "Replay",
     "ReplayData",
     "SizePlan",
     "SizeResult",
+    "caught_met",
+    "draws",
+    "false_alarms_met",
     "load",
     "replay",
 ]
