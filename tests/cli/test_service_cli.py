@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tests.conftest import RunningServer
+from tests.support import RunningServer
 
 
 def run(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from tests.server.test_api import SCHEMA, records
-from tests.server.test_durability import _admin_token, _free_port, _start
+from tests.server.support import SCHEMA, records
+from tests.support import admin_token, free_port, start_server
 
 from smokejumper.store.database import make_engine
 from smokejumper.store.tables import Label, Model, Monitor
@@ -28,9 +28,9 @@ def small(tmp_path: Path, database_url: str) -> Iterator[httpx.Client]:
         "SMOKEJUMPER_MAX_BODY_BYTES": str(LIMIT),
         "SMOKEJUMPER_EVALUATE_EVERY": "0",
     }
-    token = _admin_token(env)
-    port = _free_port()
-    server = _start(env, port)
+    token = admin_token(env)
+    port = free_port()
+    server = start_server(env, port)
     headers = {"Authorization": f"Bearer {token}"}
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=10) as c:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.server.test_api import SCHEMA
-from tests.server.test_durability import _admin_token, _free_port, _start
+from tests.server.support import SCHEMA
+from tests.support import admin_token, free_port, start_server
 
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.store.database import make_engine, session_factory
@@ -35,9 +35,9 @@ def _serving(
     the file its stderr goes to."""
     config, log = tmp_path / "monitors.yaml", tmp_path / "serve.log"
     config.write_text(CONFIG)
-    token = _admin_token(env)
-    port = _free_port()
-    server = _start(env, port, workers, args=["--config", str(config)], log=log)
+    token = admin_token(env)
+    port = free_port()
+    server = start_server(env, port, workers, args=["--config", str(config)], log=log)
     headers = {"Authorization": f"Bearer {token}"}
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=10) as c:
