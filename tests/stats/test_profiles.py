@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pyarrow as pa
@@ -40,15 +41,20 @@ def _table(data: list[tuple[float | None, str | None, bool]]) -> pa.Table:
     )
 
 
+#: The most merges any test here folds into one profile (five parts).
+MERGES = 4
+
+
 def _rounding_slack(p: NumericProfile) -> tuple[float, float]:
     """How far float64 rounding alone may move ``p``'s mean and m2 between two ways of computing
     them: one pass over all the values, or Chan's pairwise merge of parts (see stats/numeric.py).
 
     With n finite values of largest magnitude M and spread s (max - min), eps = 2**-52:
-    - every computed mean is within E = 64 eps M of the true one. numpy's pairwise sum rounds each
-      of these at most 900 values under 30 times (8 running sums of up to 16 values, up to 7
-      left over, 3 levels joining the 8, a level per halving above 128 values), and each of the
-      at most four merges adds at most 5 roundings of size eps M: 30 + 20 <= 64;
+    - every computed mean is within E = r eps M of the true one, r the roundings a value goes
+      through: numpy's pairwise sum rounds each value at most 26 times in a block of 128 (8
+      running sums of up to 16 values, up to 7 left over, 3 levels joining the 8) and once more
+      per halving above 128 values; the division adds one, and each of the at most four merges
+      here (MERGES) adds at most 5 of size eps M;
     - a two-pass m2 around a mean off by e is m2 + n e**2, times (1 + (n + 2) eps) for rounding
       the squares and their sum;
     - a merge adds w delta**2 (w = na nb / n <= n / 4, |delta| <= s) with delta off by up to
@@ -56,17 +62,17 @@ def _rounding_slack(p: NumericProfile) -> tuple[float, float]:
       at most n.
     Both sides together: |mean difference| <= 2 E and
     |m2 difference| <= n E (6 s + 11 E) + 2 (n + 8) eps m2.
-    This is a worst case (seen differences stay under a twentieth of it), and it is wide only
+    This is a worst case (seen differences stay under a tenth of it), and it is wide only
     where float64 is: 300 values near 1e15 (ulp 0.125) with a spread of 1 have m2 near 25, known
     to about 1e6; values near 1e150 that cancel leave a mean known to about 1e136. Where s is
     near M the m2 slack is about 1e-13 of m2, so a wrong merge formula shows.
     """
     if p.n == 0:
         return 0.0, 0.0
-    assert p.n <= 900, "the slack below counts roundings for at most 900 values"
+    roundings = 26 + math.ceil(math.log2(max(p.n, 128) / 128)) + 1 + 5 * MERGES
     eps = float(np.finfo(np.float64).eps)
     big, spread = max(abs(p.min), abs(p.max)), p.max - p.min
-    e = 64 * eps * big
+    e = roundings * eps * big
     return 2 * e, p.n * e * (6 * spread + 11 * e) + 2 * (p.n + 8) * eps * p.m2
 
 
