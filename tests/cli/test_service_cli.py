@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from tests.support import RunningServer
 
 
@@ -34,6 +35,7 @@ def _newest_migration() -> str:
     return head
 
 
+@pytest.mark.slow
 def test_db_upgrade_and_token_create(tmp_path: Path) -> None:
     env = {"SMOKEJUMPER_HOME": str(tmp_path)}
     done = run(env, "db", "upgrade")
@@ -46,6 +48,7 @@ def test_db_upgrade_and_token_create(tmp_path: Path) -> None:
     assert "unknown scope 'root'" in bad.stderr
 
 
+@pytest.mark.slow
 def test_model_register_and_list(server: RunningServer, tmp_path: Path) -> None:
     schema = tmp_path / "schema.yaml"
     schema.write_text(

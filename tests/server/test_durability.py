@@ -9,10 +9,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from tests.server.support import SCHEMA, records
 from tests.support import admin_token, free_port, start_server
 
 
+@pytest.mark.slow
 def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path) -> None:
     env = {**os.environ, "SMOKEJUMPER_HOME": str(tmp_path / "home")}
     token = admin_token(env)

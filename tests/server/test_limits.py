@@ -56,6 +56,7 @@ def _too_large(response: httpx.Response) -> None:
     assert "SMOKEJUMPER_MAX_BODY_BYTES" in detail
 
 
+@pytest.mark.slow
 def test_an_oversized_body_is_refused_on_every_route(
     small: httpx.Client, database_url: str
 ) -> None:
@@ -78,6 +79,7 @@ def test_an_oversized_body_is_refused_on_every_route(
     assert _count(database_url, Label) == 1
 
 
+@pytest.mark.slow
 def test_a_chunked_body_is_cut_off_at_the_limit(small: httpx.Client) -> None:
     assert small.post("/api/v1/models", json={"name": "churn", "schema": SCHEMA}).status_code == 201
     body = httpx.Response(200, json=records(40)).content

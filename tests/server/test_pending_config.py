@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from tests.server.support import SCHEMA
 from tests.support import admin_token, free_port, start_server
 
@@ -69,6 +70,7 @@ def _register(c: httpx.Client, name: str) -> None:
     assert response.status_code == 201, response.text
 
 
+@pytest.mark.slow
 def test_monitors_of_an_unregistered_model_wait_for_its_registration(
     tmp_path: Path, database_url: str
 ) -> None:
@@ -95,6 +97,7 @@ def test_monitors_of_an_unregistered_model_wait_for_its_registration(
         assert _named(c, "/api/v1/monitors", "churn-drift") == {**monitor, "max": 0.5}
 
 
+@pytest.mark.slow
 def test_the_evaluator_creates_them_for_a_model_registered_elsewhere(tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = {**os.environ, "SMOKEJUMPER_HOME": str(home), "SMOKEJUMPER_EVALUATE_EVERY": "0.5"}

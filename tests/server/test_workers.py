@@ -34,6 +34,7 @@ def _gone(port: int, timeout: float = 15) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_workers_share_the_store_and_die_with_their_parent(tmp_path: Path) -> None:
     env = {
         **os.environ,
