@@ -1,16 +1,24 @@
-"""Shared fixtures: seeded random data as real Arrow tables and files."""
+"""Shared fixtures: seeded random data, real stores (SQLite, PostgreSQL) and a real server."""
 
 from __future__ import annotations
 
+import os
 import time
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import Engine
+from tests.support import (
+    POSTGRES_ADMIN,
+    START_POSTGRES,
+    RunningServer,
+    mixed_table,
+    postgres_unreachable,
+)
 
 from smokejumper.settings import Settings
 
@@ -18,24 +26,6 @@ from smokejumper.settings import Settings
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
-
-
-def mixed_table(rng: np.random.Generator, rows: int, *, shift: bool = False) -> pa.Table:
-    """Numeric, categorical and boolean columns with some nulls; ``shift`` moves three."""
-    cats = ["a", "b", "c", "d"]
-    x = rng.normal(0.5 if shift else 0.0, 1.0, rows)
-    y = rng.exponential(1.0, rows)
-    mask = rng.random(rows) < 0.05
-    return pa.table(
-        {
-            "x": x,
-            "y": pa.array(y, mask=mask),
-            "n": rng.integers(0, 10, rows),
-            "cat": rng.choice(cats, rows, p=[0.1, 0.2, 0.3, 0.4] if shift else [0.25] * 4),
-            "flag": rng.random(rows) < (0.5 if shift else 0.3),
-            "steady": rng.choice(["u", "v"], rows),
-        }
-    )
 
 
 @pytest.fixture
@@ -49,41 +39,54 @@ def loans(tmp_path: Path, rng: np.random.Generator) -> tuple[Path, Path]:
 
 # --------------------------------------------------------------------------- stores and servers
 
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Engine]:
+    """An AUTOCOMMIT engine on the PostgreSQL server's admin database, probed once a session.
+
+    ``SMOKEJUMPER_TEST_POSTGRES`` may name another server (default: ``POSTGRES_ADMIN``). When none
+    answers, the PostgreSQL tests are skipped, or fail if ``SMOKEJUMPER_REQUIRE_POSTGRES=1``
+    (as .ci/run sets: CI must not pass by skipping them).
+    """
+    from sqlalchemy import create_engine
+
+    url = os.environ.get("SMOKEJUMPER_TEST_POSTGRES", POSTGRES_ADMIN)
+    problem = postgres_unreachable(url)
+    if problem is not None:
+        message = (
+            f"no PostgreSQL server answers at {url} ({problem}); start it with "
+            f"`{START_POSTGRES}`, or set SMOKEJUMPER_TEST_POSTGRES to the admin URL of one"
+        )
+        if os.environ.get("SMOKEJUMPER_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"SMOKEJUMPER_REQUIRE_POSTGRES=1 and {message}", pytrace=False)
+        pytest.skip(f"PostgreSQL tests skipped: {message}")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    yield admin
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty store: a SQLite file, or a PostgreSQL database dropped afterwards."""
+    """A fresh, empty store: a SQLite file, or a PostgreSQL database dropped afterwards.
+
+    Database names are random, so parallel workers (pytest-xdist) never share one.
+    """
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    import uuid
+    from sqlalchemy import text
 
-    from sqlalchemy import create_engine, text
-
+    admin: Engine = request.getfixturevalue("postgres_admin")
     name = f"sj_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    try:  # the plain postgresql:// scheme, as users write it
+        yield admin.url.set(drivername="postgresql", database=name).render_as_string(
+            hide_password=False
+        )
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@dataclass
-class RunningServer:
-    url: str
-    settings: Settings
-    admin: str  # an admin token
-
-    def token(self, scope: str) -> str:
-        from smokejumper.service.tokens import issue_token
-
-        return issue_token(self.settings.database_url, scope)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -22,6 +23,7 @@ def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.slow
 def test_drift_prints_a_table_and_fails_on_drift_when_asked(loans: tuple[Path, Path]) -> None:
     out = run("drift", *loans)
     assert out.returncode == 0, out.stderr
@@ -32,6 +34,7 @@ def test_drift_prints_a_table_and_fails_on_drift_when_asked(loans: tuple[Path, P
     assert same.returncode == 0
 
 
+@pytest.mark.slow
 def test_drift_writes_json_markdown_and_html(loans: tuple[Path, Path], tmp_path: Path) -> None:
     out = run("drift", *loans, "--format", "json", "--columns", "x,cat")
     assert out.returncode == 0, out.stderr
@@ -52,6 +55,7 @@ def test_method_option_applies_to_every_column(loans: tuple[Path, Path]) -> None
     assert {c["method"] for c in doc["columns"] if c["status"] == "tested"} == {"psi"}
 
 
+@pytest.mark.slow
 def test_errors_exit_2_with_one_line(loans: tuple[Path, Path], tmp_path: Path) -> None:
     cases = [
         ("drift", tmp_path / "missing.parquet", loans[1]),
@@ -66,6 +70,7 @@ def test_errors_exit_2_with_one_line(loans: tuple[Path, Path], tmp_path: Path) -
         assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_profile_files_compare_like_data(loans: tuple[Path, Path], tmp_path: Path) -> None:
     ref_p, cur_p = tmp_path / "ref.profile", tmp_path / "cur.profile"
     assert run("profile", loans[0], "-o", ref_p).returncode == 0
@@ -77,6 +82,7 @@ def test_profile_files_compare_like_data(loans: tuple[Path, Path], tmp_path: Pat
     assert {c["basis"] for c in prof["columns"] if c["kind"] == "numeric"} == {"profile"}
 
 
+@pytest.mark.slow
 def test_windowed_profiles_merge_to_the_whole(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     rows = 5000

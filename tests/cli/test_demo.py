@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 
 def run_demo(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -38,6 +39,7 @@ def lines_with(text: str, *words: str) -> list[str]:
     return [line for line in text.splitlines() if all(w in line for w in words)]
 
 
+@pytest.mark.slow
 def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     home = tmp_path / "home"
     out = run_demo(home)
@@ -64,6 +66,7 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert_server_stopped(home)
 
 
+@pytest.mark.slow
 def test_demo_fails_loudly_when_the_service_part_fails(tmp_path: Path) -> None:
     home = tmp_path / "home"
     out = run_demo(home, SMOKEJUMPER_MAX_BODY_BYTES="2000")  # the reference upload gets 413

@@ -37,6 +37,7 @@ def _newest_migration() -> str:
     return head
 
 
+@pytest.mark.slow
 def test_db_upgrade_and_token_create(tmp_path: Path) -> None:
     env = {"SMOKEJUMPER_HOME": str(tmp_path)}
     done = run(env, "db", "upgrade")
@@ -56,6 +57,7 @@ def server(tmp_path: Path, database_url: str) -> Iterator[ServerHarness]:
         yield running
 
 
+@pytest.mark.slow
 def test_model_register_and_list(server: ServerHarness, tmp_path: Path) -> None:
     schema = tmp_path / "schema.yaml"
     schema.write_text(

@@ -9,9 +9,8 @@ from pathlib import Path
 import httpx
 import pyarrow as pa
 import pytest
-from tests.conftest import RunningServer
-from tests.server.test_api import register
-from tests.server.test_slices import BATCHES, HOUR, INSIDE, PATH
+from tests.server.support import BATCHES, HOUR, INSIDE, PATH, register
+from tests.support import RunningServer
 
 from smokejumper.client import Client, ClientError
 from smokejumper.errors import ServerError

@@ -16,8 +16,8 @@ import httpx
 import pyarrow as pa
 import pytest
 from tests.client.support import Relay, closed_port_url, fast_client, wait_until
-from tests.conftest import RunningServer
-from tests.server.test_api import register, windows
+from tests.server.support import register, windows
+from tests.support import RunningServer
 
 from smokejumper.client.spool import Spool
 

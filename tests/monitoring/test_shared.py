@@ -206,6 +206,7 @@ def _cases(rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
     return out
 
 
+@pytest.mark.slow
 def test_class_metrics_are_scikit_learns_to_the_last_bit(rng: np.random.Generator) -> None:
     scorers = {
         "accuracy": (metrics.accuracy_score, {}),

@@ -4,61 +4,13 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tests.conftest import RunningServer
-
-SCHEMA = {
-    "features": [
-        {"name": "age", "kind": "numeric"},
-        {"name": "plan", "kind": "categorical"},
-        {"name": "active", "kind": "boolean"},
-    ],
-    "prediction_kind": "numeric",
-    "segments": ["plan"],
-}
-
-
-def client(server: RunningServer, token: str | None = None) -> httpx.Client:
-    headers = {"Authorization": f"Bearer {token or server.admin}"}
-    return httpx.Client(base_url=server.url, headers=headers, timeout=30)
-
-
-def register(c: httpx.Client, name: str = "churn") -> None:
-    r = c.post("/api/v1/models", json={"name": name, "schema": SCHEMA, "window_seconds": 3600})
-    assert r.status_code == 201, r.text
-
-
-def records(
-    n: int, start: int = 0, *, shift: float = 0.0, hour: datetime | None = None
-) -> list[dict[str, Any]]:
-    rng = np.random.default_rng(start)
-    ts = (hour or datetime.now(UTC) - timedelta(hours=1)).isoformat()
-    return [
-        {
-            "id": f"p{start + i}",
-            "timestamp": ts,
-            "version": "v1",
-            "features": {
-                "age": float(rng.normal(40 + shift, 10)),
-                "plan": ["basic", "pro"][i % 2],
-                "active": bool(i % 3),
-            },
-            "prediction": float(rng.random()),
-            "latency_ms": 12.5,
-        }
-        for i in range(n)
-    ]
-
-
-def windows(c: httpx.Client, name: str = "churn") -> list[dict[str, Any]]:
-    r = c.get(f"/api/v1/models/{name}/windows")
-    assert r.status_code == 200, r.text
-    return r.json()
+from tests.server.support import SCHEMA, client, records, register, windows
+from tests.support import RunningServer
 
 
 def test_health_needs_no_token_and_everything_else_does(server: RunningServer) -> None:

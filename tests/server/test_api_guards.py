@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pyarrow as pa
 from sqlalchemy import func, select
-from tests.conftest import RunningServer
-from tests.server.test_api import SCHEMA, client, register, windows
+from tests.server.support import SCHEMA, client, register, windows
+from tests.support import RunningServer
 
 from smokejumper.store.database import make_engine
 from smokejumper.store.tables import CustomMetric

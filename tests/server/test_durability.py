@@ -4,73 +4,24 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
-from tests.server.test_api import SCHEMA, records
+import pytest
+from tests.server.support import SCHEMA, records
+from tests.support import admin_token, free_port, start_server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(
-    env: dict[str, str],
-    port: int,
-    workers: int = 1,
-    *,
-    args: Sequence[str] = (),
-    log: Path | None = None,
-) -> subprocess.Popen[bytes]:
-    """``smokejumper serve`` on ``port`` (``workers`` processes), once it answers /healthz.
-
-    ``args`` are more options of ``serve``; its stderr goes to ``log`` when given.
-    """
-    command = [sys.executable, "-m", "smokejumper", "serve", "--port", str(port), *args]
-    with log.open("wb") if log is not None else open(os.devnull, "wb") as errors:
-        proc = subprocess.Popen(
-            [*command, "--workers", str(workers)] if workers > 1 else command,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
-def _admin_token(env: dict[str, str]) -> str:
-    """A new admin token, made with the CLI in the server's home."""
-    return subprocess.run(
-        [sys.executable, "-m", "smokejumper", "token", "create", "--scope", "admin"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-
-
+@pytest.mark.slow
 def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path) -> None:
     env = {**os.environ, "SMOKEJUMPER_HOME": str(tmp_path / "home")}
-    token = _admin_token(env)
-    port = _free_port()
+    token = admin_token(env)
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"}
-    server = _start(env, port)
+    server = start_server(env, port)
     acknowledged: list[str] = []
     stop = threading.Event()
 
@@ -105,7 +56,7 @@ def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path) -> None:
     finally:
         if server.poll() is None:
             server.kill()
-    server = _start(env, port)
+    server = start_server(env, port)
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=10) as c:
             total = sum(w["rows"] for w in c.get("/api/v1/models/m/windows").json())

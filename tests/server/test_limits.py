@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from tests.server.test_api import SCHEMA, records
-from tests.server.test_durability import _admin_token, _free_port, _start
+from tests.server.support import SCHEMA, records
+from tests.support import admin_token, free_port, start_server
 
 from smokejumper.store.database import make_engine
 from smokejumper.store.tables import Label, Model, Monitor
@@ -28,9 +28,9 @@ def small(tmp_path: Path, database_url: str) -> Iterator[httpx.Client]:
         "SMOKEJUMPER_MAX_BODY_BYTES": str(LIMIT),
         "SMOKEJUMPER_EVALUATE_EVERY": "0",
     }
-    token = _admin_token(env)
-    port = _free_port()
-    server = _start(env, port)
+    token = admin_token(env)
+    port = free_port()
+    server = start_server(env, port)
     headers = {"Authorization": f"Bearer {token}"}
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=10) as c:
@@ -56,6 +56,7 @@ def _too_large(response: httpx.Response) -> None:
     assert "SMOKEJUMPER_MAX_BODY_BYTES" in detail
 
 
+@pytest.mark.slow
 def test_an_oversized_body_is_refused_on_every_route(
     small: httpx.Client, database_url: str
 ) -> None:
@@ -78,6 +79,7 @@ def test_an_oversized_body_is_refused_on_every_route(
     assert _count(database_url, Label) == 1
 
 
+@pytest.mark.slow
 def test_a_chunked_body_is_cut_off_at_the_limit(small: httpx.Client) -> None:
     assert small.post("/api/v1/models", json={"name": "churn", "schema": SCHEMA}).status_code == 201
     body = httpx.Response(200, json=records(40)).content

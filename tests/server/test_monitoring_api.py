@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from tests.conftest import RunningServer
-from tests.server.test_api import client, records, register
+from tests.server.support import client, records, register
+from tests.support import RunningServer
 
 
 def _hour(hours_ago: int) -> datetime:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.server.test_api import SCHEMA
-from tests.server.test_durability import _admin_token, _free_port, _start
+import pytest
+from tests.server.support import SCHEMA
+from tests.support import admin_token, free_port, start_server
 
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.store.database import make_engine, session_factory
@@ -35,9 +36,9 @@ def _serving(
     the file its stderr goes to."""
     config, log = tmp_path / "monitors.yaml", tmp_path / "serve.log"
     config.write_text(CONFIG)
-    token = _admin_token(env)
-    port = _free_port()
-    server = _start(env, port, workers, args=["--config", str(config)], log=log)
+    token = admin_token(env)
+    port = free_port()
+    server = start_server(env, port, workers, args=["--config", str(config)], log=log)
     headers = {"Authorization": f"Bearer {token}"}
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=10) as c:
@@ -69,6 +70,7 @@ def _register(c: httpx.Client, name: str) -> None:
     assert response.status_code == 201, response.text
 
 
+@pytest.mark.slow
 def test_monitors_of_an_unregistered_model_wait_for_its_registration(
     tmp_path: Path, database_url: str
 ) -> None:
@@ -95,6 +97,7 @@ def test_monitors_of_an_unregistered_model_wait_for_its_registration(
         assert _named(c, "/api/v1/monitors", "churn-drift") == {**monitor, "max": 0.5}
 
 
+@pytest.mark.slow
 def test_the_evaluator_creates_them_for_a_model_registered_elsewhere(tmp_path: Path) -> None:
     home = tmp_path / "home"
     env = {**os.environ, "SMOKEJUMPER_HOME": str(home), "SMOKEJUMPER_EVALUATE_EVERY": "0.5"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,44 +11,15 @@ import httpx
 import pyarrow as pa
 import pytest
 from sqlalchemy import select
-from tests.conftest import RunningServer
-from tests.server.test_api import client, register
+from tests.server.support import BATCHES, HOUR, INSIDE, PATH, US, client, register, row
+from tests.support import RunningServer
 
 from smokejumper.store.database import make_engine, session_factory
 from smokejumper.store.tables import IngestBatch
 
 ARROW = "application/vnd.apache.arrow.stream"
-PATH = "/api/v1/models/churn/predictions"
-US = timedelta(microseconds=1)
 
-#: Start of the hour the tests query: every batch is logged around it (windows are an hour).
-HOUR = (datetime.now(UTC) - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)
-
-
-def row(rid: str, at: datetime, *, plan: str = "basic", version: str = "v1") -> dict[str, Any]:
-    """One logged prediction."""
-    return {
-        "id": rid,
-        "timestamp": at.isoformat(),
-        "version": version,
-        "features": {"age": 30.0, "plan": plan, "active": plan == "pro"},
-        "prediction": 0.5,
-    }
-
-
-#: Batch key -> rows: "before" ends 1 µs before HOUR, "inside" fills [HOUR, HOUR + 1 h) to both
-#: edges, "after" starts at HOUR + 1 h. Rows "b1a" and "b1z" share a timestamp.
-BATCHES = {
-    "before": [row("a0", HOUR - timedelta(minutes=50)), row("a1", HOUR - US)],
-    "inside": [
-        row("b2", HOUR + timedelta(hours=1) - US, version="v2"),
-        row("b1z", HOUR + timedelta(minutes=30), plan="pro", version="v2"),
-        row("b0", HOUR),
-        row("b1a", HOUR + timedelta(minutes=30), plan="pro"),
-    ],
-    "after": [row("c0", HOUR + timedelta(hours=1), plan="pro")],
-}
-INSIDE = ["b0", "b1a", "b1z", "b2"]
+ARROW = "application/vnd.apache.arrow.stream"
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.server.test_api import SCHEMA, records
-from tests.server.test_durability import _admin_token, _free_port, _start
+from tests.server.support import SCHEMA, records
+from tests.support import admin_token, free_port, start_server
 
 from smokejumper.server import evaluator as evaluator_module
 from smokejumper.server.evaluator import Evaluator
@@ -34,17 +34,18 @@ def _gone(port: int, timeout: float = 15) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_workers_share_the_store_and_die_with_their_parent(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "SMOKEJUMPER_HOME": str(tmp_path / "home"),
         "SMOKEJUMPER_EVALUATE_EVERY": "0.2",
     }
-    token = _admin_token(env)
-    port = _free_port()
+    token = admin_token(env)
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"}
-    server = _start(env, port, 2)
+    server = start_server(env, port, 2)
     answers: list[dict[str, Any]] = []
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
@@ -79,7 +80,7 @@ def test_workers_share_the_store_and_die_with_their_parent(tmp_path: Path) -> No
     finally:
         if server.poll() is None:
             server.kill()
-    server = _start(env, port, 1)
+    server = start_server(env, port, 1)
     try:
         with httpx.Client(base_url=url, headers=headers, timeout=30) as c:
             windows = c.get("/api/v1/models/m/windows").json()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from smokejumper.stats.compare import compare
 
@@ -13,6 +14,7 @@ def _pair(rng: np.random.Generator, rows: int, corr: float) -> pa.Table:
     return pa.table({"x": xy[:, 0], "y": xy[:, 1], "c": rng.choice(["p", "q"], rows)})
 
 
+@pytest.mark.slow
 def test_rotated_gaussian_is_caught_only_by_the_multivariate_method(
     rng: np.random.Generator,
 ) -> None:
@@ -26,6 +28,7 @@ def test_rotated_gaussian_is_caught_only_by_the_multivariate_method(
     assert report.dataset_drift
 
 
+@pytest.mark.slow
 def test_unchanged_joint_distribution_is_not_flagged(rng: np.random.Generator) -> None:
     report = compare(_pair(rng, 4000, 0.8), _pair(rng, 4000, 0.8), multivariate=True)
     assert report.multivariate is not None
