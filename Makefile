@@ -25,6 +25,7 @@ test: $(STAMP)
 # the time of a serial run on two cores. `make test` still runs everything, as CI does.
 test-fast: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 lint: $(STAMP)
