@@ -49,7 +49,8 @@ def parse_duration(text: object, path: str = "duration") -> timedelta:
     Traceback (most recent call last):
     ...
     smokejumper.errors.AlertingConfigError: duration: '10m5h' is not a duration; write it \
-in Prometheus form, such as 30s, 5m or 1h30m (units: y, w, d, h, m, s, ms; largest first)
+in Prometheus form, such as 30s, 5m or 1h30m (units: y, w, d, h, m, s, ms; largest first, \
+each once)
     """
     if not isinstance(text, str):
         raise AlertingConfigError(
@@ -59,7 +60,7 @@ in Prometheus form, such as 30s, 5m or 1h30m (units: y, w, d, h, m, s, ms; large
         return timedelta(0)
     match = _FORM.fullmatch(text)
     if not text or match is None:
-        order = "; largest first" if re.fullmatch(r"(\d+(ms|[ywdhms]))+", text) else ""
+        order = "; largest first, each once" if re.fullmatch(r"(\d+(ms|[ywdhms]))+", text) else ""
         raise AlertingConfigError(
             path,
             f"{text!r} is not a duration; write it in Prometheus form, such as 30s, 5m or "
