@@ -1,11 +1,14 @@
 """The wait and dedup stages: when each channel flushes, and whether a flush sends.
 
 **Wait.** A group with a firing alert and no channel to its route's receiver opens one that
-first flushes ``group_wait`` later, so alerts arriving together go out together. After each
+first flushes ``group_wait`` after its oldest firing alert started (at once if that is past),
+so alerts that start together go out together, whatever the cadence of passes. After each
 flush, sent or not, the channel's next flush is ``group_interval`` later: a change in the group
 waits for it, and no channel ever sends twice within ``group_interval``. A channel whose group
-is gone (every alert muted or forgotten) is closed; if the group comes back, it starts afresh
-with ``group_wait``.
+is gone (every alert muted or forgotten) is closed at its next flush, not before; so a group
+silenced for a moment is not news when it comes back, and one that comes back after its
+channel closed opens afresh (flushing at once when its alerts started longer than
+``group_wait`` ago, as Alertmanager does).
 
 **Dedup** against the channel's notification-log entry, at a flush (first rule that holds):
 
@@ -38,15 +41,14 @@ from smokejumper.alerting.state import ChannelKey, ChannelState, PipelineState
 def wait(
     groups: Mapping[str, Group], state: PipelineState, now: datetime
 ) -> tuple[list[ChannelState], PipelineState]:
-    """The channels due to flush at ``now``, and the state with new groups' channels opened
-    and vanished groups' channels closed."""
-    channels = {k: c for k, c in state.channels.items() if c.group_key in groups}
+    """The channels due to flush at ``now``, and the state with new groups' channels opened."""
+    channels = dict(state.channels)
     for group in groups.values():
         key = (group.key, group.route.receiver)
-        if key not in channels and group.firing():
-            channels[key] = ChannelState(
-                group.key, group.route.receiver, 0, now + group.route.group_wait
-            )
+        firing = group.firing()
+        if key not in channels and firing:
+            first = min(a.starts_at for a in firing) + group.route.group_wait
+            channels[key] = ChannelState(group.key, group.route.receiver, 0, max(first, now))
     due = [c for _, c in sorted(channels.items()) if c.next_flush_at <= now]
     return due, replace(state, channels=channels)
 
@@ -64,7 +66,10 @@ def flush(
     first = dict(state.first_notified)
     sent: list[Notification] = []
     for channel in due:
-        group = groups[channel.group_key]
+        group = groups.get(channel.group_key)
+        if group is None:  # every alert of the group is muted or gone: close at its flush
+            del channels[channel.key]
+            continue
         firing, resolved = _view(channel, group, state)
         wants_resolved = receivers[channel.receiver].send_resolved
         reason = _reason(channel, firing, resolved, wants_resolved, group, now)
