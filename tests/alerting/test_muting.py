@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.alerting.support import T0, hours, labels, minutes
 
 from smokejumper.alerting import (
@@ -16,6 +18,8 @@ from smokejumper.alerting import (
     parse_config,
     silenced,
 )
+from smokejumper.alerting.index import LabelIndex
+from smokejumper.alerting.matchers import parse_matcher
 from smokejumper.errors import InvalidSilenceError
 
 
@@ -153,3 +157,25 @@ def test_silence_times_compare_across_zones() -> None:
     paris = timezone(timedelta(hours=1))
     s = silence('model="churn"', start=T0.astimezone(paris))
     assert is_silenced(Alert(labels(), {}, T0), [s], T0.astimezone(UTC))
+
+
+values = st.sampled_from(["", "a", "b", "ab", "churn"])
+matcher_texts = st.builds(
+    lambda name, op, value: f'{name}{op}"{value}"',
+    st.sampled_from(["model", "team", "type"]),
+    st.sampled_from(["=", "!=", "=~", "!~"]),
+    st.sampled_from(["", "a", "b", "a|b", ".*", "c.*", "ab?"]),
+)
+
+
+@given(
+    st.lists(st.fixed_dictionaries({"model": values, "team": values, "type": values}), max_size=30),
+    st.lists(matcher_texts, min_size=1, max_size=3),
+)
+def test_the_label_index_selects_what_checking_every_alert_selects(
+    label_sets: list[dict[str, str]], texts: list[str]
+) -> None:
+    alerts = [Alert(ls, {}, T0) for ls in label_sets]
+    matchers = [parse_matcher(t) for t in texts]
+    expected = [a for a in alerts if all(m.matches(a.labels) for m in matchers)]
+    assert LabelIndex(alerts).select(matchers) == expected

@@ -3,9 +3,8 @@ every alert against every silence and inhibition rule.
 
 For each label, the index keeps the alerts by value. A matcher that cannot match an absent
 label (``model="churn"``, ``type=~"volume|rejected_batches"``) is tested once per distinct value
-of its label, not once per alert, and only the alerts with a matching value are candidates; the
-most selective such matcher picks the candidates, and the other matchers are tested on them
-alone. Matchers that also match an absent label (``team!="ml"``, ``team=""``) select nothing on
+of its label, not once per alert: the alerts with a matching value form a set, and the sets of
+all such matchers are intersected. The other matchers are tested on what is left alone. Matchers that also match an absent label (``team!="ml"``, ``team=""``) select nothing on
 their own, so a list made only of them scans every alert.
 
 >>> from datetime import UTC, datetime
@@ -38,17 +37,20 @@ class LabelIndex:
 
     def select(self, matchers: Sequence[Matcher]) -> list[Alert]:
         """The alerts every matcher matches, in the order they were indexed."""
-        best: list[int] | None = None
+        chosen: set[int] | None = None
+        rest: list[Matcher] = []
         for m in matchers:
             if m.matches_value(""):
-                continue  # it matches alerts without the label too: not selective
-            values = self._by_label.get(m.name, {})
-            found = [i for value, rows in values.items() if m.matches_value(value) for i in rows]
-            if best is None or len(found) < len(best):
-                best = found
-                if not best:
-                    return []
-        if best is None:
-            return [a for a in self.alerts if matches_all(matchers, a.labels)]
-        chosen = (self.alerts[i] for i in sorted(best))
-        return [a for a in chosen if matches_all(matchers, a.labels)]
+                rest.append(m)  # it matches alerts without the label too: not selective
+                continue
+            found: set[int] = set()
+            for value, rows in self._by_label.get(m.name, {}).items():
+                if m.matches_value(value):
+                    found.update(rows)
+            chosen = found if chosen is None else chosen & found
+            if not chosen:
+                return []
+        if chosen is None:
+            return [a for a in self.alerts if matches_all(rest, a.labels)]
+        picked = (self.alerts[i] for i in sorted(chosen))
+        return [a for a in picked if matches_all(rest, a.labels)] if rest else list(picked)
