@@ -95,8 +95,8 @@ def test_resolved_notifications_once_and_only_of_what_was_told() -> None:
     d.resolve(two)
     (last,) = d.tick(minutes(5))
     assert (last.status, len(last.firing), len(last.resolved)) == ("resolved", 0, 1)
-    assert d.state.channels == {}  # nothing left to say: the channel is closed
     assert d.tick(minutes(5)) == []
+    assert d.state.channels == {}  # nothing left to say at its next flush: the channel closed
 
 
 def test_an_alert_that_fires_and_resolves_between_flushes_is_never_sent() -> None:
@@ -260,3 +260,30 @@ def test_a_long_silence_closes_the_channel_and_its_end_is_news() -> None:
     assert d.run_until(T0 + seconds(30) + hours(1) - minutes(1), minutes(1)) == []
     assert d.state.channels == {}
     assert summary(d.tick(minutes(1))) == [("team", "new", 2, 0)]
+
+
+def test_an_alert_firing_again_soon_after_resolving_waits_for_group_interval() -> None:
+    d = Driver(config(BY_MODEL))
+    d.fire(labels())
+    d.tick(seconds(30))
+    d.resolve(labels())
+    assert summary(d.tick(minutes(5))) == [("team", "resolved", 0, 1)]
+    d.fire(labels())
+    assert d.run_until(T0 + seconds(30) + minutes(10) - seconds(30), seconds(30)) == []
+    assert summary(d.tick(seconds(30))) == [("team", "changed", 1, 0)]
+
+
+def test_a_silence_pauses_escalation_and_its_end_resumes_it() -> None:
+    route = {**BY_MODEL, "escalate_after": "30m", "escalate_to": "lead"}
+    d = Driver(config(route, "team", "lead"))
+    d.fire(labels())
+    d.tick(seconds(30))
+    d.silences.append(
+        Silence.of("s1", ['model="churn"'], d.now, d.now + minutes(40), "ana", "looking")
+    )
+    assert d.run_until(T0 + seconds(30) + minutes(39), minutes(1)) == []
+    # the silence outlasted group_interval, so its end is news for the team too
+    assert sorted(summary(d.tick(minutes(1)))) == [
+        ("lead", "escalation", 1, 0),
+        ("team", "new", 1, 0),
+    ]

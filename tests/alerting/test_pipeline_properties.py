@@ -88,3 +88,30 @@ def test_never_two_notifications_to_a_group_and_receiver_within_group_interval(
         assert note.firing or note.resolved, "a notification says something"
         if note.reason == "repeat":
             assert any(not a.acknowledged for a in note.firing)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(steps, min_size=5, max_size=40))
+def test_every_alert_firing_unmuted_is_told_to_its_receivers_in_the_end(
+    history: list[tuple[str, int, int]],
+) -> None:
+    d = Driver(config(ROUTE, *RECEIVERS))
+    for kind, which, wait in history:
+        alert = ALERTS[which]
+        if kind == "fire":
+            d.fire(alert)
+        elif kind == "resolve":
+            d.resolve(alert)
+        elif kind == "silence":
+            end = d.now + seconds(wait + 60)
+            name = f"s{len(d.silences)}"
+            d.silences.append(Silence.of(name, [f'model="{alert["model"]}"'], d.now, end, "a", "b"))
+        d.tick(seconds(wait))
+    d.run_until(d.now + seconds(3600), seconds(60))  # every silence is over, every timer ran
+    assert d.last is not None
+    told: dict[tuple[str, str], set[str]] = {}
+    for note in d.sent:
+        told[(note.group_key, note.receiver)] = {a.fingerprint for a in note.firing}
+    for group in d.last.groups.values():
+        firing = {a.fingerprint for a in group.firing()}
+        assert firing <= told.get((group.key, group.route.receiver), set())

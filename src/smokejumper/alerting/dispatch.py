@@ -22,7 +22,9 @@ channel closed opens afresh (flushing at once when its alerts started longer tha
    send (``repeat``); acknowledged alerts do not repeat.
 
 The notification lists every firing alert the channel covers and the resolved alerts its
-receiver was told of. A channel below level 0 covers only the alerts escalated that far.
+receiver was told of. A channel below level 0 covers only the alerts escalated that far. A
+channel closes at a flush that has nothing to say and nothing firing, never at the flush that
+sent, so an alert firing again soon after its resolution waits for ``group_interval`` too.
 """
 
 from __future__ import annotations
@@ -96,11 +98,13 @@ def flush(
                     first.setdefault((group.key, alert.fingerprint), now)
         if reason is not None or resolved:
             after = replace(after, firing=frozenset(a.fingerprint for a in firing))
-        if firing or after.firing:
-            channels[channel.key] = after
+        if reason is None and not firing and not after.firing:
+            del channels[
+                channel.key
+            ]  # a flush with nothing to say: close (never right after a send)
         else:
-            del channels[channel.key]
-    return sent, _prune(replace(state, channels=channels, first_notified=first), groups)
+            channels[channel.key] = after
+    return sent, replace(state, channels=channels, first_notified=first)
 
 
 def _view(
@@ -139,14 +143,3 @@ def _reason(
         return None
     repeat_due = now - channel.last_sent_at >= group.route.repeat_interval
     return "repeat" if repeat_due and any(not a.acknowledged for a in firing) else None
-
-
-def _prune(state: PipelineState, groups: Mapping[str, Group]) -> PipelineState:
-    """Forget first notifications and escalation levels of alerts no longer firing in their
-    group (a new episode starts its escalation afresh)."""
-    live = {(g.key, a.fingerprint) for g in groups.values() for a in g.alerts if a.firing}
-    return replace(
-        state,
-        first_notified={k: v for k, v in state.first_notified.items() if k in live},
-        escalation_levels={k: v for k, v in state.escalation_levels.items() if k in live},
-    )

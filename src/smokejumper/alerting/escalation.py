@@ -6,7 +6,9 @@ group, to ``r2`` after ``2E``, and so on to the end of the chain. Each step open
 (group, receiver) at once, so the step is notified in this pass, and is recorded as an
 :class:`~smokejumper.alerting.notifications.Escalation`. A receiver reached this way keeps
 hearing about the escalated alerts (repeats, resolution) on its own timer. Acknowledging an
-alert stops its escalation.
+alert stops its escalation; a silence or an inhibition pauses it while it lasts (the time still
+counts, so an alert still unacknowledged when its silence ends goes as far down the chain as its
+age says). An alert that resolves and fires again starts afresh.
 
 >>> from datetime import UTC, datetime, timedelta
 >>> from smokejumper.alerting.grouping import group_alerts, route_alerts

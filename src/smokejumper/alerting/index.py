@@ -4,8 +4,9 @@ every alert against every silence and inhibition rule.
 For each label, the index keeps the alerts by value. A matcher that cannot match an absent
 label (``model="churn"``, ``type=~"volume|rejected_batches"``) is tested once per distinct value
 of its label, not once per alert: the alerts with a matching value form a set, and the sets of
-all such matchers are intersected. The other matchers are tested on what is left alone. Matchers that also match an absent label (``team!="ml"``, ``team=""``) select nothing on
-their own, so a list made only of them scans every alert.
+all such matchers are intersected. The other matchers are tested on what is left alone.
+Matchers that also match an absent label (``team!="ml"``, ``team=""``) select nothing on their
+own, so a list made only of them scans every alert.
 
 >>> from datetime import UTC, datetime
 >>> from smokejumper.alerting.matchers import parse_matcher

@@ -1,12 +1,13 @@
 """One pass of the notification pipeline: a chain of small stages, each a function of
 (alerts, state, now).
 
-    inhibit -> silence -> route -> group -> escalate -> wait -> dedup and emit
+    inhibit -> silence -> route -> group -> escalate -> wait -> dedup and emit -> forget
 
 Inhibited and silenced firing alerts are taken out first (resolved alerts always go on, so a
 receiver hears that what it was told of resolved). Then each alert goes to the routes that take
 it and into their groups; escalations due open their channels; the wait stage says which
-channels flush now; a flush sends only what the notification log says is news (or a repeat).
+channels flush now; a flush sends only what the notification log says is news (or a repeat);
+what the state remembers of alerts that stopped firing is forgotten.
 The output is data: the notifications and escalations to record, and the state to persist
 for the next pass. No clock is read: ``now`` is passed in, so tests need no sleeps.
 
@@ -73,4 +74,5 @@ def run_pass(
     escalations, state = escalate(groups, state, now)
     due, state = wait(groups, state, now)
     notifications, state = flush(due, groups, config.receivers, state, now)
+    state = state.forget_alerts({a.fingerprint for a in every if a.firing})
     return PassResult(notifications, escalations, state, inhibited, muted, groups)

@@ -19,7 +19,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -55,6 +55,16 @@ class PipelineState:
     channels: Mapping[ChannelKey, ChannelState] = field(default_factory=dict)
     first_notified: Mapping[Membership, datetime] = field(default_factory=dict)
     escalation_levels: Mapping[Membership, int] = field(default_factory=dict)
+
+    def forget_alerts(self, firing: Collection[str]) -> PipelineState:
+        """The state without the first notifications and escalation levels of alerts no longer
+        in ``firing`` (fingerprints, muted ones included): a later episode of such an alert
+        starts its escalation afresh, while a silence only pauses it."""
+        return PipelineState(
+            self.channels,
+            {k: v for k, v in self.first_notified.items() if k[1] in firing},
+            {k: v for k, v in self.escalation_levels.items() if k[1] in firing},
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The state as JSON-ready data (times in ISO 8601, lists sorted)."""
