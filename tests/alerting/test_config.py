@@ -152,6 +152,18 @@ def with_route(route: dict[str, Any]) -> dict[str, Any]:
             "already in this chain",
         ),
         (
+            with_route(
+                {
+                    "receiver": "team",
+                    "escalate_after": "1h",
+                    "escalate_to": "lead",
+                    "routes": [{"receiver": "lead"}],
+                }
+            ),
+            "route.routes[0].receiver",
+            "in the escalation chain this route inherits",
+        ),
+        (
             with_route({"receiver": "team", "escalate_after": "0", "escalate_to": "lead"}),
             "route.escalate_after",
             "longer than 0",

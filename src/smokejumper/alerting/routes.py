@@ -183,7 +183,15 @@ def _escalation(
         missing = "escalate_to" if has_after else "escalate_after"
         raise AlertingConfigError(path, f"escalation needs both escalate_after and {missing}")
     if not has_after:
-        return (parent.escalate_after, parent.escalate_to) if parent else (None, ())
+        if parent is None:
+            return None, ()
+        if receiver in parent.escalate_to:
+            raise AlertingConfigError(
+                f"{path}.receiver",
+                f"receiver {receiver!r} is in the escalation chain this route inherits; "
+                "give this route its own escalate_after and escalate_to",
+            )
+        return parent.escalate_after, parent.escalate_to
     after = parse_duration(doc["escalate_after"], f"{path}.escalate_after")
     if after <= timedelta(0):
         raise AlertingConfigError(f"{path}.escalate_after", "must be longer than 0")
