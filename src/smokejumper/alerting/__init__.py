@@ -22,7 +22,7 @@ from smokejumper.alerting.notifications import Escalation, Notification
 from smokejumper.alerting.pipeline import PassResult, run_pass
 from smokejumper.alerting.receivers import Receiver
 from smokejumper.alerting.routes import Route, match_routes
-from smokejumper.alerting.silences import Silence, is_silenced, silenced
+from smokejumper.alerting.silences import Silence, is_silenced, silenced, unmatched
 from smokejumper.alerting.slo_source import SloRule, slo_evaluations
 from smokejumper.alerting.sources import MonitorRule, WindowVerdict, monitor_evaluation
 from smokejumper.alerting.state import ChannelState, PipelineState
@@ -61,4 +61,5 @@ __all__ = [
     "run_pass",
     "silenced",
     "slo_evaluations",
+    "unmatched",
 ]

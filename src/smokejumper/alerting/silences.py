@@ -22,7 +22,7 @@ before it starts at 2026-11-01 09:00:00+00:00; give an end after the start
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -96,6 +96,19 @@ class Silence:
     def mutes(self, alert: Alert, now: datetime) -> bool:
         """Whether it mutes ``alert`` at ``now``."""
         return alert.firing and self.active(now) and matches_all(self.matchers, alert.labels)
+
+
+def unmatched(silence: Silence, seen: Iterable[Mapping[str, str]]) -> bool:
+    """Whether ``silence``'s matchers match none of the label sets ``seen`` (the alerts known):
+    likely a typo, worth a warning when the silence is made.
+
+    >>> from datetime import UTC, datetime, timedelta
+    >>> t = datetime(2026, 11, 1, tzinfo=UTC)
+    >>> s = Silence.of("s", ['model="chrun"'], t, t + timedelta(hours=1), "ana", "typo")
+    >>> unmatched(s, [{"model": "churn"}])
+    True
+    """
+    return not any(matches_all(silence.matchers, labels) for labels in seen)
 
 
 def is_silenced(alert: Alert, silences: Iterable[Silence], now: datetime) -> bool:
