@@ -160,3 +160,29 @@ class SpoolFileError(ClientError):
 
 class RegistrationError(SmokejumperError):
     """An extension (such as a drift method) is malformed or registered twice."""
+
+
+class AlertingConfigError(InputError):
+    """An alerting configuration (route, receivers, inhibition rules, a matcher or a duration)
+    is invalid. ``path`` names the place in the document, ``reason`` what is wrong there.
+
+    >>> print(AlertingConfigError("route.routes[1].matchers[0]", "unknown operator '=='"))
+    route.routes[1].matchers[0]: unknown operator '=='
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class InvalidAlertError(InputError):
+    """An alert, or what a source says about one, has labels or times that cannot be used."""
+
+
+class UnknownAlertError(InputError):
+    """No alert has the fingerprint given (to acknowledge it, say)."""
+
+
+class InvalidSilenceError(InputError):
+    """A silence ends before it starts, matches nothing, or lacks its creator or comment."""

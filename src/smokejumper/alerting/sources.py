@@ -1,0 +1,176 @@
+"""Where alerts come from: a monitor's windows and an SLO's state, each as an Evaluation.
+
+**Monitors.** A monitor fires when its last ``for_windows`` verdicts are unhealthy and resolves
+at the first healthy one: it fires exactly while the trailing run of unhealthy windows is at
+least ``for_windows`` long. Windows without a verdict (no value: no rows, no reference) are
+skipped; they neither fire nor resolve. Pass the monitor's windows oldest first, at least
+``for_windows`` of them with verdicts, or the alert cannot fire.
+
+**SLOs.** State ``page`` fires the SLO's page alert (severity ``page``), ``ticket`` its ticket
+alert; each resolves when the state leaves it, so both are clear at ``ok``. ``no_data`` changes
+nothing. Page and ticket alerts have different labels (severity), so they are two alerts.
+
+Labels: ``alertname`` (the name the exported Prometheus rules use: ``SmokejumperMonitorUnhealthy``,
+``SmokejumperSloPage``, ``SmokejumperSloTicket``), ``model``, ``version``, ``monitor``, ``type``,
+``column``, ``severity``, ``team``, ``slo`` and the user's own; empty ones are left out.
+
+>>> from datetime import UTC, datetime, timedelta
+>>> t = datetime(2026, 11, 1, tzinfo=UTC)
+>>> rule = MonitorRule("churn", "drift", "feature_drift", for_windows=2)
+>>> hours = [WindowVerdict(t + timedelta(hours=h), t + timedelta(hours=h + 1), ok)
+...          for h, ok in enumerate([True, False, False])]
+>>> ev = monitor_evaluation(rule, hours)
+>>> ev.firing, ev.labels["severity"], ev.context["since"]
+(True, 'warning', '2026-11-01T01:00:00+00:00')
+>>> monitor_evaluation(rule, hours[:2]).firing
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from smokejumper.alerting.alert import Link, clean_labels
+from smokejumper.alerting.alert_set import Evaluation
+from smokejumper.alerting.context import columns_text, drifted_columns, null_share
+from smokejumper.errors import InvalidAlertError
+
+#: Label names set by Smokejumper; a monitor's own labels may not use them.
+RESERVED = frozenset(
+    {"alertname", "model", "version", "monitor", "type", "column", "severity", "team", "slo"}
+)
+
+
+@dataclass(frozen=True)
+class WindowVerdict:
+    """A monitor's observation of one window ``[start, end)``: healthy, unhealthy or ``None``
+    (no verdict), with its value and details."""
+
+    start: datetime
+    end: datetime
+    healthy: bool | None
+    value: float | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MonitorRule:
+    """What a monitor declares about its alert: who it is, ``severity``, ``for_windows``,
+    ``team``, the user's ``labels`` and a ``runbook_url``; ``limit`` is its healthy range in
+    words (for the description)."""
+
+    model: str
+    monitor: str
+    type: str
+    severity: str = "warning"
+    for_windows: int = 1
+    version: str | None = None
+    column: str | None = None
+    team: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    runbook_url: str | None = None
+    limit: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.for_windows) is not int or self.for_windows < 1:
+            raise InvalidAlertError(
+                f"monitor {self.monitor!r}: for_windows must be a whole number of windows >= 1, "
+                f"got {self.for_windows!r}"
+            )
+        check_own_labels(self.labels, f"monitor {self.monitor!r}")
+
+    def alert_labels(self) -> dict[str, str]:
+        """The labels of this monitor's alert."""
+        ours = {
+            "alertname": "SmokejumperMonitorUnhealthy",
+            "model": self.model,
+            "version": self.version or "",
+            "monitor": self.monitor,
+            "type": self.type,
+            "column": self.column or "",
+            "severity": self.severity,
+            "team": self.team or "",
+        }
+        return clean_labels({**self.labels, **ours})
+
+
+def monitor_evaluation(rule: MonitorRule, windows: Sequence[WindowVerdict]) -> Evaluation:
+    """Whether ``rule``'s alert fires after ``windows`` (oldest first), and its description."""
+    judged = [w for w in windows if w.healthy is not None]
+    streak: list[WindowVerdict] = []
+    for w in reversed(judged):
+        if w.healthy:
+            break
+        streak.append(w)
+    labels = rule.alert_labels()
+    if len(streak) < rule.for_windows:
+        return Evaluation(labels, False)
+    first, last = streak[-1], streak[0]
+    context: dict[str, Any] = {
+        "window_start": last.start.isoformat(),
+        "window_end": last.end.isoformat(),
+        "since": first.start.isoformat(),
+        "unhealthy_windows": len(streak),
+        "value": last.value,
+    }
+    columns = drifted_columns(last.details)
+    if columns:
+        context["drifted_columns"] = columns
+    nulls = null_share(last.details, last.value) if rule.type == "null_rate" else None
+    if nulls is not None:
+        context["null_share"] = nulls
+    annotations = {
+        "summary": _monitor_summary(rule, columns),
+        "description": _monitor_description(rule, context, columns, nulls),
+    }
+    if rule.runbook_url:
+        annotations["runbook_url"] = rule.runbook_url
+    return Evaluation(labels, True, annotations, _links(rule.model, rule.runbook_url), context)
+
+
+def _monitor_summary(rule: MonitorRule, columns: list[dict[str, Any]]) -> str:
+    where = f"model {rule.model}" + (f" version {rule.version}" if rule.version else "")
+    what = f"{rule.type} monitor {rule.monitor} of {where} is unhealthy"
+    if columns:
+        what += f": {len(columns)} column{'s' if len(columns) != 1 else ''} drifted"
+    return what
+
+
+def _monitor_description(
+    rule: MonitorRule,
+    context: Mapping[str, Any],
+    columns: list[dict[str, Any]],
+    nulls: Mapping[str, Any] | None,
+) -> str:
+    value = context["value"]
+    parts = [
+        f"Value {value:.4g}" if isinstance(value, float | int) else "No value",
+        f"(healthy when {rule.limit})" if rule.limit else "",
+        f"in the window {context['window_start']} to {context['window_end']};",
+        f"unhealthy for {context['unhealthy_windows']} window(s) since {context['since']}.",
+    ]
+    if columns:
+        parts.append(f"Drifted columns: {columns_text(columns)}.")
+    if nulls is not None:
+        parts.append(f"Null share of {nulls['column']}: {nulls['share']:.1%}.")
+    return " ".join(p for p in parts if p)
+
+
+def _links(model: str, runbook_url: str | None) -> tuple[Link, ...]:
+    links = [Link(f"{{external_url}}/api/v1/models/{model}/observations", f"Model {model}")]
+    if runbook_url:
+        links.append(Link(runbook_url, "Runbook"))
+    return tuple(links)
+
+
+def check_own_labels(labels: Mapping[str, str], who: str) -> None:
+    """Refuse a source's own labels that are invalid or take a name of :data:`RESERVED`."""
+    taken = sorted(RESERVED & set(labels))
+    if taken:
+        raise InvalidAlertError(
+            f"{who}: labels {taken} are set by Smokejumper; choose other names for your own labels"
+        )
+    clean_labels(labels)
