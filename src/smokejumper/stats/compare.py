@@ -35,13 +35,17 @@ from smokejumper.stats.dataset import NUMERIC_KINDS, ColumnProfile, profile_colu
 from smokejumper.stats.defaults import default_method
 from smokejumper.stats.inputs import Side, load_side
 from smokejumper.stats.methods import ColumnPair, DriftMethod, get_method
-from smokejumper.stats.methods.ztest import two_proportion_z
 from smokejumper.stats.numeric import NumericProfile
-from smokejumper.stats.report import ColumnDrift, ColumnSummary, DriftReport, Histogram
+from smokejumper.stats.quality import judge, missing_share, top_value
+from smokejumper.stats.report import (
+    ColumnDrift,
+    ColumnSummary,
+    DriftReport,
+    Histogram,
+    QualityFinding,
+)
 
 Progress = Callable[[str], None]
-#: Cohen's h at which a change in the share of missing values earns a note.
-MISSING_SHARE_EFFECT = 0.1
 
 
 def _summary(col: ColumnProfile) -> ColumnSummary:
@@ -93,22 +97,30 @@ def _pair(name: str, kind: ColumnKind, ref: Side, cur: Side) -> ColumnPair:
     return ColumnPair(name, kind, ref_col, cur_col, ref_values, cur_values)
 
 
-def _empty_note(pair: ColumnPair) -> str | None:
-    for role, col in (("reference", pair.reference), ("current", pair.current)):
-        if col.usable == 0:
-            return f"no usable values in the {role} (all null, NaN or infinite); not tested"
-    return None
-
-
-def _missing_note(pair: ColumnPair, alpha: float) -> str | None:
-    """A note when the share of missing values (null, NaN, infinite) moved materially."""
-    (x1, n1), (x2, n2) = (
-        (col.count - col.usable, col.count) for col in (pair.reference, pair.current)
+def _empty(pair: ColumnPair) -> ColumnDrift | None:
+    """The verdict on a column without usable values on a side: not tested; breakage when the
+    other side has values (a feature that arrives entirely null)."""
+    empty = [
+        r for r, c in (("reference", pair.reference), ("current", pair.current)) if not c.usable
+    ]
+    if not empty:
+        return None
+    if len(empty) == 2:
+        note = "no usable values on either side (all null, NaN or infinite); not tested"
+        quality: tuple[QualityFinding, ...] = ()
+    else:
+        note = f"no usable values in the {empty[0]} (all null, NaN or infinite); not tested"
+        message = f"every value is missing (null, NaN or infinite) in the {empty[0]} data"
+        quality = (QualityFinding(pair.name, "no_values", message),)
+    return ColumnDrift(
+        pair.name,
+        pair.kind.value,
+        "skipped",
+        note=note,
+        reference=_summary(pair.reference),
+        current=_summary(pair.current),
+        quality=quality,
     )
-    _, p, h = two_proportion_z(x1, n1, x2, n2)
-    if p < alpha and h >= MISSING_SHARE_EFFECT:
-        return f"missing values moved from {x1 / n1:.1%} to {x2 / n2:.1%}"
-    return None
 
 
 def _histogram(pair: ColumnPair) -> Histogram:
@@ -140,13 +152,15 @@ def _judge(
     alpha: float,
 ) -> ColumnDrift:
     pair = _pair(name, kind, ref, cur)
+    empty = _empty(pair)
+    if empty is not None:
+        return empty
     sides: dict[str, Any] = {
         "reference": _summary(pair.reference),
         "current": _summary(pair.current),
+        "missing_share": missing_share(pair),
+        "top_value": top_value(pair),
     }
-    empty = _empty_note(pair)
-    if empty is not None:
-        return ColumnDrift(name, kind.value, "skipped", note=empty, **sides)
     method, note = _choose(kind, wanted)
     if method.needs_raw and not pair.has_raw and wanted is None:
         method = get_method(default_method(kind))
@@ -154,7 +168,7 @@ def _judge(
         result = method.evaluate(pair)
     except MethodNotApplicableError as err:
         return ColumnDrift(name, kind.value, "error", note=str(err), **sides)
-    notes = [n for n in (note, result.note, _missing_note(pair, alpha)) if n]
+    notes = [n for n in (note, result.note) if n]
     if isinstance(pair.reference, NumericProfile) and pair.reference.std == 0:
         notes.append("the reference holds a single value")
     return ColumnDrift(
@@ -173,25 +187,27 @@ def _judge(
         else "profile",
         note="; ".join(notes) or None,
         histogram=_histogram(pair),
+        noise_floor=method.noise_floor(pair),
         **sides,
     )
 
 
 def _kind_mismatch(name: str, ref_kind: ColumnKind, cur_kind: ColumnKind) -> ColumnDrift:
-    return ColumnDrift(
-        name,
-        ref_kind.value,
-        "error",
-        drift=True,
-        note=(
-            f"type changed: {ref_kind} in the reference, {cur_kind} in the current data; "
-            "fix the pipeline, or pass kinds={...} to compare them as one kind"
-        ),
+    note = (
+        f"type changed: {ref_kind} in the reference, {cur_kind} in the current data; fix the "
+        f"pipeline, or compare them as one kind: --kind {name}={ref_kind} on the command line, "
+        f"kinds={{{name!r}: {str(ref_kind)!r}}} in Python"
     )
+    finding = QualityFinding(name, "type_changed", note.partition(";")[0])
+    return ColumnDrift(name, ref_kind.value, "error", drift=True, note=note, quality=(finding,))
 
 
 def _select_columns(
-    ref: Side, cur: Side, columns: Sequence[str] | None, notes: list[str]
+    ref: Side,
+    cur: Side,
+    columns: Sequence[str] | None,
+    notes: list[str],
+    schema: list[QualityFinding],
 ) -> list[str]:
     common = [c for c in ref.columns if c in cur.kinds]
     if columns is not None:
@@ -212,6 +228,19 @@ def _select_columns(
         only = [c for c in side.columns if c not in other.kinds]
         if only:
             notes.append(f"only in the {role}, not compared: {', '.join(only)}")
+        for name in only:
+            if role == "reference":
+                schema.append(
+                    QualityFinding(
+                        name, "column_missing", "in the reference, missing from the current data"
+                    )
+                )
+            else:
+                schema.append(
+                    QualityFinding(
+                        name, "column_added", "in the current data, not in the reference"
+                    )
+                )
     return common
 
 
@@ -252,7 +281,12 @@ def _plan(
 
 
 def verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[ColumnDrift]:
-    """Correct the p-values for multiple testing, then combine them with the effect sizes."""
+    """Correct the p-values for multiple testing, then combine them with the effect sizes.
+
+    A column drifts when its adjusted p-value is below ``alpha`` (for methods with one) and
+    its effect size reaches both its threshold and its noise floor. The quality checks (missing
+    values, one value's share) are judged the same way, each as a family of its own.
+    """
     p_values = {i: d.p_value for i, d in enumerate(judged) if d.p_value is not None}
     adjusted = dict(zip(p_values, adjust(list(p_values.values()), correction), strict=True))
     out = []
@@ -262,9 +296,19 @@ def verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[C
             continue
         p_adj = adjusted.get(i)
         significant = p_adj is None or p_adj < alpha
-        big = d.effect_size is not None and d.threshold is not None and d.effect_size >= d.threshold
-        out.append(replace(d, p_value_adjusted=p_adj, drift=bool(significant and big)))
-    return out
+        limit = None if d.threshold is None else max(d.threshold, d.noise_floor or 0.0)
+        big = d.effect_size is not None and limit is not None and d.effect_size >= limit
+        near = (
+            d.basis == "profile"
+            and limit is not None
+            and d.effect_size is not None
+            and d.bound is not None
+            and abs(d.effect_size - limit) <= d.bound
+        )
+        out.append(
+            replace(d, p_value_adjusted=p_adj, drift=bool(significant and big), within_bound=near)
+        )
+    return judge(out, alpha, correction)
 
 
 def compare(
@@ -301,7 +345,8 @@ def compare(
     ref = load_side(reference, "reference", columns)
     cur = load_side(current, "current", columns)
     notes: list[str] = []
-    names = _select_columns(ref, cur, columns, notes)
+    schema: list[QualityFinding] = []
+    names = _select_columns(ref, cur, columns, notes, schema)
     overrides = {c: ColumnKind.parse(k) for c, k in (kinds or {}).items()}
     unknown = [c for c in overrides if c not in names]
     if unknown:
@@ -357,4 +402,5 @@ def compare(
         multivariate=multi,
         notes=notes,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        schema_changes=schema,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from scipy import stats
 
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
+from smokejumper.stats.noise import energy_floor, squared_spread_integral
 
 
 @register
@@ -28,3 +29,9 @@ class EnergyDistance(DriftMethod):
             return MethodResult(distance / ref.std, None, distance / ref.std)
         note = "reference has no spread: distance is in the column's own units"
         return MethodResult(distance, None, distance, note=note)
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        a, b = pair.raw()
+        ref, _ = pair.numeric()
+        floor = energy_floor(squared_spread_integral(a), a.size, b.size)
+        return floor / ref.std if ref.std > 0 else floor

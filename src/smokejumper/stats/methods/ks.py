@@ -22,6 +22,7 @@ from scipy import special, stats
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.ecdf import EcdfGap
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
+from smokejumper.stats.noise import ks_floor
 
 #: Up to this many values per side the p-value is exact (as in SciPy's ``method="auto"``).
 EXACT_MAX_N = 10_000
@@ -93,3 +94,6 @@ class KolmogorovSmirnov(DriftMethod):
             effect_size=d,
             bound=(hi - lo) / 2,
         )
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        return ks_floor(pair.reference.usable, pair.current.usable)

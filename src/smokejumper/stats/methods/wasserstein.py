@@ -26,6 +26,7 @@ from smokejumper.stats.binning import Floats
 from smokejumper.stats.ecdf import EcdfGap
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_bounds, ks_p_value
+from smokejumper.stats.noise import binned_spread_integral, spread_integral, wasserstein_floor
 
 
 def wasserstein(a: Floats, b: Floats) -> float:
@@ -86,3 +87,16 @@ class Wasserstein(DriftMethod):
             bound=max(w - lo, hi - w) / scale,
             note=note,
         )
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        ref, cur = pair.numeric()
+        scale = ref.std if ref.std > 0 else 1.0
+        if pair.has_raw:
+            a, _ = pair.raw()
+            spread = spread_integral(a)
+        else:
+            ref_low, ref_high, _, _, _ = pair.fine_cdfs()
+            edges = ref.binning.edges
+            points = np.concatenate([[edges[0]], edges, [edges[-1]]]) if edges.size else edges
+            spread = binned_spread_integral(points, ref_low, ref_high) if edges.size else 0.0
+        return wasserstein_floor(spread, ref.std, ref.usable, cur.usable) / scale
