@@ -183,3 +183,35 @@ def test_a_broken_pipeline_fails_the_run_naming_the_columns(tmp_path: Path) -> N
     bad = run("drift", ref, cur, "--fail-on", "maybe")
     assert bad.returncode == 2
     assert "quality, drift, any, none" in bad.stderr
+
+
+def test_csv_bytes_that_are_not_utf8_name_the_column_and_the_option(tmp_path: Path) -> None:
+    rows = "".join(f"{i},caf\xe9 {i % 3}\n" for i in range(60))
+    path = tmp_path / "latin.csv"
+    path.write_bytes(("a,b\n" + rows).encode("latin-1"))
+    out = run("drift", path, path)
+    assert "column 'b' holds bytes that are not text" in out.stdout.replace("\n", " ")
+    assert "--encoding latin-1" in out.stdout.replace("\n", "")
+    read = json.loads(run("drift", path, path, "--encoding", "latin-1", "-f", "json").stdout)
+    b = next(c for c in read["columns"] if c["name"] == "b")
+    assert (b["kind"], b["status"]) == ("categorical", "tested")
+    assert "café 1" in b["reference"]["top"]
+    bad = run("drift", path, path, "--encoding", "klingon")
+    assert bad.returncode == 2
+    assert "unknown text encoding 'klingon'" in bad.stderr
+
+
+def test_exclude_and_unknown_columns(loans: tuple[Path, Path]) -> None:
+    doc = json.loads(run("drift", *loans, "--exclude", "x,cat", "-f", "json").stdout)
+    assert [c["name"] for c in doc["columns"]] == ["y", "n", "flag", "steady"]
+    out = run("drift", loans[0], loans[0], "--columns", "zz")
+    assert out.returncode == 2
+    assert "Its columns are: x, y, n, cat, flag, steady" in out.stderr
+
+
+def test_hints_use_command_line_syntax(tmp_path: Path) -> None:
+    ref, cur = tmp_path / "ref.csv", tmp_path / "cur.csv"
+    ref.write_text("b\n" + "".join(f"{v}\n" for v in [1.5, 2.5] * 30))
+    cur.write_text("b\n" + "".join(f"{v}\n" for v in ["x", "y"] * 30))
+    out = run("drift", ref, cur, "--fail-on", "none")
+    assert "--kind b=numeric" in out.stdout.replace("\n", ""), out.stdout

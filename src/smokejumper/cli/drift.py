@@ -76,6 +76,9 @@ def drift(
         Path | None, typer.Option("--output", "-o", help="Write the report here")
     ] = None,
     columns: Annotated[str | None, typer.Option(help="Only these columns, comma-separated")] = None,
+    exclude: Annotated[
+        str | None, typer.Option(help="Leave these columns out, comma-separated")
+    ] = None,
     method: Annotated[str | None, typer.Option(help="One drift method for every column")] = None,
     kind: Annotated[list[str], typer.Option(help="Override a kind: COLUMN=KIND (repeatable)")] = [],  # noqa: B006 - Typer reads the default, never mutates it
     alpha: Annotated[float, typer.Option(help="Significance level")] = 0.05,
@@ -84,6 +87,9 @@ def drift(
         float, typer.Option(help="Share of drifted columns that is dataset drift")
     ] = 0.5,
     multivariate: Annotated[bool, typer.Option(help="Also run the domain classifier")] = False,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding of CSV files (default UTF-8), e.g. latin-1")
+    ] = None,
     fail_on: Annotated[
         str,
         typer.Option(
@@ -108,12 +114,14 @@ def drift(
         current,
         console,
         columns=_split(columns),
+        exclude=_split(exclude) or (),
         method=method,
         kinds=_kinds(kind),
         alpha=alpha,
         correction=correction,
         drift_share=drift_share,
         multivariate=multivariate,
+        encoding=encoding,
     )
     if format == "table":
         print_report(report, console)

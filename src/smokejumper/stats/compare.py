@@ -27,6 +27,7 @@ from smokejumper.errors import (
     UnknownColumnError,
 )
 from smokejumper.frames.kinds import DRIFT_KINDS, ColumnKind
+from smokejumper.frames.sources import not_text_note
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.categorical import CategoricalProfile
 from smokejumper.stats.columns import numeric_values
@@ -44,6 +45,7 @@ from smokejumper.stats.report import (
     Histogram,
     QualityFinding,
 )
+from smokejumper.stats.screening import as_binary, binary_counts, is_identifier, precision_note
 
 Progress = Callable[[str], None]
 
@@ -123,6 +125,18 @@ def _empty(pair: ColumnPair) -> ColumnDrift | None:
     )
 
 
+def _binary(pair: ColumnPair) -> ColumnPair | None:
+    """The pair as a binary column, when both sides hold only 0 and 1."""
+    ref, cur = pair.numeric()
+    ref_counts = binary_counts(ref, ref.binning)
+    cur_counts = binary_counts(cur, ref.binning)
+    if ref_counts is None or cur_counts is None:
+        return None
+    return ColumnPair(
+        pair.name, ColumnKind.BOOLEAN, as_binary(ref, ref_counts), as_binary(cur, cur_counts)
+    )
+
+
 def _histogram(pair: ColumnPair) -> Histogram:
     ref, cur, labels, _ = pair.binned()
     return Histogram(
@@ -159,8 +173,17 @@ def _judge(
         "reference": _summary(pair.reference),
         "current": _summary(pair.current),
         "missing_share": missing_share(pair),
-        "top_value": top_value(pair),
     }
+    notes: list[str] = []
+    numbers = pair.reference
+    if isinstance(numbers, NumericProfile) and isinstance(pair.current, NumericProfile):
+        binary = _binary(pair) if kind is ColumnKind.NUMERIC and wanted is None else None
+        if binary is not None:
+            pair, kind = binary, ColumnKind.BOOLEAN
+            notes.append("holds only 0 and 1: judged as a binary column")
+        else:
+            notes += [n for n in (precision_note(numbers),) if n]
+    sides["top_value"] = top_value(pair)
     method, note = _choose(kind, wanted)
     if method.needs_raw and not pair.has_raw and wanted is None:
         method = get_method(default_method(kind))
@@ -168,7 +191,7 @@ def _judge(
         result = method.evaluate(pair)
     except MethodNotApplicableError as err:
         return ColumnDrift(name, kind.value, "error", note=str(err), **sides)
-    notes = [n for n in (note, result.note) if n]
+    notes = [n for n in (note, result.note, *notes) if n]
     if isinstance(pair.reference, NumericProfile) and pair.reference.std == 0:
         notes.append("the reference holds a single value")
     return ColumnDrift(
@@ -216,7 +239,7 @@ def _select_columns(
             if missing:
                 raise UnknownColumnError(
                     f"column(s) not in the {role}: {', '.join(missing)}. "
-                    f"Its columns are: {', '.join(side.columns)}"
+                    f"Its columns are: {', '.join(side.available) or '(none)'}"
                 )
         return list(columns)
     if not common:
@@ -244,6 +267,40 @@ def _select_columns(
     return common
 
 
+def _exclude(
+    names: list[str],
+    exclude: Sequence[str],
+    ref: Side,
+    cur: Side,
+    notes: list[str],
+    schema: list[QualityFinding],
+) -> list[str]:
+    """The columns left once ``exclude`` is taken out (their schema findings go too)."""
+    if isinstance(exclude, str):
+        exclude = [exclude]
+    unknown = [c for c in exclude if c not in ref.available and c not in cur.available]
+    if unknown:
+        raise UnknownColumnError(
+            f"cannot exclude column(s) not in the data: {', '.join(unknown)}. "
+            f"Columns are: {', '.join(dict.fromkeys([*ref.available, *cur.available]))}"
+        )
+    if not exclude:
+        return names
+    schema[:] = [f for f in schema if f.column not in exclude]
+    notes.append(f"excluded on request, not compared: {', '.join(exclude)}")
+    return [n for n in names if n not in exclude]
+
+
+def _identifier(name: str, sides: Sequence[Side]) -> bool:
+    """Whether the column is an increasing, unique integer on every side given as raw data."""
+    raw = [side.raw for side in sides if side.raw is not None]
+    return bool(raw) and all(is_identifier(r.column(name)) for r in raw)
+
+
+def _arrow_type(side: Side, name: str) -> Any:
+    return side.raw.schema.field(name).type if side.raw is not None else None
+
+
 def _plan(
     names: list[str],
     ref: Side,
@@ -263,17 +320,28 @@ def _plan(
             ):
                 raise InputError(
                     f"column {name!r} was profiled as {side.kinds[name]}; a kind cannot change "
-                    "after profiling. Re-profile the data with kinds={...} instead"
+                    f"after profiling. Re-profile the data with the kind: smokejumper profile "
+                    f"... --kind {name}={overrides[name]} (kinds={{...}} in Python)"
                 )
         ref_kind = overrides.get(name, ref.kinds[name])
         cur_kind = overrides.get(name, cur.kinds[name])
         if ref_kind is not cur_kind:
             judged[name] = _kind_mismatch(name, ref_kind, cur_kind)
         elif ref_kind is ColumnKind.UNSUPPORTED:
-            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note="type not supported")
+            note = next(
+                (n for s in (ref, cur) if (n := not_text_note(name, _arrow_type(s, name)))),
+                "type not supported",
+            )
+            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
         elif ref_kind not in DRIFT_KINDS and not named:
             why = "timestamp" if ref_kind is ColumnKind.DATETIME else "text or identifier"
-            note = f"{why}: not tested unless named in columns"
+            note = f"{why}: not tested unless named (--columns, or columns= in Python)"
+            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
+        elif ref_kind is ColumnKind.NUMERIC and not named and _identifier(name, (ref, cur)):
+            note = (
+                "identifier (integers unique per row and increasing): not tested; name it "
+                "(--columns, or columns= in Python) to test it"
+            )
             judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
         else:
             tasks.append((name, ref_kind))
@@ -316,6 +384,7 @@ def compare(
     current: Any,
     *,
     columns: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
     method: str | Mapping[str, str] | None = None,
     kinds: Mapping[str, str | ColumnKind] | None = None,
     thresholds: Mapping[str, float] | None = None,
@@ -325,6 +394,7 @@ def compare(
     multivariate: bool = False,
     workers: int | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> DriftReport:
     """Compare ``current`` with ``reference``, column by column.
 
@@ -335,6 +405,11 @@ def compare(
     ``correction``-adjusted p-value is below ``alpha``. The data set drifts when at least
     ``drift_share`` of the tested columns drift, or when the ``multivariate`` domain classifier
     (raw data only) tells the two apart.
+
+    Left out of the tests: columns in ``exclude``; unless named in ``columns``, timestamps,
+    text and identifiers (integers unique per row and increasing). Besides drift, the report
+    records quality findings (a broken pipeline: see ``DriftReport.quality_findings``).
+    ``encoding`` is the text encoding of CSV files (UTF-8 when not given).
     """
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be between 0 and 1, got {alpha}")
@@ -342,11 +417,12 @@ def compare(
         raise InputError(f"drift_share must be in (0, 1], got {drift_share}")
     if correction not in CORRECTIONS:
         raise InputError(f"unknown correction {correction!r}; use one of {', '.join(CORRECTIONS)}")
-    ref = load_side(reference, "reference", columns)
-    cur = load_side(current, "current", columns)
+    ref = load_side(reference, "reference", columns, encoding=encoding)
+    cur = load_side(current, "current", columns, encoding=encoding)
     notes: list[str] = []
     schema: list[QualityFinding] = []
     names = _select_columns(ref, cur, columns, notes, schema)
+    names = _exclude(names, exclude, ref, cur, notes, schema)
     overrides = {c: ColumnKind.parse(k) for c, k in (kinds or {}).items()}
     unknown = [c for c in overrides if c not in names]
     if unknown:

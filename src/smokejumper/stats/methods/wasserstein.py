@@ -22,8 +22,9 @@ import math
 
 import numpy as np
 
+from smokejumper.errors import MethodNotApplicableError
 from smokejumper.stats.binning import Floats
-from smokejumper.stats.ecdf import EcdfGap
+from smokejumper.stats.ecdf import EcdfGap, scaled_samples
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_bounds, ks_p_value
 from smokejumper.stats.noise import binned_spread_integral, spread_integral, wasserstein_floor
@@ -53,6 +54,13 @@ def wasserstein_bounds(
     return lower, min(max(float(np.sum(width * mid_gap)), lower), upper), upper
 
 
+def _unit(std: float) -> tuple[float, str | None]:
+    """The unit of distances: the reference's standard deviation, or 1 without spread."""
+    if std > 0:
+        return std, None
+    return 1.0, "reference has no spread: distance is in the column's own units"
+
+
 @register
 class Wasserstein(DriftMethod):
     name = "wasserstein"
@@ -64,16 +72,20 @@ class Wasserstein(DriftMethod):
 
     def compute(self, pair: ColumnPair) -> MethodResult:
         ref, cur = pair.numeric()
-        scale = ref.std if ref.std > 0 else math.nan
-        note = None
-        if not scale > 0:
-            scale, note = 1.0, "reference has no spread: distance is in the column's own units"
         if pair.has_raw:
-            a, b = pair.raw()
+            a, b, std = scaled_samples(ref.std, *pair.raw())
+            scale, note = _unit(std)
             gap = EcdfGap.of(a, b)
             w = gap.wasserstein() / scale
             p = ks_p_value(a, b, gap.ks())
             return MethodResult(statistic=w, p_value=p, effect_size=w, note=note)
+        if not math.isfinite(ref.std) and ref.n > 1:
+            raise MethodNotApplicableError(
+                f"column {pair.name!r} holds values so large (up to "
+                f"{max(abs(ref.min), ref.max):.3g}) that a profile's standard deviation "
+                "overflows; compare the raw data, or rescale the column"
+            )
+        scale, note = _unit(ref.std)
         edges = ref.binning.edges
         # Pad the outer bins with the smallest and largest value seen on either side.
         points = np.concatenate([[min(ref.min, cur.min)], edges, [max(ref.max, cur.max)]])
@@ -90,13 +102,14 @@ class Wasserstein(DriftMethod):
 
     def noise_floor(self, pair: ColumnPair) -> float | None:
         ref, cur = pair.numeric()
-        scale = ref.std if ref.std > 0 else 1.0
         if pair.has_raw:
-            a, _ = pair.raw()
+            a, _, std = scaled_samples(ref.std, *pair.raw())
             spread = spread_integral(a)
-        else:
-            ref_low, ref_high, _, _, _ = pair.fine_cdfs()
-            edges = ref.binning.edges
-            points = np.concatenate([[edges[0]], edges, [edges[-1]]]) if edges.size else edges
-            spread = binned_spread_integral(points, ref_low, ref_high) if edges.size else 0.0
-        return wasserstein_floor(spread, ref.std, ref.usable, cur.usable) / scale
+            return wasserstein_floor(spread, std, a.size, cur.usable) / _unit(std)[0]
+        edges = ref.binning.edges
+        if not edges.size:
+            return None
+        ref_low, ref_high, _, _, _ = pair.fine_cdfs()
+        points = np.concatenate([[edges[0]], edges, [edges[-1]]])
+        spread = binned_spread_integral(points, ref_low, ref_high)
+        return wasserstein_floor(spread, ref.std, ref.usable, cur.usable) / _unit(ref.std)[0]

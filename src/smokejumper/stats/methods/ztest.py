@@ -45,7 +45,9 @@ class TwoProportionZ(DriftMethod):
         if len(labels) > 2:
             raise MethodNotApplicableError(
                 f"column {pair.name!r} has {len(labels)} distinct values; the z-test compares "
-                "two proportions. Use 'chisquare' or declare the column categorical"
+                f"two proportions. Use the chisquare method, or test it as categorical: "
+                f"--kind {pair.name}=categorical on the command line, "
+                f"kinds={{{pair.name!r}: 'categorical'}} in Python"
             )
         success = labels.index("true") if "true" in labels else 0
         z, p, h = two_proportion_z(ref[success], ref.sum(), cur[success], cur.sum())
