@@ -48,6 +48,11 @@ from smokejumper.stats.report import (
 from smokejumper.stats.screening import as_binary, binary_counts, is_identifier, precision_note
 
 Progress = Callable[[str], None]
+#: The note on a verdict from profiles that the bound of the effect size cannot support.
+WITHIN_BOUND_NOTE = (
+    "from profiles, the threshold lies within the bound of the effect size: the verdict could "
+    "differ on the raw data"
+)
 
 
 def _summary(col: ColumnProfile) -> ColumnSummary:
@@ -373,8 +378,17 @@ def verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[C
             and d.bound is not None
             and abs(d.effect_size - limit) <= d.bound
         )
+        note = d.note
+        if near and WITHIN_BOUND_NOTE not in (note or ""):
+            note = "; ".join(n for n in (note, WITHIN_BOUND_NOTE) if n)
         out.append(
-            replace(d, p_value_adjusted=p_adj, drift=bool(significant and big), within_bound=near)
+            replace(
+                d,
+                p_value_adjusted=p_adj,
+                drift=bool(significant and big),
+                within_bound=near,
+                note=note,
+            )
         )
     return judge(out, alpha, correction)
 

@@ -20,10 +20,11 @@ when nothing changed, with ``n_eff = n m / (n + m)``:
   ``J = integral sqrt(F (1 - F)) dx`` taken on the reference. The same limit is also the L1
   norm of a Gaussian process whose largest linear variance is ``Var(integral B(F(x)) dx)``,
   the variance ``s**2`` of the distribution itself (Hoeffding's identity; the bridge's
-  covariance is never negative), so the Borell-TIS inequality bounds it by its mean plus
-  ``s sqrt(2 ln(1 / level))``, its mean being ``sqrt(2 / pi) J``. The floor is the smaller of
-  the two bounds over ``sqrt(n_eff)``; both hold for every shape of distribution, ties
-  included.
+  covariance is never negative), so Gaussian concentration (the Sudakov-Tsirelson-Borell
+  inequality: P(X > median + s t) <= P(N(0, 1) > t)) bounds its upper quantile by its median
+  plus ``z s``, ``z`` the one-sided normal quantile; the median of a convex function of a
+  Gaussian is at most its mean, ``sqrt(2 / pi) J``. The floor is the smaller of the two bounds
+  over ``sqrt(n_eff)``; both hold for every shape of distribution, ties included.
 
 >>> round(h_floor(1000, 1000), 3), round(ks_floor(1000, 1000), 3)
 (0.147, 0.087)
@@ -54,7 +55,7 @@ def _abs_normal_tail_mean(level: float) -> float:
 ABS_NORMAL_TAIL_MEAN = _abs_normal_tail_mean(NOISE_LEVEL)
 _Z = float(stats.norm.isf(NOISE_LEVEL / 2))
 _KOLMOGOROV = float(stats.kstwobign.isf(NOISE_LEVEL))
-_BORELL = math.sqrt(2 * math.log(1 / NOISE_LEVEL))
+_ONE_SIDED_Z = float(stats.norm.isf(NOISE_LEVEL))
 
 
 def effective_size(n: float, m: float) -> float:
@@ -133,6 +134,6 @@ def wasserstein_floor(spread: float, std: float, n: float, m: float) -> float:
         return math.inf
     by_order = ABS_NORMAL_TAIL_MEAN * spread
     if math.isfinite(std):
-        by_norm = math.sqrt(2 / math.pi) * spread + _BORELL * std
+        by_norm = math.sqrt(2 / math.pi) * spread + _ONE_SIDED_Z * std
         by_order = min(by_order, by_norm)
     return by_order / math.sqrt(size)
