@@ -60,3 +60,44 @@ def test_sketch_rebinned_bins_state_their_share_error(rng: np.random.Generator) 
     assert "approximate" in col.note
     exact = compare(pa.table({"x": a}), pa.table({"x": b}), method="psi").column("x")
     assert col.drift == exact.drift
+
+
+def test_a_rescaled_column_is_bracketed_by_the_sketch(rng: np.random.Generator) -> None:
+    """Values far outside the reference's bins: the bins say nothing there, the sketch does."""
+    a, b = rng.normal(size=100_000), rng.normal(size=100_000) * 100
+    exact = compare(pa.table({"x": a}), pa.table({"x": b})).column("x").effect_size
+    ref_p = profile(pa.table({"x": a}))
+    for cur_p in (profile(pa.table({"x": b}), reference=ref_p), profile(pa.table({"x": b}))):
+        col = compare(ref_p, cur_p).column("x")
+        assert exact is not None
+        assert col.bound is not None
+        assert col.effect_size is not None
+        assert abs(col.effect_size - exact) <= col.bound
+        assert abs(col.effect_size - exact) < 0.03 * exact  # was 2.6 times the exact value
+        assert col.bound < 0.2 * exact  # was larger than the value itself
+
+
+def test_bounds_of_an_unchanged_normal_column_are_tighter(rng: np.random.Generator) -> None:
+    a, b = rng.normal(size=100_000), rng.normal(size=100_000)
+    ref_p = profile(pa.table({"x": a}))
+    same_bins = compare(ref_p, profile(pa.table({"x": b}), reference=ref_p)).column("x")
+    own_bins = compare(ref_p, profile(pa.table({"x": b}))).column("x")
+    assert same_bins.bound is not None
+    assert own_bins.bound is not None
+    assert same_bins.bound < 0.17  # 0.18 on the bins alone
+    assert own_bins.bound < 0.17  # 0.31 with the sketch's error spread over the range
+    exact = compare(pa.table({"x": a}), pa.table({"x": b})).column("x").effect_size
+    assert exact is not None
+    assert same_bins.effect_size is not None
+    assert abs(same_bins.effect_size - exact) < 0.005
+
+
+def test_a_verdict_the_bound_cannot_support_says_so(rng: np.random.Generator) -> None:
+    a, b = rng.normal(size=50_000), rng.normal(0.12, 1, size=50_000)
+    ref_p = profile(pa.table({"x": a}))
+    col = compare(ref_p, profile(pa.table({"x": b}), reference=ref_p)).column("x")
+    assert col.within_bound
+    assert col.note is not None
+    assert "the verdict could differ on the raw data" in col.note
+    far = compare(ref_p, profile(pa.table({"x": rng.normal(1, 1, 50_000)}), reference=ref_p))
+    assert not far.column("x").within_bound

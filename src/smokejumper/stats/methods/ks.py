@@ -20,6 +20,7 @@ import numpy as np
 from scipy import special, stats
 
 from smokejumper.stats.binning import Floats
+from smokejumper.stats.brackets import brackets, ks_bounds
 from smokejumper.stats.ecdf import EcdfGap
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.noise import ks_floor
@@ -62,15 +63,6 @@ def kolmogorov_p_value(d: float, n: int, m: int) -> float:
     return float(np.clip(special.kolmogorov(np.sqrt(en) * d), 0.0, 1.0))
 
 
-def ks_bounds(
-    ref_low: Floats, ref_high: Floats, cur_low: Floats, cur_high: Floats, cur_error: float
-) -> tuple[float, float]:
-    """Lower and upper bounds of D from the CDF brackets of each bin (see ``fine_cdfs``)."""
-    lower = float(np.max(np.abs(ref_low - cur_low)))  # exact gaps at the edges
-    upper = float(max(np.max(ref_high - cur_low), np.max(cur_high - ref_low), lower))
-    return max(lower - cur_error, 0.0), min(upper + cur_error, 1.0)
-
-
 @register
 class KolmogorovSmirnov(DriftMethod):
     name = "ks"
@@ -86,7 +78,7 @@ class KolmogorovSmirnov(DriftMethod):
             d = ks_statistic(a, b)
             return MethodResult(statistic=d, p_value=ks_p_value(a, b, d), effect_size=d)
         ref, cur = pair.numeric()
-        lo, hi = ks_bounds(*pair.fine_cdfs())
+        lo, hi = ks_bounds(brackets(ref, cur))
         d = (lo + hi) / 2
         return MethodResult(
             statistic=d,

@@ -24,34 +24,16 @@ import numpy as np
 
 from smokejumper.errors import MethodNotApplicableError
 from smokejumper.stats.binning import Floats
+from smokejumper.stats.brackets import brackets, ks_bounds, wasserstein_bounds
 from smokejumper.stats.ecdf import EcdfGap, scaled_samples
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
-from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_bounds, ks_p_value
+from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_p_value
 from smokejumper.stats.noise import binned_spread_integral, spread_integral, wasserstein_floor
 
 
 def wasserstein(a: Floats, b: Floats) -> float:
     """W1 between two sorted samples: the area between their empirical CDFs."""
     return EcdfGap.of(a, b).wasserstein()
-
-
-def wasserstein_bounds(
-    points: Floats,
-    ref_low: Floats,
-    ref_high: Floats,
-    cur_low: Floats,
-    cur_high: Floats,
-    cur_error: float,
-) -> tuple[float, float, float]:
-    """Lower bound, estimate and upper bound of W1; bin k spans ``points[k:k+2]``."""
-    width = np.diff(points)
-    upper_gap = np.maximum(np.maximum(ref_high - cur_low, cur_high - ref_low), 0)
-    lower_gap = np.maximum(np.maximum(ref_low - cur_high, cur_low - ref_high), 0)
-    mid_gap = np.abs((ref_low + ref_high) - (cur_low + cur_high)) / 2
-    spread = float(width.sum()) * cur_error
-    lower = max(float(np.sum(width * lower_gap)) - spread, 0.0)
-    upper = float(np.sum(width * upper_gap)) + spread
-    return lower, min(max(float(np.sum(width * mid_gap)), lower), upper), upper
 
 
 def _unit(std: float) -> tuple[float, str | None]:
@@ -86,12 +68,14 @@ class Wasserstein(DriftMethod):
                 "overflows; compare the raw data, or rescale the column"
             )
         scale, note = _unit(ref.std)
-        edges = ref.binning.edges
-        # Pad the outer bins with the smallest and largest value seen on either side.
-        points = np.concatenate([[min(ref.min, cur.min)], edges, [max(ref.max, cur.max)]])
-        cdfs = pair.fine_cdfs()
-        lo, w, hi = wasserstein_bounds(points, *cdfs)
-        d_lo, d_hi = ks_bounds(*cdfs)
+        both = brackets(ref, cur)
+        lo, w, hi = wasserstein_bounds(both)
+        if not math.isfinite(hi / scale):
+            raise MethodNotApplicableError(
+                f"column {pair.name!r}: the distance between the profiles is beyond the largest "
+                "floating-point number (values near 1e308); compare the raw data"
+            )
+        d_lo, d_hi = ks_bounds(both)
         return MethodResult(
             statistic=w / scale,
             p_value=kolmogorov_p_value((d_lo + d_hi) / 2, ref.n, cur.n),
