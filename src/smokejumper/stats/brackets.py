@@ -65,9 +65,9 @@ def _exact_points(p: NumericProfile) -> tuple[Floats, Floats, Floats]:
     return p.binning.edges, at, at - p.at_edges / n
 
 
-def _bounds(p: NumericProfile, points: Floats) -> CdfBounds:
+def _bounds(p: NumericProfile, points: Floats, sketches: bool) -> CdfBounds:
     exact = _carry(p, points, None)
-    if p.quantiles is None or p.quantiles.n == 0:
+    if not sketches or p.quantiles is None or p.quantiles.n == 0:
         return CdfBounds(*exact, guess=(exact[2] + exact[3]) / 2)
     grid = list(points)
     sketch_at = np.asarray(p.quantiles.get_cdf(grid, True), dtype=np.float64)[:-1]
@@ -140,20 +140,39 @@ def _carry(
     return at_low, at_high, at_low[:-1], before_high[1:]
 
 
-def _grid(ref: NumericProfile, cur: NumericProfile) -> Floats:
-    parts = [ref.binning.edges, cur.binning.edges, [ref.min, ref.max, cur.min, cur.max]]
+def _grid(ref: NumericProfile, cur: NumericProfile, sketches: bool) -> Floats:
+    if not sketches:  # the estimating grid: edges and the overall range, as bins interpolate
+        ends = [min(ref.min, cur.min), max(ref.max, cur.max)]
+        parts = [ref.binning.edges, cur.binning.edges, ends]
+    else:
+        parts = [ref.binning.edges, cur.binning.edges, [ref.min, ref.max, cur.min, cur.max]]
     ranks = (np.arange(SKETCH_POINTS) + 0.5) / SKETCH_POINTS
-    for side in (ref, cur):
+    for side in (ref, cur) if sketches else ():
         if side.quantiles is not None and side.quantiles.n > 0:
             parts.append(np.asarray(side.quantiles.get_quantiles(list(ranks)), dtype=np.float64))
     points = np.unique(np.concatenate([np.asarray(x, dtype=np.float64) for x in parts]))
     return np.asarray(points[np.isfinite(points)], dtype=np.float64)
 
 
-def brackets(ref: NumericProfile, cur: NumericProfile) -> Brackets:
-    """Both CDFs bounded on the union grid (both profiles must have values)."""
-    points = _grid(ref, cur)
-    return Brackets(points, _bounds(ref, points), _bounds(cur, points))
+def brackets(ref: NumericProfile, cur: NumericProfile, *, sketches: bool = True) -> Brackets:
+    """Both CDFs bounded on the union grid (both profiles must have values); ``sketches=False``
+    uses the exact facts alone (bin edges, minimums and maximums)."""
+    points = _grid(ref, cur, sketches)
+    return Brackets(points, _bounds(ref, points, sketches), _bounds(cur, points, sketches))
+
+
+def estimates(ref: NumericProfile, cur: NumericProfile) -> tuple[Brackets, Brackets]:
+    """The brackets that bound (with the sketches) and those that estimate.
+
+    When both profiles share the reference's bins, estimates come from the exact counts alone:
+    a sketch merged from parts differs with the order of the merges (and KLL compaction flips
+    coins), and a window's effect size must not; the sketches then only tighten the bounds, and
+    the estimate is clipped into them.
+    """
+    bounding = brackets(ref, cur)
+    if ref.binning.same_as(cur.binning):
+        return bounding, brackets(ref, cur, sketches=False)
+    return bounding, bounding
 
 
 def wasserstein_bounds(b: Brackets) -> tuple[float, float, float]:
@@ -187,3 +206,11 @@ def ks_bounds(b: Brackets) -> tuple[float, float]:
         lower,
     )
     return lower, min(upper, 1.0)
+
+
+def ks_estimate(bounding: Brackets, estimating: Brackets) -> tuple[float, float, float]:
+    """Lower bound, estimate (the middle of the estimating brackets' range, clipped) and upper
+    bound of KS D."""
+    lo, hi = ks_bounds(bounding)
+    mid = sum(ks_bounds(estimating)) / 2
+    return lo, min(max(mid, lo), hi), hi

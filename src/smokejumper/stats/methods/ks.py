@@ -20,7 +20,7 @@ import numpy as np
 from scipy import special, stats
 
 from smokejumper.stats.binning import Floats
-from smokejumper.stats.brackets import brackets, ks_bounds
+from smokejumper.stats.brackets import estimates, ks_estimate
 from smokejumper.stats.ecdf import EcdfGap
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.noise import ks_floor
@@ -78,13 +78,12 @@ class KolmogorovSmirnov(DriftMethod):
             d = ks_statistic(a, b)
             return MethodResult(statistic=d, p_value=ks_p_value(a, b, d), effect_size=d)
         ref, cur = pair.numeric()
-        lo, hi = ks_bounds(brackets(ref, cur))
-        d = (lo + hi) / 2
+        lo, d, hi = ks_estimate(*estimates(ref, cur))
         return MethodResult(
             statistic=d,
             p_value=kolmogorov_p_value(d, ref.n, cur.n),
             effect_size=d,
-            bound=(hi - lo) / 2,
+            bound=max(d - lo, hi - d),
         )
 
     def noise_floor(self, pair: ColumnPair) -> float | None:

@@ -24,7 +24,7 @@ import numpy as np
 
 from smokejumper.errors import MethodNotApplicableError
 from smokejumper.stats.binning import Floats
-from smokejumper.stats.brackets import brackets, ks_bounds, wasserstein_bounds
+from smokejumper.stats.brackets import estimates, ks_estimate, wasserstein_bounds
 from smokejumper.stats.ecdf import EcdfGap, scaled_samples
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_p_value
@@ -68,17 +68,17 @@ class Wasserstein(DriftMethod):
                 "overflows; compare the raw data, or rescale the column"
             )
         scale, note = _unit(ref.std)
-        both = brackets(ref, cur)
-        lo, w, hi = wasserstein_bounds(both)
+        bounding, estimating = estimates(ref, cur)
+        lo, _, hi = wasserstein_bounds(bounding)
+        w = min(max(wasserstein_bounds(estimating)[1], lo), hi)
         if not math.isfinite(hi / scale):
             raise MethodNotApplicableError(
                 f"column {pair.name!r}: the distance between the profiles is beyond the largest "
                 "floating-point number (values near 1e308); compare the raw data"
             )
-        d_lo, d_hi = ks_bounds(both)
         return MethodResult(
             statistic=w / scale,
-            p_value=kolmogorov_p_value((d_lo + d_hi) / 2, ref.n, cur.n),
+            p_value=kolmogorov_p_value(ks_estimate(bounding, estimating)[1], ref.n, cur.n),
             effect_size=w / scale,
             bound=max(w - lo, hi - w) / scale,
             note=note,
