@@ -18,8 +18,8 @@ profiled with its bins (profile against profile, as the service's feature_drift 
 ``compare``): the share of windows with any of three unchanged columns flagged, and of windows
 whose shifted column (mean +1 sd) is flagged.
 
-Run: ``.venv/bin/python benchmarks/false_alarms.py`` (about 10 minutes on 2 cores), or
-``--quick`` (fewer seeds, about a minute). Writes ``benchmarks/results/false_alarms.md``.
+Run: ``.venv/bin/python benchmarks/false_alarms.py`` (about 2 minutes on 2 cores), or
+``--quick`` (fewer seeds, about 10 seconds). Writes ``benchmarks/results/false_alarms.md``.
 """
 
 from __future__ import annotations
@@ -295,7 +295,7 @@ def report(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer seeds (about a minute)")
+    parser.add_argument("--quick", action="store_true", help="fewer seeds (about 10 seconds)")
     parser.add_argument("--seeds", type=int, help="pairs per size (default 150, quick 15)")
     parser.add_argument("--window-seeds", type=int, help="windows per size (default 300)")
     parser.add_argument("--output", type=Path, default=RESULTS)

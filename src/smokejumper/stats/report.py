@@ -93,7 +93,7 @@ class ColumnDrift:
     reference: ColumnSummary | None = None
     current: ColumnSummary | None = None
     histogram: Histogram | None = None
-    noise_floor: float | None = None  # effect size sampling noise alone reaches 1 time in 1,000
+    noise_floor: float | None = None  # effect size noise alone reaches 1 time in 10,000
     within_bound: bool = False  # from profiles: the threshold lies within effect_size +/- bound
     missing_share: ShareChange | None = None
     top_value: ShareChange | None = None

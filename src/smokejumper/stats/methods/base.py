@@ -156,7 +156,7 @@ class DriftMethod(ABC):
 
     def noise_floor(self, pair: ColumnPair) -> float | None:
         """The effect size that samples of these sizes from one distribution exceed at most
-        once in 1,000 comparisons (see :mod:`smokejumper.stats.noise`); ``None`` when the
+        once in 10,000 comparisons (see :mod:`smokejumper.stats.noise`); ``None`` when the
         method has no such floor."""
         return None
 

@@ -13,9 +13,11 @@ from scipy import stats
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.noise import effective_size
 
-#: Upper 0.001 quantile of the limiting Cramér-von Mises distribution (Anderson and Darling,
-#: 1952); T's noise floor, the effect size being sqrt(T / n_eff).
-CVM_LIMIT_QUANTILE = 1.16786
+#: Upper 1e-4 quantile (:data:`~smokejumper.stats.noise.NOISE_LEVEL`) of the limiting
+#: Cramér-von Mises distribution (Anderson and Darling, 1952; solved on SciPy's series for it,
+#: which gives 1.16786 at 1e-3 as their table does); T's noise floor, the effect size being
+#: sqrt(T / n_eff).
+CVM_LIMIT_QUANTILE = 1.60430
 
 
 @register
