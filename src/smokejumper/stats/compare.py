@@ -117,7 +117,8 @@ def _empty(pair: ColumnPair) -> ColumnDrift | None:
         quality: tuple[QualityFinding, ...] = ()
     else:
         note = f"no usable values in the {empty[0]} (all null, NaN or infinite); not tested"
-        message = f"every value is missing (null, NaN or infinite) in the {empty[0]} data"
+        other = "current data" if empty[0] == "reference" else "reference"
+        message = f"the column is empty in the {empty[0]} data, not in the {other}"
         quality = (QualityFinding(pair.name, "no_values", message),)
     return ColumnDrift(
         pair.name,
@@ -342,10 +343,17 @@ def _plan(
             why = "timestamp" if ref_kind is ColumnKind.DATETIME else "text or identifier"
             note = f"{why}: not tested unless named (--columns, or columns= in Python)"
             judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
-        elif ref_kind is ColumnKind.NUMERIC and not named and _identifier(name, (ref, cur)):
+        elif (
+            ref_kind is ColumnKind.NUMERIC
+            and name not in overrides
+            and _identifier(name, (ref, cur))
+        ):
+            # Skipped whether named or not, so that a report over many columns and one over
+            # this column alone agree (the service's monitors share reports); a kind given
+            # explicitly is the way to test it.
             note = (
-                "identifier (integers unique per row and increasing): not tested; name it "
-                "(--columns, or columns= in Python) to test it"
+                f"identifier (integers unique per row and increasing): not tested; to test it, "
+                f"give its kind: --kind {name}=numeric (kinds={{{name!r}: 'numeric'}} in Python)"
             )
             judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
         else:
