@@ -108,3 +108,17 @@ def test_drifted_column_names_and_count(rng: np.random.Generator) -> None:
     doc = json.loads(report.to_json())
     assert doc["drifted_column_names"] == ["a"]
     assert doc["drifted_column_count"] == doc["drifted_columns"] == 1
+
+
+def test_scipy_falling_back_to_the_asymptotic_ks_p_value_does_not_warn() -> None:
+    """Counts of 1,000 rows a side where SciPy's exact KS computation gives up (and warns)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(746)
+    a, b = rng.poisson(4.0, 1000), rng.poisson(4.0, 1000)
+    with pytest.warns(RuntimeWarning, match="Exact calculation unsuccessful"):
+        expected = stats.ks_2samp(a.astype(float), b.astype(float)).pvalue
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        col = compare(pa.table({"n": a}), pa.table({"n": b})).column("n")
+    assert col.p_value == pytest.approx(expected, rel=1e-12)

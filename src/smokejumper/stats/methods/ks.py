@@ -16,6 +16,8 @@ midpoint.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import special, stats
 
@@ -35,9 +37,15 @@ def ks_statistic(a: Floats, b: Floats) -> float:
 
 
 def ks_p_value(a: Floats, b: Floats, d: float) -> float:
-    """Two-sided p-value of D as SciPy's ``ks_2samp(method="auto")`` computes it."""
+    """Two-sided p-value of D as SciPy's ``ks_2samp(method="auto")`` computes it.
+
+    When SciPy's exact computation fails for some sizes, it falls back to the asymptotic
+    p-value with a RuntimeWarning; the value is the same here, without the warning.
+    """
     if max(a.size, b.size) <= EXACT_MAX_N:
-        return float(stats.ks_2samp(a, b).pvalue)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "ks_2samp: Exact calculation unsuccessful")
+            return float(stats.ks_2samp(a, b).pvalue)
     return smirnov_p_value(d, a.size, b.size)
 
 
