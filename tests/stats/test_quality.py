@@ -157,3 +157,33 @@ def test_findings_survive_a_second_round_of_verdicts(rng: np.random.Generator) -
     assert again == report.columns
     alone = verdicts([report.column("x")], report.alpha, report.correction)
     assert [f.check for f in alone[0].quality] == ["missing_share"]
+
+
+def test_a_zero_filled_window_is_breakage_from_profiles(rng: np.random.Generator) -> None:
+    """As the service sees it: a window's profile on the reference's bins."""
+    reference = profile(pa.table({"x": rng.normal(size=20_000), "y": rng.normal(size=20_000)}))
+    x = rng.normal(size=300)
+    x[rng.random(300) < 0.4] = 0.0
+    window = profile(pa.table({"x": x, "y": rng.normal(size=300)}), reference=reference)
+    report = compare(reference, window)
+    (finding,) = report.quality_findings
+    assert (finding.column, finding.check) == ("x", "value_spike")
+    assert finding.message.startswith("values in (")
+    top = report.column("x").top_value
+    assert top is not None
+    assert top.interval
+    assert top.current > 0.35
+    # A frozen feed sitting on a bin edge is named by its value.
+    edge = float(reference.columns["y"].binning.edges[25])
+    frozen = profile(
+        pa.table({"x": rng.normal(size=300), "y": np.full(300, edge)}), reference=reference
+    )
+    (finding,) = compare(reference, frozen).quality_findings
+    assert finding.column == "y"
+    assert finding.message.startswith("the value '")
+    # Clean windows have no finding.
+    for _ in range(20):
+        clean = profile(
+            pa.table({"x": rng.normal(size=200), "y": rng.normal(size=200)}), reference=reference
+        )
+        assert not compare(reference, clean).quality_failed

@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from smokejumper.frames.kinds import ColumnKind
-from smokejumper.stats.binning import Floats
+from smokejumper.stats.binning import Floats, edge_label
 from smokejumper.stats.categorical import CategoricalProfile
 from smokejumper.stats.corrections import adjust
 from smokejumper.stats.methods.base import ColumnPair
@@ -82,8 +82,11 @@ def _count_of(sorted_values: Floats, value: float) -> int:
 def top_value(pair: ColumnPair) -> ShareChange | None:
     """The value whose share of rows rose most, with its test; ``None`` when not knowable.
 
-    Numbers need raw data (a profile's bins cannot name one value); booleans have no single
-    value to single out (their one share is what the drift test judges).
+    Numbers on raw data: the current data's most common value. Numbers from profiles on the
+    reference's bins (the service's windows): the fine bin (2 % of the reference's values)
+    whose share rose most, named as an interval, or as the value itself when every current
+    value in it equals its upper edge. Booleans have no single value to single out (their one
+    share is what the drift test judges).
     """
     if pair.kind is ColumnKind.BOOLEAN:
         return None
@@ -103,13 +106,38 @@ def top_value(pair: ColumnPair) -> ShareChange | None:
         value = max(sorted(cur_f), key=gain)
         return share_change(ref_f.get(value, 0), n1, cur_f[value], n2, VALUE_SPIKE_EFFECT, value)
     if not pair.has_raw:
-        return None
+        return _top_bin(pair)
     ref_values, cur_values = pair.raw()
     number, count = _most_common(cur_values)
     shown = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
     return share_change(
         _count_of(ref_values, number), n1, count, n2, VALUE_SPIKE_EFFECT, value=shown
     )
+
+
+def _top_bin(pair: ColumnPair) -> ShareChange | None:
+    """The fine bin whose share rose most, when both profiles have the reference's bins."""
+    ref, cur = pair.numeric()
+    binning = ref.binning
+    if not binning.same_as(cur.binning) or binning.edges.size == 0:
+        return None
+    n1, n2 = ref.count, cur.count
+    gains = 2 * np.arcsin(np.sqrt(cur.counts / n2)) - 2 * np.arcsin(np.sqrt(ref.counts / n1))
+    k = int(np.argmax(gains))
+    edges = binning.edges
+    if k < edges.size and cur.counts[k] == cur.at_edges[k] > 0:
+        shown, interval = edge_label(float(edges[k])), False  # every value sits on the edge
+    elif k == 0:
+        shown, interval = f"<= {edge_label(float(edges[0]))}", True
+    elif k == edges.size:
+        shown, interval = f"> {edge_label(float(edges[-1]))}", True
+    else:
+        shown = f"({edge_label(float(edges[k - 1]))}, {edge_label(float(edges[k]))}]"
+        interval = True
+    change = share_change(
+        int(ref.counts[k]), n1, int(cur.counts[k]), n2, VALUE_SPIKE_EFFECT, value=shown
+    )
+    return replace(change, interval=interval)
 
 
 def _material(change: ShareChange, p_adjusted: float, alpha: float) -> ShareChange:
@@ -139,7 +167,8 @@ def _findings(column: ColumnDrift) -> list[QualityFinding]:
             QualityFinding(
                 column.name,
                 "value_spike",
-                f"the value {t.value!r} went from {t.reference:.1%} to {t.current:.1%} of rows",
+                f"{f'values in {t.value}' if t.interval else f'the value {t.value!r}'} went "
+                f"from {t.reference:.1%} to {t.current:.1%} of rows",
             )
         )
     return found

@@ -61,6 +61,7 @@ class ShareChange:
     noise_floor: float | None = None
     value: str | None = None  # the value, for a single value's share
     material: bool = False
+    interval: bool = False  # ``value`` names a range of values (a profile's bin), not one
 
 
 @dataclass(frozen=True)
