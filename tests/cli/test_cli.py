@@ -139,3 +139,85 @@ def test_windowed_profiles_merge_to_the_whole(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "30m, 1h or 1d" in bad.stderr
+
+
+def _broken_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """Six steady columns; in the current file one is half null, one is zero-filled at 40 %,
+    one arrives entirely null and one is gone."""
+    rng = np.random.default_rng(7)
+    rows = 2000
+
+    def frame() -> dict[str, object]:
+        return {f"f{i}": rng.normal(size=rows) for i in range(6)}
+
+    ref = frame()
+    cur = frame()
+    cur["f0"] = pa.array(cur["f0"], mask=rng.random(rows) < 0.5)
+    cur["f1"] = np.where(rng.random(rows) < 0.4, 0.0, cur["f1"])
+    cur["f2"] = pa.nulls(rows, pa.float64())
+    del cur["f3"]
+    paths = tmp_path / "ref.parquet", tmp_path / "cur.parquet"
+    pq.write_table(pa.table(ref), paths[0])
+    pq.write_table(pa.table(cur), paths[1])
+    return paths
+
+
+def test_a_broken_pipeline_fails_the_run_naming_the_columns(tmp_path: Path) -> None:
+    ref, cur = _broken_pair(tmp_path)
+    for extra in ([], ["--fail-on-drift"], ["--fail-on", "quality"], ["--fail-on", "any"]):
+        out = run("drift", ref, cur, *extra)
+        assert out.returncode == 1, (extra, out.stdout, out.stderr)
+        assert "f3, f0, f1, f2" in out.stderr, out.stderr
+    assert "BROKEN" in run("drift", ref, cur).stdout
+    assert run("drift", ref, cur, "--fail-on", "drift").returncode == 0  # no dataset drift
+    assert run("drift", ref, cur, "--fail-on", "none").returncode == 0
+    doc = json.loads(run("drift", ref, cur, "--format", "json").stdout)
+    assert doc["broken_columns"] == ["f3", "f0", "f1", "f2"]
+    checks = {f["column"]: f["check"] for f in doc["quality"]}
+    assert checks == {
+        "f0": "missing_share",
+        "f1": "value_spike",
+        "f2": "no_values",
+        "f3": "column_missing",
+    }
+    md = run("drift", ref, cur, "--format", "markdown").stdout
+    assert "**Broken pipeline** in f3, f0, f1, f2" in md
+    assert "| f1 | numeric | BROKEN |" in md
+    html = tmp_path / "r.html"
+    run("drift", ref, cur, "-o", html)
+    assert "Broken pipeline" in html.read_text()
+    bad = run("drift", ref, cur, "--fail-on", "maybe")
+    assert bad.returncode == 2
+    assert "quality, drift, any, none" in bad.stderr
+
+
+def test_csv_bytes_that_are_not_utf8_name_the_column_and_the_option(tmp_path: Path) -> None:
+    rows = "".join(f"{i},caf\xe9 {i % 3}\n" for i in range(60))
+    path = tmp_path / "latin.csv"
+    path.write_bytes(("a,b\n" + rows).encode("latin-1"))
+    out = run("drift", path, path)
+    assert "column 'b' holds bytes that are not text" in out.stdout.replace("\n", " ")
+    assert "--encoding latin-1" in out.stdout.replace("\n", "")
+    read = json.loads(run("drift", path, path, "--encoding", "latin-1", "-f", "json").stdout)
+    b = next(c for c in read["columns"] if c["name"] == "b")
+    assert (b["kind"], b["status"]) == ("categorical", "tested")
+    assert "café 1" in b["reference"]["top"]
+    bad = run("drift", path, path, "--encoding", "klingon")
+    assert bad.returncode == 2
+    assert "unknown text encoding 'klingon'" in bad.stderr
+
+
+def test_exclude_and_unknown_columns(loans: tuple[Path, Path]) -> None:
+    doc = json.loads(run("drift", *loans, "--exclude", "x,cat", "-f", "json").stdout)
+    assert [c["name"] for c in doc["columns"]] == ["y", "n", "flag", "steady"]
+    out = run("drift", loans[0], loans[0], "--columns", "zz")
+    assert out.returncode == 2
+    assert "Its columns are: x, y, n, cat, flag, steady" in out.stderr
+
+
+def test_hints_use_command_line_syntax(tmp_path: Path) -> None:
+    ref, cur = tmp_path / "ref.csv", tmp_path / "cur.csv"
+    ref.write_text("b\n" + "".join(f"{v}\n" for v in [1.5, 2.5] * 30))
+    cur.write_text("b\n" + "".join(f"{v}\n" for v in ["x", "y"] * 30))
+    out = run("drift", ref, cur, "--fail-on", "none")
+    assert "--kind b=numeric" in out.stdout.replace("\n", ""), out.stdout

@@ -60,3 +60,75 @@ def test_sketch_rebinned_bins_state_their_share_error(rng: np.random.Generator) 
     assert "approximate" in col.note
     exact = compare(pa.table({"x": a}), pa.table({"x": b}), method="psi").column("x")
     assert col.drift == exact.drift
+
+
+def test_a_rescaled_column_is_bracketed_by_the_sketch(rng: np.random.Generator) -> None:
+    """Values far outside the reference's bins: the bins say nothing there, the sketch does."""
+    a, b = rng.normal(size=100_000), rng.normal(size=100_000) * 100
+    exact = compare(pa.table({"x": a}), pa.table({"x": b})).column("x").effect_size
+    ref_p = profile(pa.table({"x": a}))
+    # On the reference's bins the estimate comes from exact counts (deterministic, whatever the
+    # order in which window parts were merged), clipped into the bounds the sketches give; on
+    # its own bins the current profile's sketch shapes the estimate.
+    cases = [
+        (profile(pa.table({"x": b}), reference=ref_p), 0.2, 0.3),
+        (profile(pa.table({"x": b})), 0.03, 0.2),
+    ]
+    for cur_p, error, bound in cases:
+        col = compare(ref_p, cur_p).column("x")
+        assert exact is not None
+        assert col.bound is not None
+        assert col.effect_size is not None
+        assert abs(col.effect_size - exact) <= col.bound
+        assert abs(col.effect_size - exact) < error * exact  # was 1.6 times too large
+        assert col.bound < bound * exact  # was larger than the value itself
+
+
+def test_bounds_of_an_unchanged_normal_column_are_tighter(rng: np.random.Generator) -> None:
+    a, b = rng.normal(size=100_000), rng.normal(size=100_000)
+    ref_p = profile(pa.table({"x": a}))
+    same_bins = compare(ref_p, profile(pa.table({"x": b}), reference=ref_p)).column("x")
+    own_bins = compare(ref_p, profile(pa.table({"x": b}))).column("x")
+    assert same_bins.bound is not None
+    assert own_bins.bound is not None
+    assert same_bins.bound < 0.17  # 0.18 on the bins alone
+    assert own_bins.bound < 0.17  # 0.31 with the sketch's error spread over the range
+    exact = compare(pa.table({"x": a}), pa.table({"x": b})).column("x").effect_size
+    assert exact is not None
+    assert same_bins.effect_size is not None
+    assert abs(same_bins.effect_size - exact) < 0.005
+
+
+def test_a_verdict_the_bound_cannot_support_says_so(rng: np.random.Generator) -> None:
+    a, b = rng.normal(size=50_000), rng.normal(0.12, 1, size=50_000)
+    ref_p = profile(pa.table({"x": a}))
+    col = compare(ref_p, profile(pa.table({"x": b}), reference=ref_p)).column("x")
+    assert col.within_bound
+    assert col.note is not None
+    assert "the verdict could differ on the raw data" in col.note
+    far = compare(ref_p, profile(pa.table({"x": rng.normal(1, 1, 50_000)}), reference=ref_p))
+    assert not far.column("x").within_bound
+
+
+def test_a_window_effect_size_does_not_depend_on_how_its_parts_were_merged(
+    rng: np.random.Generator,
+) -> None:
+    """Sketches merged in another order differ; the effect size and verdict of a window on the
+    reference's bins must not (the service merges a window's parts on read)."""
+    ref_p = profile(pa.table({"x": rng.normal(size=50_000)}))
+    parts = [
+        profile(pa.table({"x": rng.normal(0.05 * i, 1 + 0.5 * i, 3000)}), reference=ref_p)
+        for i in range(6)
+    ]
+    forward, backward = parts[0], parts[-1]
+    for p in parts[1:]:
+        forward = forward.merge(p)
+    for p in reversed(parts[:-1]):
+        backward = backward.merge(p)
+    one = compare(ref_p, forward, method="wasserstein").column("x")
+    other = compare(ref_p, backward, method="wasserstein").column("x")
+    assert (one.effect_size, one.p_value, one.drift) == (
+        other.effect_size,
+        other.p_value,
+        other.drift,
+    )

@@ -69,16 +69,6 @@ def test_per_column_method_and_threshold(rng: np.random.Generator) -> None:
     assert not report.column("n1").drift
 
 
-def test_a_jump_in_missing_values_is_noted(rng: np.random.Generator) -> None:
-    values = rng.normal(size=4000)
-    ref = pa.table({"x": pa.array(values, mask=rng.random(4000) < 0.02)})
-    cur = pa.table({"x": pa.array(values, mask=rng.random(4000) < 0.10)})
-    col = compare(ref, cur).column("x")
-    assert col.note is not None
-    assert "missing values moved from 2" in col.note
-    assert compare(ref, ref).column("x").note is None
-
-
 def test_default_catches_small_moves_of_location_and_spread(rng: np.random.Generator) -> None:
     rows = 200_000
     ref = pa.table({c: rng.normal(size=rows) for c in ("mean", "scale", "same")})

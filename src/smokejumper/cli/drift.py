@@ -29,6 +29,23 @@ def _kinds(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+#: What ``--fail-on`` can fail the run on.
+FAIL_ON = ("quality", "drift", "any", "none")
+
+
+def failures(report: DriftReport, fail_on: str) -> list[str]:
+    """Why the run fails under ``--fail-on`` (nothing when it passes), naming the columns."""
+    reasons = []
+    if fail_on in {"quality", "any"} and report.quality_failed:
+        reasons.append(
+            "quality problems (a broken pipeline) in column(s) " + ", ".join(report.broken_columns)
+        )
+    if fail_on in {"drift", "any"} and report.dataset_drift:
+        names = ", ".join(report.drifted_column_names) or "(multivariate)"
+        reasons.append(f"dataset drift; drifted column(s): {names}")
+    return reasons
+
+
 def run_compare(reference: str, current: str, console: Console, **options: object) -> DriftReport:
     """Compare with a transient progress bar over columns on the terminal."""
     with Progress(
@@ -59,6 +76,9 @@ def drift(
         Path | None, typer.Option("--output", "-o", help="Write the report here")
     ] = None,
     columns: Annotated[str | None, typer.Option(help="Only these columns, comma-separated")] = None,
+    exclude: Annotated[
+        str | None, typer.Option(help="Leave these columns out, comma-separated")
+    ] = None,
     method: Annotated[str | None, typer.Option(help="One drift method for every column")] = None,
     kind: Annotated[list[str], typer.Option(help="Override a kind: COLUMN=KIND (repeatable)")] = [],  # noqa: B006 - Typer reads the default, never mutates it
     alpha: Annotated[float, typer.Option(help="Significance level")] = 0.05,
@@ -67,11 +87,25 @@ def drift(
         float, typer.Option(help="Share of drifted columns that is dataset drift")
     ] = 0.5,
     multivariate: Annotated[bool, typer.Option(help="Also run the domain classifier")] = False,
-    fail_on_drift: Annotated[bool, typer.Option(help="Exit 1 when dataset drift is found")] = False,
+    encoding: Annotated[
+        str | None, typer.Option(help="Text encoding of CSV files (default UTF-8), e.g. latin-1")
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            help="Exit 1 on: quality (a broken pipeline: missing values, absent or empty "
+            "columns, one value taking over), drift (dataset drift), any, or none"
+        ),
+    ] = "quality",
+    fail_on_drift: Annotated[
+        bool, typer.Option(help="Exit 1 on dataset drift or a quality finding (--fail-on any)")
+    ] = False,
 ) -> None:
     """Compare CURRENT with REFERENCE column by column and report what drifted."""
     if format not in FORMATS:
         raise InputError(f"unknown --format {format!r}; use one of {', '.join(FORMATS)}")
+    if fail_on not in FAIL_ON:
+        raise InputError(f"unknown --fail-on {fail_on!r}; use one of {', '.join(FAIL_ON)}")
     if format == "table" and output is not None:
         format = {".json": "json", ".md": "markdown", ".html": "html"}.get(output.suffix, "json")
     console = Console(stderr=format != "table")
@@ -80,12 +114,14 @@ def drift(
         current,
         console,
         columns=_split(columns),
+        exclude=_split(exclude) or (),
         method=method,
         kinds=_kinds(kind),
         alpha=alpha,
         correction=correction,
         drift_share=drift_share,
         multivariate=multivariate,
+        encoding=encoding,
     )
     if format == "table":
         print_report(report, console)
@@ -94,5 +130,8 @@ def drift(
     else:
         write_text(output, render(report, format))
         console.print(f"wrote {format} report to {output}")
-    if fail_on_drift and report.dataset_drift:
+    reasons = failures(report, "any" if fail_on_drift else fail_on)
+    for reason in reasons:
+        Console(stderr=True).print(f"[bold red]failed[/]: {reason}", highlight=False)
+    if reasons:
         raise typer.Exit(1)

@@ -8,10 +8,16 @@ from rich.console import Console
 from rich.table import Table
 
 from smokejumper.report.format import fmt, p_fmt, verdict
-from smokejumper.stats.report import DriftReport
+from smokejumper.stats.report import ColumnDrift, DriftReport
 
 FORMATS = ("table", "json", "markdown", "html")
-_STYLE = {"DRIFT": "bold red", "ERROR": "bold magenta", "skipped": "dim", "ok": "green"}
+_STYLE = {
+    "DRIFT": "bold red",
+    "BROKEN": "bold white on red",
+    "ERROR": "bold magenta",
+    "skipped": "dim",
+    "ok": "green",
+}
 
 
 #: Below this terminal width the notes go under the table instead of into a column.
@@ -25,6 +31,8 @@ def drift_table(report: DriftReport, *, notes: bool = True) -> Table:
         if report.dataset_drift
         else f"No dataset drift: {report.drifted_columns}/{report.tested_columns} columns drifted"
     )
+    if report.quality_failed:
+        title += f"; [bold red]broken pipeline[/]: {', '.join(report.broken_columns)}"
     table = Table(title=title, title_justify="left")
     for header in ("column", "kind", "verdict", "method"):
         table.add_column(header, no_wrap=True)
@@ -33,7 +41,7 @@ def drift_table(report: DriftReport, *, notes: bool = True) -> Table:
     if notes:
         table.add_column("note", overflow="fold", ratio=1)
     for c in report.columns:
-        word = verdict(c.drift, c.status)
+        word = verdict(c.drift, c.status, bool(c.quality))
         effect = fmt(c.effect_size) + (f" ±{fmt(c.bound, 2)}" if c.bound else "")
         cells = [
             c.name,
@@ -42,10 +50,15 @@ def drift_table(report: DriftReport, *, notes: bool = True) -> Table:
             c.method or "-",
             p_fmt(c.p_value_adjusted),
             effect,
-            fmt(c.threshold),
+            fmt(c.limit),
         ]
-        table.add_row(*cells, *([c.note or ""] if notes else []))
+        table.add_row(*cells, *([column_note(c)] if notes else []))
     return table
+
+
+def column_note(c: ColumnDrift) -> str:
+    """A column's quality findings, then its note."""
+    return "; ".join([*(f.message for f in c.quality), *([c.note] if c.note else [])])
 
 
 def render(report: DriftReport, fmt_name: str) -> str:
@@ -63,8 +76,10 @@ def print_report(report: DriftReport, console: Console) -> None:
     console.print(drift_table(report, notes=wide))
     if not wide:
         for c in report.columns:
-            if c.note:
-                console.print(f"[dim]{c.name}: {c.note}[/]")
+            if c.note or c.quality:
+                console.print(f"[dim]{c.name}: {column_note(c)}[/]", highlight=False)
+    for finding in report.schema_changes:
+        console.print(f"[bold red]BROKEN[/] {finding.column}: {finding.message}", highlight=False)
     if report.multivariate is not None:
         m = report.multivariate
         word = "[bold red]DRIFT[/]" if m.drift else "no drift"

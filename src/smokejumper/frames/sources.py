@@ -22,8 +22,15 @@ _PARQUET = {".parquet", ".pq"}
 _CSV = {".csv", ".tsv", ".txt"}
 
 
-def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pa.Table:
-    """Read a CSV or Parquet file; ``columns`` limits what is read (Parquet reads only those)."""
+def read_table(
+    path: str | Path, columns: Sequence[str] | None = None, *, encoding: str | None = None
+) -> pa.Table:
+    """Read a CSV or Parquet file; ``columns`` limits what is read (Parquet reads only those).
+
+    ``encoding`` is the CSV file's text encoding (UTF-8 when not given). A CSV column whose
+    bytes are not text in that encoding is read as binary; the caller names it (see
+    :func:`not_text_note`).
+    """
     p = Path(path)
     if not p.exists():
         raise DataSourceNotFoundError(str(path))
@@ -37,8 +44,17 @@ def read_table(path: str | Path, columns: Sequence[str] | None = None) -> pa.Tab
             import pyarrow.csv as pcsv
 
             delimiter = "\t" if suffix == ".tsv" else ","
-            table = pcsv.read_csv(p, parse_options=pcsv.ParseOptions(delimiter=delimiter))
+            table = pcsv.read_csv(
+                p,
+                read_options=pcsv.ReadOptions(encoding=encoding or "utf8"),
+                parse_options=pcsv.ParseOptions(delimiter=delimiter),
+            )
             return table.select(list(columns)) if columns is not None else table
+    except LookupError as err:
+        raise UnreadableDataError(
+            f"unknown text encoding {encoding!r}; use a Python codec name such as 'latin-1' "
+            "or 'cp1252'"
+        ) from err
     except (pa.ArrowInvalid, OSError) as err:
         raise UnreadableDataError(
             f"cannot read {str(path)!r} as {suffix[1:].upper()}: {err}. "
@@ -124,11 +140,29 @@ class ParquetColumns:
 RawColumns = TableColumns | ParquetColumns
 
 
-def raw_columns(data: Any) -> RawColumns:
-    """Raw data as columns to read: Parquet files lazily, anything else via :func:`to_table`."""
+def raw_columns(data: Any, *, encoding: str | None = None) -> RawColumns:
+    """Raw data as columns to read: Parquet files lazily, anything else via :func:`to_table`
+    (``encoding``: a CSV file's text encoding)."""
     if isinstance(data, str | Path) and Path(data).suffix.lower() in _PARQUET:
         return ParquetColumns(data)
+    if isinstance(data, str | Path):
+        return TableColumns(read_table(data, encoding=encoding))
     return TableColumns(to_table(data))
+
+
+def not_text_note(name: str, dtype: pa.DataType) -> str | None:
+    """What to do about a binary column: in a CSV file these are bytes that are not UTF-8.
+
+    >>> not_text_note("b", pa.binary()).split(";")[0]
+    "column 'b' holds bytes that are not text in the file's encoding (UTF-8 unless told)"
+    """
+    if not (pa.types.is_binary(dtype) or pa.types.is_large_binary(dtype)):
+        return None
+    return (
+        f"column {name!r} holds bytes that are not text in the file's encoding (UTF-8 unless "
+        "told); not tested. Give the file's encoding: --encoding latin-1 on the command line, "
+        "encoding='latin-1' in Python (or cp1252, ...)"
+    )
 
 
 def to_table(data: Any) -> pa.Table:

@@ -21,8 +21,25 @@ def p_fmt(value: float | None) -> str:
     return "<1e-16" if value < 1e-16 else fmt(value)
 
 
-def verdict(drift: bool, status: str) -> str:
-    """One word for a column's verdict."""
+def limit_fmt(threshold: float | None, noise_floor: float | None) -> str:
+    """A threshold, with the noise floor when that is higher (small samples).
+
+    >>> limit_fmt(0.1, 0.05), limit_fmt(0.1, 0.2)
+    ('0.1', '0.1 (noise 0.2)')
+    """
+    if threshold is not None and noise_floor is not None and noise_floor > threshold:
+        return f"{fmt(threshold)} (noise {fmt(noise_floor, 2)})"
+    return fmt(threshold)
+
+
+def verdict(drift: bool, status: str, broken: bool = False) -> str:
+    """One word for a column's verdict (``BROKEN`` when a quality check failed).
+
+    >>> verdict(True, "tested"), verdict(False, "skipped", broken=True)
+    ('DRIFT', 'BROKEN')
+    """
+    if broken:
+        return "BROKEN"
     if status == "error":
         return "ERROR"
     if status == "skipped":

@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 
 from smokejumper.report.charts import distribution_chart, effect_chart
-from smokejumper.report.format import fmt, p_fmt, verdict
+from smokejumper.report.format import fmt, limit_fmt, p_fmt, verdict
 from smokejumper.stats.report import DriftReport
 
 _ENV = jinja2.Environment(
@@ -17,6 +17,7 @@ _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _ENV.filters.update(fmt=fmt, p_fmt=p_fmt)
+_ENV.globals["limit_fmt"] = limit_fmt
 _ENV.globals["verdict"] = verdict
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smokejumper.report.format import fmt, p_fmt, verdict
+from smokejumper.report.format import fmt, limit_fmt, p_fmt, verdict
 from smokejumper.stats.report import DriftReport
 
 
@@ -18,6 +18,13 @@ def render_markdown(report: DriftReport) -> str:
         f"p-values corrected by {report.correction}, alpha {report.alpha}.",
         "",
     ]
+    if report.quality_failed:
+        lines += [
+            f"**Broken pipeline** in {', '.join(report.broken_columns)}:",
+            "",
+            *(f"- {f.column}: {f.message} ({f.check})" for f in report.quality_findings),
+            "",
+        ]
     if report.multivariate is not None:
         m = report.multivariate
         lines += [
@@ -33,9 +40,10 @@ def render_markdown(report: DriftReport) -> str:
     for c in report.columns:
         bound = f" ± {fmt(c.bound, 2)}" if c.bound else ""
         lines.append(
-            f"| {c.name} | {c.kind} | {verdict(c.drift, c.status)} | {c.method or '-'} | "
+            f"| {c.name} | {c.kind} | {verdict(c.drift, c.status, bool(c.quality))} | "
+            f"{c.method or '-'} | "
             f"{fmt(c.statistic)} | {p_fmt(c.p_value_adjusted)} | {fmt(c.effect_size)}{bound} | "
-            f"{fmt(c.threshold)} | {(c.note or '').replace('|', '/')} |"
+            f"{limit_fmt(c.threshold, c.noise_floor)} | {(c.note or '').replace('|', '/')} |"
         )
     lines += [f"- {note}" for note in (["", *report.notes] if report.notes else [])]
     return "\n".join(lines).rstrip() + "\n"

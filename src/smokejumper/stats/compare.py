@@ -23,10 +23,9 @@ import numpy as np
 from smokejumper.errors import (
     InputError,
     MethodNotApplicableError,
-    NoCommonColumnsError,
     UnknownColumnError,
 )
-from smokejumper.frames.kinds import DRIFT_KINDS, ColumnKind
+from smokejumper.frames.kinds import ColumnKind
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.categorical import CategoricalProfile
 from smokejumper.stats.columns import numeric_values
@@ -35,13 +34,24 @@ from smokejumper.stats.dataset import NUMERIC_KINDS, ColumnProfile, profile_colu
 from smokejumper.stats.defaults import default_method
 from smokejumper.stats.inputs import Side, load_side
 from smokejumper.stats.methods import ColumnPair, DriftMethod, get_method
-from smokejumper.stats.methods.ztest import two_proportion_z
 from smokejumper.stats.numeric import NumericProfile
-from smokejumper.stats.report import ColumnDrift, ColumnSummary, DriftReport, Histogram
+from smokejumper.stats.planning import exclude_columns, plan, select_columns
+from smokejumper.stats.quality import judge, missing_share, top_value
+from smokejumper.stats.report import (
+    ColumnDrift,
+    ColumnSummary,
+    DriftReport,
+    Histogram,
+    QualityFinding,
+)
+from smokejumper.stats.screening import as_binary, binary_counts, precision_note
 
 Progress = Callable[[str], None]
-#: Cohen's h at which a change in the share of missing values earns a note.
-MISSING_SHARE_EFFECT = 0.1
+#: The note on a verdict from profiles that the bound of the effect size cannot support.
+WITHIN_BOUND_NOTE = (
+    "from profiles, the threshold lies within the bound of the effect size: the verdict could "
+    "differ on the raw data"
+)
 
 
 def _summary(col: ColumnProfile) -> ColumnSummary:
@@ -93,22 +103,43 @@ def _pair(name: str, kind: ColumnKind, ref: Side, cur: Side) -> ColumnPair:
     return ColumnPair(name, kind, ref_col, cur_col, ref_values, cur_values)
 
 
-def _empty_note(pair: ColumnPair) -> str | None:
-    for role, col in (("reference", pair.reference), ("current", pair.current)):
-        if col.usable == 0:
-            return f"no usable values in the {role} (all null, NaN or infinite); not tested"
-    return None
-
-
-def _missing_note(pair: ColumnPair, alpha: float) -> str | None:
-    """A note when the share of missing values (null, NaN, infinite) moved materially."""
-    (x1, n1), (x2, n2) = (
-        (col.count - col.usable, col.count) for col in (pair.reference, pair.current)
+def _empty(pair: ColumnPair) -> ColumnDrift | None:
+    """The verdict on a column without usable values on a side: not tested; breakage when the
+    other side has values (a feature that arrives entirely null)."""
+    empty = [
+        r for r, c in (("reference", pair.reference), ("current", pair.current)) if not c.usable
+    ]
+    if not empty:
+        return None
+    if len(empty) == 2:
+        note = "no usable values on either side (all null, NaN or infinite); not tested"
+        quality: tuple[QualityFinding, ...] = ()
+    else:
+        note = f"no usable values in the {empty[0]} (all null, NaN or infinite); not tested"
+        other = "current data" if empty[0] == "reference" else "reference"
+        message = f"the column is empty in the {empty[0]} data, not in the {other}"
+        quality = (QualityFinding(pair.name, "no_values", message),)
+    return ColumnDrift(
+        pair.name,
+        pair.kind.value,
+        "skipped",
+        note=note,
+        reference=_summary(pair.reference),
+        current=_summary(pair.current),
+        quality=quality,
     )
-    _, p, h = two_proportion_z(x1, n1, x2, n2)
-    if p < alpha and h >= MISSING_SHARE_EFFECT:
-        return f"missing values moved from {x1 / n1:.1%} to {x2 / n2:.1%}"
-    return None
+
+
+def _binary(pair: ColumnPair) -> ColumnPair | None:
+    """The pair as a binary column, when both sides hold only 0 and 1."""
+    ref, cur = pair.numeric()
+    ref_counts = binary_counts(ref, ref.binning)
+    cur_counts = binary_counts(cur, ref.binning)
+    if ref_counts is None or cur_counts is None:
+        return None
+    return ColumnPair(
+        pair.name, ColumnKind.BOOLEAN, as_binary(ref, ref_counts), as_binary(cur, cur_counts)
+    )
 
 
 def _histogram(pair: ColumnPair) -> Histogram:
@@ -140,13 +171,24 @@ def _judge(
     alpha: float,
 ) -> ColumnDrift:
     pair = _pair(name, kind, ref, cur)
+    empty = _empty(pair)
+    if empty is not None:
+        return empty
     sides: dict[str, Any] = {
         "reference": _summary(pair.reference),
         "current": _summary(pair.current),
+        "missing_share": missing_share(pair),
     }
-    empty = _empty_note(pair)
-    if empty is not None:
-        return ColumnDrift(name, kind.value, "skipped", note=empty, **sides)
+    notes: list[str] = []
+    numbers = pair.reference
+    if isinstance(numbers, NumericProfile) and isinstance(pair.current, NumericProfile):
+        binary = _binary(pair) if kind is ColumnKind.NUMERIC and wanted is None else None
+        if binary is not None:
+            pair, kind = binary, ColumnKind.BOOLEAN
+            notes.append("holds only 0 and 1: judged as a binary column")
+        else:
+            notes += [n for n in (precision_note(numbers),) if n]
+    sides["top_value"] = top_value(pair)
     method, note = _choose(kind, wanted)
     if method.needs_raw and not pair.has_raw and wanted is None:
         method = get_method(default_method(kind))
@@ -154,7 +196,7 @@ def _judge(
         result = method.evaluate(pair)
     except MethodNotApplicableError as err:
         return ColumnDrift(name, kind.value, "error", note=str(err), **sides)
-    notes = [n for n in (note, result.note, _missing_note(pair, alpha)) if n]
+    notes = [n for n in (note, result.note, *notes) if n]
     if isinstance(pair.reference, NumericProfile) and pair.reference.std == 0:
         notes.append("the reference holds a single value")
     return ColumnDrift(
@@ -173,86 +215,18 @@ def _judge(
         else "profile",
         note="; ".join(notes) or None,
         histogram=_histogram(pair),
+        noise_floor=method.noise_floor(pair),
         **sides,
     )
 
 
-def _kind_mismatch(name: str, ref_kind: ColumnKind, cur_kind: ColumnKind) -> ColumnDrift:
-    return ColumnDrift(
-        name,
-        ref_kind.value,
-        "error",
-        drift=True,
-        note=(
-            f"type changed: {ref_kind} in the reference, {cur_kind} in the current data; "
-            "fix the pipeline, or pass kinds={...} to compare them as one kind"
-        ),
-    )
-
-
-def _select_columns(
-    ref: Side, cur: Side, columns: Sequence[str] | None, notes: list[str]
-) -> list[str]:
-    common = [c for c in ref.columns if c in cur.kinds]
-    if columns is not None:
-        for role, side in (("reference", ref), ("current", cur)):
-            missing = [c for c in columns if c not in side.kinds]
-            if missing:
-                raise UnknownColumnError(
-                    f"column(s) not in the {role}: {', '.join(missing)}. "
-                    f"Its columns are: {', '.join(side.columns)}"
-                )
-        return list(columns)
-    if not common:
-        raise NoCommonColumnsError(
-            "the reference and the current data share no column "
-            f"(reference: {', '.join(ref.columns[:10])}; current: {', '.join(cur.columns[:10])})"
-        )
-    for role, side, other in (("reference", ref, cur), ("current", cur, ref)):
-        only = [c for c in side.columns if c not in other.kinds]
-        if only:
-            notes.append(f"only in the {role}, not compared: {', '.join(only)}")
-    return common
-
-
-def _plan(
-    names: list[str],
-    ref: Side,
-    cur: Side,
-    overrides: Mapping[str, ColumnKind],
-    *,
-    named: bool,
-) -> tuple[list[tuple[str, ColumnKind]], dict[str, ColumnDrift]]:
-    """Columns to test (with their kind), and the verdicts known without testing."""
-    tasks: list[tuple[str, ColumnKind]] = []
-    judged: dict[str, ColumnDrift] = {}
-    for name in names:
-        for side in (ref, cur):
-            if (
-                side.profile is not None
-                and overrides.get(name, side.kinds[name]) != side.kinds[name]
-            ):
-                raise InputError(
-                    f"column {name!r} was profiled as {side.kinds[name]}; a kind cannot change "
-                    "after profiling. Re-profile the data with kinds={...} instead"
-                )
-        ref_kind = overrides.get(name, ref.kinds[name])
-        cur_kind = overrides.get(name, cur.kinds[name])
-        if ref_kind is not cur_kind:
-            judged[name] = _kind_mismatch(name, ref_kind, cur_kind)
-        elif ref_kind is ColumnKind.UNSUPPORTED:
-            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note="type not supported")
-        elif ref_kind not in DRIFT_KINDS and not named:
-            why = "timestamp" if ref_kind is ColumnKind.DATETIME else "text or identifier"
-            note = f"{why}: not tested unless named in columns"
-            judged[name] = ColumnDrift(name, ref_kind.value, "skipped", note=note)
-        else:
-            tasks.append((name, ref_kind))
-    return tasks, judged
-
-
 def verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[ColumnDrift]:
-    """Correct the p-values for multiple testing, then combine them with the effect sizes."""
+    """Correct the p-values for multiple testing, then combine them with the effect sizes.
+
+    A column drifts when its adjusted p-value is below ``alpha`` (for methods with one) and
+    its effect size reaches both its threshold and its noise floor. The quality checks (missing
+    values, one value's share) are judged the same way, each as a family of its own.
+    """
     p_values = {i: d.p_value for i, d in enumerate(judged) if d.p_value is not None}
     adjusted = dict(zip(p_values, adjust(list(p_values.values()), correction), strict=True))
     out = []
@@ -262,9 +236,28 @@ def verdicts(judged: list[ColumnDrift], alpha: float, correction: str) -> list[C
             continue
         p_adj = adjusted.get(i)
         significant = p_adj is None or p_adj < alpha
-        big = d.effect_size is not None and d.threshold is not None and d.effect_size >= d.threshold
-        out.append(replace(d, p_value_adjusted=p_adj, drift=bool(significant and big)))
-    return out
+        limit = None if d.threshold is None else max(d.threshold, d.noise_floor or 0.0)
+        big = d.effect_size is not None and limit is not None and d.effect_size >= limit
+        near = (
+            d.basis == "profile"
+            and limit is not None
+            and d.effect_size is not None
+            and d.bound is not None
+            and abs(d.effect_size - limit) <= d.bound
+        )
+        note = d.note
+        if near and WITHIN_BOUND_NOTE not in (note or ""):
+            note = "; ".join(n for n in (note, WITHIN_BOUND_NOTE) if n)
+        out.append(
+            replace(
+                d,
+                p_value_adjusted=p_adj,
+                drift=bool(significant and big),
+                within_bound=near,
+                note=note,
+            )
+        )
+    return judge(out, alpha, correction)
 
 
 def compare(
@@ -272,6 +265,7 @@ def compare(
     current: Any,
     *,
     columns: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
     method: str | Mapping[str, str] | None = None,
     kinds: Mapping[str, str | ColumnKind] | None = None,
     thresholds: Mapping[str, float] | None = None,
@@ -281,6 +275,7 @@ def compare(
     multivariate: bool = False,
     workers: int | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> DriftReport:
     """Compare ``current`` with ``reference``, column by column.
 
@@ -291,6 +286,11 @@ def compare(
     ``correction``-adjusted p-value is below ``alpha``. The data set drifts when at least
     ``drift_share`` of the tested columns drift, or when the ``multivariate`` domain classifier
     (raw data only) tells the two apart.
+
+    Left out of the tests: columns in ``exclude``; unless named in ``columns``, timestamps,
+    text and identifiers (integers unique per row and increasing). Besides drift, the report
+    records quality findings (a broken pipeline: see ``DriftReport.quality_findings``).
+    ``encoding`` is the text encoding of CSV files (UTF-8 when not given).
     """
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be between 0 and 1, got {alpha}")
@@ -298,10 +298,12 @@ def compare(
         raise InputError(f"drift_share must be in (0, 1], got {drift_share}")
     if correction not in CORRECTIONS:
         raise InputError(f"unknown correction {correction!r}; use one of {', '.join(CORRECTIONS)}")
-    ref = load_side(reference, "reference", columns)
-    cur = load_side(current, "current", columns)
+    ref = load_side(reference, "reference", columns, encoding=encoding)
+    cur = load_side(current, "current", columns, encoding=encoding)
     notes: list[str] = []
-    names = _select_columns(ref, cur, columns, notes)
+    schema: list[QualityFinding] = []
+    names = select_columns(ref, cur, columns, notes, schema)
+    names = exclude_columns(names, exclude, ref, cur, notes, schema)
     overrides = {c: ColumnKind.parse(k) for c, k in (kinds or {}).items()}
     unknown = [c for c in overrides if c not in names]
     if unknown:
@@ -313,7 +315,7 @@ def compare(
     for wanted in {*per_column.values(), *([method] if isinstance(method, str) else [])}:
         get_method(wanted)  # fail early on an unknown name
 
-    tasks, judged = _plan(names, ref, cur, overrides, named=columns is not None)
+    tasks, judged = plan(names, ref, cur, overrides, named=columns is not None)
 
     def run(task: tuple[str, ColumnKind]) -> ColumnDrift:
         name, kind = task
@@ -357,4 +359,5 @@ def compare(
         multivariate=multi,
         notes=notes,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        schema_changes=schema,
     )

@@ -24,6 +24,12 @@ class Side:
     profile: DatasetProfile | None
     kinds: dict[str, ColumnKind]
     rows: int
+    all_columns: tuple[str, ...] = ()  # every column of the data, compared or not
+
+    @property
+    def available(self) -> list[str]:
+        """Every column of the data (the kinds may cover only those asked for)."""
+        return list(self.all_columns) or self.columns
 
     @property
     def columns(self) -> list[str]:
@@ -38,11 +44,14 @@ def _from_profiles(profiles: Sequence[DatasetProfile], role: str) -> Side:
     return Side(role, None, merged, dict(merged.kinds), merged.rows)
 
 
-def load_side(data: Any, role: str, columns: Sequence[str] | None = None) -> Side:
+def load_side(
+    data: Any, role: str, columns: Sequence[str] | None = None, *, encoding: str | None = None
+) -> Side:
     """Resolve ``data`` (table, frame, path, profile or list of profiles) to a :class:`Side`.
 
     Parquet files are read one column at a time, when that column is compared. A profile file
-    holding several windows is merged into one profile.
+    holding several windows is merged into one profile. ``encoding`` is a CSV file's text
+    encoding (UTF-8 when not given).
     """
     if isinstance(data, DatasetProfile):
         return _from_profiles([data], role)
@@ -50,7 +59,7 @@ def load_side(data: Any, role: str, columns: Sequence[str] | None = None) -> Sid
         return _from_profiles(list(data), role)
     if isinstance(data, str | Path) and serialize.is_profile_file(data):
         return _from_profiles(serialize.load(data), role)
-    raw = raw_columns(data)
+    raw = raw_columns(data, encoding=encoding)
     if not raw.column_names:
         raise InputError(f"the {role} data has no columns")
     if raw.num_rows == 0:
@@ -58,4 +67,5 @@ def load_side(data: Any, role: str, columns: Sequence[str] | None = None) -> Sid
             f"the {role} data has no rows; there is nothing to compare. Check the file or filter"
         )
     names = None if columns is None else [c for c in columns if c in raw.column_names]
-    return Side(role, raw, None, infer_kinds(raw, names=names), raw.num_rows)
+    kinds = infer_kinds(raw, names=names)
+    return Side(role, raw, None, kinds, raw.num_rows, tuple(raw.column_names))

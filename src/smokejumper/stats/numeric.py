@@ -143,7 +143,8 @@ class NumericProfile:
         if self.quantiles is None or self.n == 0:
             raise IncompatibleProfilesError(
                 "this profile has other bins and no quantile sketch to re-bin from; profile the "
-                "current data with the reference (profile(data, reference=...))"
+                "current data with the reference: smokejumper profile DATA --reference "
+                "REFERENCE.profile, or profile(data, reference=...) in Python"
             )
         edges = list(binning.edges)
         at_or_below = np.asarray(self.quantiles.get_cdf(edges, True), dtype=np.float64)[:-1]
@@ -179,7 +180,8 @@ def merge_all(parts: Sequence[NumericProfile]) -> NumericProfile:
         if not first.binning.same_as(part.binning):
             raise IncompatibleProfilesError(
                 "cannot merge numeric profiles whose bins differ; profile every part with the "
-                "same reference (profile(data, reference=...))"
+                "same reference: smokejumper profile DATA --reference REFERENCE.profile, or "
+                "profile(data, reference=...) in Python"
             )
     n, mean, m2 = first.n, first.mean, first.m2
     for part in parts[1:]:

@@ -13,6 +13,10 @@ from typing import Any, Literal
 from smokejumper._version import REPORT_FORMAT_VERSION, __version__
 
 Status = Literal["tested", "skipped", "error"]
+#: What a quality finding is about (see docs/report-format.md).
+Check = Literal[
+    "missing_share", "value_spike", "no_values", "column_missing", "column_added", "type_changed"
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,35 @@ class Histogram:
 
 
 @dataclass(frozen=True)
+class ShareChange:
+    """How the share of rows with one property moved: missing values, or one single value.
+
+    Judged like drift: ``material`` when the corrected p-value is below alpha and Cohen's h
+    reaches both its threshold and its noise floor (see docs/drift.md).
+    """
+
+    reference: float  # share of the reference's rows
+    current: float  # share of the current rows
+    effect_size: float  # Cohen's h
+    threshold: float
+    p_value: float
+    p_value_adjusted: float | None = None
+    noise_floor: float | None = None
+    value: str | None = None  # the value, for a single value's share
+    material: bool = False
+    interval: bool = False  # ``value`` names a range of values (a profile's bin), not one
+
+
+@dataclass(frozen=True)
+class QualityFinding:
+    """A sign of a broken pipeline rather than of drift: it fails the report on its own."""
+
+    column: str
+    check: Check
+    message: str
+
+
+@dataclass(frozen=True)
 class ColumnDrift:
     """The verdict on one column."""
 
@@ -61,6 +94,19 @@ class ColumnDrift:
     reference: ColumnSummary | None = None
     current: ColumnSummary | None = None
     histogram: Histogram | None = None
+    noise_floor: float | None = None  # effect size noise alone reaches 1 time in 10,000
+    within_bound: bool = False  # from profiles: the threshold lies within effect_size +/- bound
+    missing_share: ShareChange | None = None
+    top_value: ShareChange | None = None
+    quality: tuple[QualityFinding, ...] = ()
+
+    @property
+    def limit(self) -> float | None:
+        """The effect size a drift verdict needs: the threshold, or the noise floor when the
+        samples are so small that noise alone reaches past the threshold."""
+        if self.threshold is None:
+            return None
+        return max(self.threshold, self.noise_floor or 0.0)
 
 
 @dataclass(frozen=True)
@@ -82,7 +128,7 @@ def _clean(value: Any) -> Any:
         return None
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_clean(v) for v in value]
     return value
 
@@ -100,6 +146,7 @@ class DriftReport:
     multivariate: MultivariateDrift | None = None
     notes: list[str] = field(default_factory=list)
     created_at: str = ""
+    schema_changes: list[QualityFinding] = field(default_factory=list)  # columns on one side
 
     @property
     def tested_columns(self) -> int:
@@ -108,8 +155,34 @@ class DriftReport:
 
     @property
     def drifted_columns(self) -> int:
+        """Number of columns judged drifted (kept for old callers: see
+        :attr:`drifted_column_count` and :attr:`drifted_column_names`)."""
+        return self.drifted_column_count
+
+    @property
+    def drifted_column_count(self) -> int:
         """Number of columns judged drifted."""
         return sum(c.drift for c in self.columns)
+
+    @property
+    def drifted_column_names(self) -> list[str]:
+        """Names of the columns judged drifted, in report order."""
+        return [c.name for c in self.columns if c.drift]
+
+    @property
+    def quality_findings(self) -> list[QualityFinding]:
+        """Every sign of a broken pipeline: schema changes first, then column by column."""
+        return [*self.schema_changes, *(f for c in self.columns for f in c.quality)]
+
+    @property
+    def broken_columns(self) -> list[str]:
+        """Names of the columns with a quality finding, each once, in report order."""
+        return list(dict.fromkeys(f.column for f in self.quality_findings))
+
+    @property
+    def quality_failed(self) -> bool:
+        """Whether any quality finding was made (a broken pipeline, whatever drifted)."""
+        return bool(self.quality_findings)
 
     @property
     def share_drifted(self) -> float:
@@ -140,6 +213,8 @@ class DriftReport:
                 "created_at": self.created_at,
                 "dataset_drift": self.dataset_drift,
                 "drifted_columns": self.drifted_columns,
+                "drifted_column_count": self.drifted_column_count,
+                "drifted_column_names": self.drifted_column_names,
                 "tested_columns": self.tested_columns,
                 "share_drifted": self.share_drifted,
                 "drift_share": self.drift_share,
@@ -150,6 +225,9 @@ class DriftReport:
                 "columns": body["columns"],
                 "multivariate": body["multivariate"],
                 "notes": self.notes,
+                "quality_failed": self.quality_failed,
+                "broken_columns": self.broken_columns,
+                "quality": [asdict(f) for f in self.quality_findings],
             }
         )
         return doc

@@ -13,6 +13,7 @@ from scipy import stats
 
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.methods.ks import ks_statistic
+from smokejumper.stats.noise import ks_floor
 
 
 @register
@@ -39,3 +40,6 @@ class AndersonDarling(DriftMethod):
             effect_size=ks_statistic(a, b),
             note=note,
         )
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        return ks_floor(pair.reference.usable, pair.current.usable)

@@ -154,6 +154,12 @@ class DriftMethod(ABC):
     def compute(self, pair: ColumnPair) -> MethodResult:
         """The method's statistic, p-value and effect size for the pair."""
 
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        """The effect size that samples of these sizes from one distribution exceed at most
+        once in 10,000 comparisons (see :mod:`smokejumper.stats.noise`); ``None`` when the
+        method has no such floor."""
+        return None
+
 
 _REGISTRY: dict[str, DriftMethod] = {}
 _M = TypeVar("_M", bound=type[DriftMethod])

@@ -11,8 +11,11 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import ClassVar
 
+import numpy as np
+
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.methods.base import ALL_KINDS, ColumnPair, DriftMethod, MethodResult, shares
+from smokejumper.stats.noise import chi2_quantile
 
 #: Share given to empty bins by PSI and KL, whose logarithms would otherwise be infinite.
 EMPTY_BIN_SHARE = 1e-4
@@ -36,3 +39,18 @@ class BinnedDivergence(DriftMethod):
     @abstractmethod
     def divergence(self, p: Floats, q: Floats) -> float:
         """Distance between reference shares ``p`` and current shares ``q``."""
+
+    @abstractmethod
+    def from_chi_squared(self, scaled: float) -> float:
+        """The distance that shares differing by ``sum((q - p)**2 / p) = scaled`` give, to
+        first order (how the noise floor carries over from chi-squared)."""
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        """``from_chi_squared(q (1/n + 1/m))``: under no change ``sum((q - p)**2 / p)`` is about
+        chi-squared(k - 1) times ``1/n + 1/m``."""
+        ref, cur, _, _ = pair.binned()
+        n, m = float(ref.sum()), float(cur.sum())
+        if n <= 0 or m <= 0:
+            return None
+        bins = int(np.count_nonzero(ref + cur))
+        return self.from_chi_squared(chi2_quantile(bins) * (1 / n + 1 / m))

@@ -24,6 +24,7 @@ from smokejumper.stats.methods.base import (
     MethodResult,
     register,
 )
+from smokejumper.stats.noise import chi2_quantile
 
 
 def chi_squared(ref: Floats, cur: Floats) -> tuple[float, float, float]:
@@ -55,3 +56,9 @@ class ChiSquared(DriftMethod):
         if share_error > 0:
             note = f"approximate: each bin's current share is within +/-{share_error:.3g}"
         return MethodResult(statistic=stat, p_value=p, effect_size=v, note=note)
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        ref, cur, _, _ = pair.binned()
+        total = float(ref.sum() + cur.sum())
+        bins = int(np.count_nonzero(ref + cur))
+        return math.sqrt(chi2_quantile(bins) / total) if total > 0 else None

@@ -11,6 +11,13 @@ import math
 from scipy import stats
 
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
+from smokejumper.stats.noise import effective_size
+
+#: Upper 1e-4 quantile (:data:`~smokejumper.stats.noise.NOISE_LEVEL`) of the limiting
+#: Cramér-von Mises distribution (Anderson and Darling, 1952; solved on SciPy's series for it,
+#: which gives 1.16786 at 1e-3 as their table does); T's noise floor, the effect size being
+#: sqrt(T / n_eff).
+CVM_LIMIT_QUANTILE = 1.60430
 
 
 @register
@@ -33,3 +40,7 @@ class CramerVonMises(DriftMethod):
             p_value=float(res.pvalue),
             effect_size=math.sqrt(max(t, 0.0) * (n + m) / (n * m)),
         )
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        size = effective_size(pair.reference.usable, pair.current.usable)
+        return math.sqrt(CVM_LIMIT_QUANTILE / size) if size > 0 else None

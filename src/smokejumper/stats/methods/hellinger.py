@@ -21,3 +21,6 @@ class Hellinger(BinnedDivergence):
 
     def divergence(self, p: Floats, q: Floats) -> float:
         return float(np.sqrt(max(1.0 - float(np.sum(np.sqrt(p * q))), 0.0)))
+
+    def from_chi_squared(self, scaled: float) -> float:
+        return float(np.sqrt(scaled / 8))  # 1 - sum(sqrt(p q)) ~ sum((q - p)**2 / p) / 8

@@ -24,3 +24,6 @@ class JensenShannon(BinnedDivergence):
         m = (p + q) / 2
         js = (np.sum(rel_entr(p, m)) + np.sum(rel_entr(q, m))) / (2 * np.log(2))
         return float(np.sqrt(max(js, 0.0)))
+
+    def from_chi_squared(self, scaled: float) -> float:
+        return float(np.sqrt(scaled / (8 * np.log(2))))  # JS divergence ~ chi-squared / 8 nats

@@ -25,3 +25,6 @@ class KullbackLeibler(BinnedDivergence):
 
     def divergence(self, p: Floats, q: Floats) -> float:
         return float(np.sum(rel_entr(p, q)))
+
+    def from_chi_squared(self, scaled: float) -> float:
+        return scaled / 2

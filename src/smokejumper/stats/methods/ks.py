@@ -16,12 +16,16 @@ midpoint.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import special, stats
 
 from smokejumper.stats.binning import Floats
+from smokejumper.stats.brackets import estimates, ks_estimate
 from smokejumper.stats.ecdf import EcdfGap
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
+from smokejumper.stats.noise import ks_floor
 
 #: Up to this many values per side the p-value is exact (as in SciPy's ``method="auto"``).
 EXACT_MAX_N = 10_000
@@ -33,9 +37,15 @@ def ks_statistic(a: Floats, b: Floats) -> float:
 
 
 def ks_p_value(a: Floats, b: Floats, d: float) -> float:
-    """Two-sided p-value of D as SciPy's ``ks_2samp(method="auto")`` computes it."""
+    """Two-sided p-value of D as SciPy's ``ks_2samp(method="auto")`` computes it.
+
+    When SciPy's exact computation fails for some sizes, it falls back to the asymptotic
+    p-value with a RuntimeWarning; the value is the same here, without the warning.
+    """
     if max(a.size, b.size) <= EXACT_MAX_N:
-        return float(stats.ks_2samp(a, b).pvalue)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "ks_2samp: Exact calculation unsuccessful")
+            return float(stats.ks_2samp(a, b).pvalue)
     return smirnov_p_value(d, a.size, b.size)
 
 
@@ -61,15 +71,6 @@ def kolmogorov_p_value(d: float, n: int, m: int) -> float:
     return float(np.clip(special.kolmogorov(np.sqrt(en) * d), 0.0, 1.0))
 
 
-def ks_bounds(
-    ref_low: Floats, ref_high: Floats, cur_low: Floats, cur_high: Floats, cur_error: float
-) -> tuple[float, float]:
-    """Lower and upper bounds of D from the CDF brackets of each bin (see ``fine_cdfs``)."""
-    lower = float(np.max(np.abs(ref_low - cur_low)))  # exact gaps at the edges
-    upper = float(max(np.max(ref_high - cur_low), np.max(cur_high - ref_low), lower))
-    return max(lower - cur_error, 0.0), min(upper + cur_error, 1.0)
-
-
 @register
 class KolmogorovSmirnov(DriftMethod):
     name = "ks"
@@ -85,11 +86,13 @@ class KolmogorovSmirnov(DriftMethod):
             d = ks_statistic(a, b)
             return MethodResult(statistic=d, p_value=ks_p_value(a, b, d), effect_size=d)
         ref, cur = pair.numeric()
-        lo, hi = ks_bounds(*pair.fine_cdfs())
-        d = (lo + hi) / 2
+        lo, d, hi = ks_estimate(*estimates(ref, cur))
         return MethodResult(
             statistic=d,
             p_value=kolmogorov_p_value(d, ref.n, cur.n),
             effect_size=d,
-            bound=(hi - lo) / 2,
+            bound=max(d - lo, hi - d),
         )
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        return ks_floor(pair.reference.usable, pair.current.usable)

@@ -21,3 +21,6 @@ class LInfinity(BinnedDivergence):
 
     def divergence(self, p: Floats, q: Floats) -> float:
         return round(float(np.max(np.abs(p - q))), 15)
+
+    def from_chi_squared(self, scaled: float) -> float:
+        return float(np.sqrt(scaled)) / 2  # one share moves at most the total variation

@@ -25,3 +25,6 @@ class PSI(BinnedDivergence):
 
     def divergence(self, p: Floats, q: Floats) -> float:
         return float(np.sum((q - p) * np.log(q / p)))
+
+    def from_chi_squared(self, scaled: float) -> float:
+        return scaled  # (q - p) ln(q / p) ~ (q - p)**2 / p

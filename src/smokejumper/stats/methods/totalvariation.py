@@ -21,3 +21,6 @@ class TotalVariation(BinnedDivergence):
 
     def divergence(self, p: Floats, q: Floats) -> float:
         return round(float(np.sum(np.abs(p - q))) / 2, 15)
+
+    def from_chi_squared(self, scaled: float) -> float:
+        return float(np.sqrt(scaled)) / 2  # Cauchy-Schwarz: sum|q - p| <= sqrt(chi-squared)

@@ -22,10 +22,13 @@ import math
 
 import numpy as np
 
+from smokejumper.errors import MethodNotApplicableError
 from smokejumper.stats.binning import Floats
-from smokejumper.stats.ecdf import EcdfGap
+from smokejumper.stats.brackets import estimates, ks_estimate, wasserstein_bounds
+from smokejumper.stats.ecdf import EcdfGap, scaled_samples
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
-from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_bounds, ks_p_value
+from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_p_value
+from smokejumper.stats.noise import binned_spread_integral, spread_integral, wasserstein_floor
 
 
 def wasserstein(a: Floats, b: Floats) -> float:
@@ -33,23 +36,11 @@ def wasserstein(a: Floats, b: Floats) -> float:
     return EcdfGap.of(a, b).wasserstein()
 
 
-def wasserstein_bounds(
-    points: Floats,
-    ref_low: Floats,
-    ref_high: Floats,
-    cur_low: Floats,
-    cur_high: Floats,
-    cur_error: float,
-) -> tuple[float, float, float]:
-    """Lower bound, estimate and upper bound of W1; bin k spans ``points[k:k+2]``."""
-    width = np.diff(points)
-    upper_gap = np.maximum(np.maximum(ref_high - cur_low, cur_high - ref_low), 0)
-    lower_gap = np.maximum(np.maximum(ref_low - cur_high, cur_low - ref_high), 0)
-    mid_gap = np.abs((ref_low + ref_high) - (cur_low + cur_high)) / 2
-    spread = float(width.sum()) * cur_error
-    lower = max(float(np.sum(width * lower_gap)) - spread, 0.0)
-    upper = float(np.sum(width * upper_gap)) + spread
-    return lower, min(max(float(np.sum(width * mid_gap)), lower), upper), upper
+def _unit(std: float) -> tuple[float, str | None]:
+    """The unit of distances: the reference's standard deviation, or 1 without spread."""
+    if std > 0:
+        return std, None
+    return 1.0, "reference has no spread: distance is in the column's own units"
 
 
 @register
@@ -63,26 +54,46 @@ class Wasserstein(DriftMethod):
 
     def compute(self, pair: ColumnPair) -> MethodResult:
         ref, cur = pair.numeric()
-        scale = ref.std if ref.std > 0 else math.nan
-        note = None
-        if not scale > 0:
-            scale, note = 1.0, "reference has no spread: distance is in the column's own units"
         if pair.has_raw:
-            a, b = pair.raw()
+            a, b, std = scaled_samples(ref.std, *pair.raw())
+            scale, note = _unit(std)
             gap = EcdfGap.of(a, b)
             w = gap.wasserstein() / scale
             p = ks_p_value(a, b, gap.ks())
             return MethodResult(statistic=w, p_value=p, effect_size=w, note=note)
-        edges = ref.binning.edges
-        # Pad the outer bins with the smallest and largest value seen on either side.
-        points = np.concatenate([[min(ref.min, cur.min)], edges, [max(ref.max, cur.max)]])
-        cdfs = pair.fine_cdfs()
-        lo, w, hi = wasserstein_bounds(points, *cdfs)
-        d_lo, d_hi = ks_bounds(*cdfs)
+        if not math.isfinite(ref.std) and ref.n > 1:
+            raise MethodNotApplicableError(
+                f"column {pair.name!r} holds values so large (up to "
+                f"{max(abs(ref.min), ref.max):.3g}) that a profile's standard deviation "
+                "overflows; compare the raw data, or rescale the column"
+            )
+        scale, note = _unit(ref.std)
+        bounding, estimating = estimates(ref, cur)
+        lo, _, hi = wasserstein_bounds(bounding)
+        w = min(max(wasserstein_bounds(estimating)[1], lo), hi)
+        if not math.isfinite(hi / scale):
+            raise MethodNotApplicableError(
+                f"column {pair.name!r}: the distance between the profiles is beyond the largest "
+                "floating-point number (values near 1e308); compare the raw data"
+            )
         return MethodResult(
             statistic=w / scale,
-            p_value=kolmogorov_p_value((d_lo + d_hi) / 2, ref.n, cur.n),
+            p_value=kolmogorov_p_value(ks_estimate(bounding, estimating)[1], ref.n, cur.n),
             effect_size=w / scale,
             bound=max(w - lo, hi - w) / scale,
             note=note,
         )
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        ref, cur = pair.numeric()
+        if pair.has_raw:
+            a, _, std = scaled_samples(ref.std, *pair.raw())
+            spread = spread_integral(a)
+            return wasserstein_floor(spread, std, a.size, cur.usable) / _unit(std)[0]
+        edges = ref.binning.edges
+        if not edges.size:
+            return None
+        ref_low, ref_high, _, _, _ = pair.fine_cdfs()
+        points = np.concatenate([[edges[0]], edges, [edges[-1]]])
+        spread = binned_spread_integral(points, ref_low, ref_high)
+        return wasserstein_floor(spread, ref.std, ref.usable, cur.usable) / _unit(ref.std)[0]

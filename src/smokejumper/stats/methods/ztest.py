@@ -16,6 +16,7 @@ import math
 from smokejumper.errors import MethodNotApplicableError
 from smokejumper.frames.kinds import ColumnKind
 from smokejumper.stats.methods.base import ColumnPair, DriftMethod, MethodResult, register
+from smokejumper.stats.noise import h_floor
 
 
 def two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float, float]:
@@ -44,8 +45,14 @@ class TwoProportionZ(DriftMethod):
         if len(labels) > 2:
             raise MethodNotApplicableError(
                 f"column {pair.name!r} has {len(labels)} distinct values; the z-test compares "
-                "two proportions. Use 'chisquare' or declare the column categorical"
+                f"two proportions. Use the chisquare method, or test it as categorical: "
+                f"--kind {pair.name}=categorical on the command line, "
+                f"kinds={{{pair.name!r}: 'categorical'}} in Python"
             )
         success = labels.index("true") if "true" in labels else 0
         z, p, h = two_proportion_z(ref[success], ref.sum(), cur[success], cur.sum())
         return MethodResult(statistic=z, p_value=p, effect_size=h)
+
+    def noise_floor(self, pair: ColumnPair) -> float | None:
+        ref, cur, _, _ = pair.binned()
+        return h_floor(float(ref.sum()), float(cur.sum()))
