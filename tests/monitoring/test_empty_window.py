@@ -36,6 +36,7 @@ SCHEMA = ModelSchema(
 MONITORS: list[dict[str, Any]] = [
     {"type": "feature_drift"},
     {"type": "feature_drift", "columns": ["age"]},
+    {"type": "data_quality"},
     {"type": "prediction_drift"},
     {"type": "null_rate"},
     {"type": "null_rate", "column": "plan"},
@@ -99,7 +100,13 @@ def _expected(spec: MonitorSpec, rejected: int) -> Observation:
 
 def test_the_monitors_cover_every_type() -> None:
     types = {spec.type for spec in _specs()}
-    assert types == READ_ROWS | {"feature_drift", "volume", "rejected_batches", "custom"}
+    assert types == READ_ROWS | {
+        "feature_drift",
+        "data_quality",
+        "volume",
+        "rejected_batches",
+        "custom",
+    }
 
 
 @pytest.mark.parametrize("rejected", [0, 2])

@@ -24,7 +24,7 @@ from smokejumper.monitoring.monitors import (
 from smokejumper.service.evaluation.loading import Needs
 from smokejumper.stats.compare import compare
 from smokejumper.stats.corrections import adjust
-from smokejumper.stats.dataset import profile
+from smokejumper.stats.dataset import DatasetProfile, profile
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 NUMERIC = ("a", "b", "c", "d")
@@ -234,3 +234,29 @@ def test_needs_follow_the_monitors() -> None:
     assert (labelled.labels, labelled.baseline, labelled.custom) == (True, False, False)
     other = Needs.of(_specs({"type": "custom", "metric": "x"}, {"type": "rejected_batches"}))
     assert (other.rows, other.custom, other.rejections) == (False, True, True)
+
+
+def test_a_shared_report_keeps_only_the_named_columns_breakage(
+    rng: np.random.Generator,
+) -> None:
+    w = _window(rng)
+    assert w.reference is not None
+    gone = profile(pa.table({"gone": rng.normal(size=w.reference.rows)}))
+    reference = DatasetProfile(  # a feature the window's data no longer has
+        rows=w.reference.rows,
+        kinds={**w.reference.kinds, **gone.kinds},
+        columns={**w.reference.columns, **gone.columns},
+    )
+    broken = replace(w, reference=reference)
+    specs = _specs(
+        {"type": "feature_drift"},
+        {"type": "feature_drift", "columns": ["a", "b"]},
+        {"type": "data_quality", "columns": ["a", "b"]},
+        {"type": "data_quality"},
+    )
+    shared = evaluate_all(specs, broken)
+    assert shared == _alone(specs, broken)
+    # the window has 2 % missing values in a to d, which the reference has not: broken too
+    assert shared[2].details["broken_columns"] == ["a", "b"]  # not "gone": it was not named
+    assert "gone" in shared[3].details["broken_columns"]
+    assert shared[0].details["broken_columns"] == shared[3].details["broken_columns"]

@@ -51,6 +51,7 @@ def subset(report: DriftReport, columns: Sequence[str], *, named: bool) -> Drift
     return replace(
         report,
         columns=verdicts(picked, report.alpha, report.correction),
+        schema_changes=[f for f in report.schema_changes if f.column in columns],
         multivariate=None,
         notes=[],
     )

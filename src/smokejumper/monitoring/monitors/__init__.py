@@ -4,7 +4,7 @@ Each type is a spec class (what to check, declared in YAML or JSON) that measure
 Adding a type is adding one module here (see :mod:`~smokejumper.monitoring.monitors.base`);
 ``MonitorSpec`` and ``parse_monitor`` take every registered type.
 
->>> sorted(monitor_types()) == sorted(READ_ROWS | {"feature_drift", "volume",
+>>> sorted(monitor_types()) == sorted(READ_ROWS | {"feature_drift", "data_quality", "volume",
 ...                                                 "rejected_batches", "custom"})
 True
 """
@@ -26,6 +26,7 @@ from smokejumper.monitoring.monitors.config import (
     parse_monitor,
 )
 from smokejumper.monitoring.monitors.custom import Custom
+from smokejumper.monitoring.monitors.data_quality import DataQuality
 from smokejumper.monitoring.monitors.error_rate import ErrorRate
 from smokejumper.monitoring.monitors.evaluation import READ_ROWS, evaluate, evaluate_all
 from smokejumper.monitoring.monitors.fairness import Fairness
@@ -45,6 +46,7 @@ __all__ = [
     "READ_ROWS",
     "Confidence",
     "Custom",
+    "DataQuality",
     "ErrorRate",
     "Example",
     "Fairness",

@@ -71,18 +71,21 @@ class FeatureDrift(MonitorType):
             return no_value("the model has no reference yet")
         if window.profile is None:
             return no_value(NO_ROWS)
-        report = _drift_report(window, tuple(self.columns) if self.columns else None)
+        report = shared_drift_report(window, tuple(self.columns) if self.columns else None)
         details = {
             "dataset_drift": report.dataset_drift,
             "columns": {
                 c.name: {"effect_size": c.effect_size, "drift": c.drift, "method": c.method}
                 for c in report.columns
             },
+            "broken_columns": report.broken_columns,
         }
         return report.share_drifted, details
 
 
-def _drift_report(w: WindowData, columns: tuple[str, ...] | None) -> DriftReport:
+def shared_drift_report(w: WindowData, columns: tuple[str, ...] | None) -> DriftReport:
+    """The drift report of ``columns`` (all when ``None``) on the window, computed once per
+    window and shared by its feature-drift and data-quality monitors."""
     reference, current = w.reference, w.profile
     if columns is not None and _DRIFT_PLAN in w.memo:
         plan = w.memo[_DRIFT_PLAN]
