@@ -68,12 +68,6 @@ def test_the_replay_judged_every_window_it_placed(replayed: Replay) -> None:
     assert 550 + 120 <= replayed.windows_evaluated <= 550 + 120 + 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="today's drift verdict fires on sampling noise in small windows (11 of 500 clean "
-    "windows at 100 rows, 6 of 100 at 500); a size-aware rule in smokejumper.stats is being "
-    "written (issue 9, section 2): remove this mark when it is merged",
-)
 def test_clean_windows_raise_at_most_one_alarm_in_100(replayed: Replay) -> None:
     over = [
         describe(r)
