@@ -105,5 +105,6 @@ def test_the_readme_tour_runs_on_the_files_the_demo_leaves(tmp_path: Path) -> No
     assert "Evaluated 6 windows" in outputs["smokejumper evaluate"]
     windows = outputs["smokejumper model windows loans"]
     assert len(re.findall(r"DRIFT \d/8: income, employment", windows)) == 3, windows
+    assert windows.count("v3 1,66") == 6, windows  # the six hours of log.parquet
     assert "loans-data-quality" in outputs["smokejumper slo list"]
     assert (tour / "drift.html").exists()
