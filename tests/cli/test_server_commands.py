@@ -217,3 +217,21 @@ def test_read_commands_say_what_is_wrong(server: ServerHarness, tmp_path: Path) 
     bad = cli(server, "slo", "list", "--format", "yaml", cwd=tmp_path)
     assert bad.returncode == 2
     assert "unknown format 'yaml'; use one of: table, json" in bad.stderr
+
+
+def test_a_reference_too_large_to_send_gets_told_to_send_its_profile(tmp_path: Path) -> None:
+    (tmp_path / "schema.yaml").write_text(SCHEMA)
+    training_file(tmp_path / "train.parquet", rows=5000)
+    limit = {"SMOKEJUMPER_MAX_BODY_BYTES": "40000", "SMOKEJUMPER_EVALUATE_EVERY": "0"}
+    with ServerHarness(tmp_path / "home", env=limit) as small:
+        register = ("model", "register", "churn", "--schema", "schema.yaml", "--reference")
+        refused = cli(small, *register, "train.parquet", cwd=tmp_path)
+        assert refused.returncode == 2
+        assert "(413)" in refused.stderr
+        assert "'smokejumper profile train.parquet -o train.profile'" in refused.stderr
+        assert "churn" not in model_names(small)
+        made = cli(small, "profile", "train.parquet", "-o", "train.profile", cwd=tmp_path)
+        assert made.returncode == 0, made.stderr
+        done = cli(small, *register, "train.profile", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "reference set: 5,000 rows, 2 features (age, plan)" in done.stdout

@@ -61,6 +61,17 @@ def _reference_lines(done: ReferenceInfo) -> list[str]:
     return lines
 
 
+def _too_large(err: ServerError, reference: Path | None) -> ServerError:
+    """``err``, with what to do when the server found the reference file too large (413)."""
+    if err.status != 413 or reference is None:
+        return err
+    return ServerError(
+        f"{err}. A profile of the file is a few kilobytes per column: make one with "
+        f"'smokejumper profile {reference} -o {reference.stem}.profile' and give that instead",
+        status=413,
+    )
+
+
 @model_app.command("register")
 def register(
     name: Annotated[str, typer.Argument(help="Model name")],
@@ -95,7 +106,7 @@ def register(
                     f"reference with 'smokejumper model reference {name} FILE'",
                     status=409,
                 ) from err
-            raise
+            raise _too_large(err, reference) from err
     typer.echo(f"model {name!r} is registered ({done['window_seconds']} s windows)")
     if done["reference"] is not None:
         for line in _reference_lines(done["reference"]):
@@ -116,7 +127,10 @@ def set_reference(
     if not file.is_file():
         raise InputError(f"reference file {str(file)!r} does not exist")
     with admin_client() as admin:
-        done = admin.set_reference(name, file)
+        try:
+            done = admin.set_reference(name, file)
+        except ServerError as err:
+            raise _too_large(err, file) from err
     for line in _reference_lines(done):
         typer.echo(line)
     if done["reprofiled_batches"]:
