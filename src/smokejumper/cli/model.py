@@ -61,10 +61,11 @@ def _reference_lines(done: ReferenceInfo) -> list[str]:
     return lines
 
 
-def _too_large(err: ServerError, reference: Path | None) -> ServerError:
-    """``err``, with what to do when the server found the reference file too large (413)."""
+def _too_large(err: ServerError, reference: Path | None) -> ServerError | None:
+    """What to do when the server found the reference file too large (413), or None for any
+    other error."""
     if err.status != 413 or reference is None:
-        return err
+        return None
     return ServerError(
         f"{err}. A profile of the file is a few kilobytes per column: make one with "
         f"'smokejumper profile {reference} -o {reference.stem}.profile' and give that instead",
@@ -106,7 +107,10 @@ def register(
                     f"reference with 'smokejumper model reference {name} FILE'",
                     status=409,
                 ) from err
-            raise _too_large(err, reference) from err
+            too_large = _too_large(err, reference)
+            if too_large is None:
+                raise
+            raise too_large from err
     typer.echo(f"model {name!r} is registered ({done['window_seconds']} s windows)")
     if done["reference"] is not None:
         for line in _reference_lines(done["reference"]):
@@ -130,7 +134,10 @@ def set_reference(
         try:
             done = admin.set_reference(name, file)
         except ServerError as err:
-            raise _too_large(err, file) from err
+            too_large = _too_large(err, file)
+            if too_large is None:
+                raise
+            raise too_large from err
     for line in _reference_lines(done):
         typer.echo(line)
     if done["reprofiled_batches"]:
