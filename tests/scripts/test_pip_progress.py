@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,12 +26,14 @@ def _script() -> ModuleType:
 
 def _dry_run(target: str, tmp_path: Path) -> list[str]:
     """The commands ``make TARGET`` would run on a machine without the environment yet."""
+    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")  # when this runs inside `make test`
     done = subprocess.run(
-        ["make", "-n", target, f"VENV={tmp_path / 'venv'}"],
+        ["make", "--no-print-directory", "-n", target, f"VENV={tmp_path / 'venv'}"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=True,
+        env={k: v for k, v in os.environ.items() if k not in outer},
     )
     return done.stdout.splitlines()
 
