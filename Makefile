@@ -6,12 +6,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast lint bench clean
 
+# How the first run shows the install (scripts/pip_progress.py): `make demo` a line per package,
+# other targets only a line before and after; pip's whole output appears if it fails.
+INSTALL_PROGRESS ?= quiet
+
 $(STAMP): pyproject.toml
+	@echo "Installing smokejumper and its dependencies into $(VENV) (first run only, about a minute)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python scripts/pip_progress.py $(INSTALL_PROGRESS) -e '.[dev]'
 	touch $(STAMP)
 
+demo: INSTALL_PROGRESS = packages
 demo: $(STAMP)
 	$(BIN)/smokejumper demo
 

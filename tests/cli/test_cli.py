@@ -221,3 +221,61 @@ def test_hints_use_command_line_syntax(tmp_path: Path) -> None:
     cur.write_text("b\n" + "".join(f"{v}\n" for v in ["x", "y"] * 30))
     out = run("drift", ref, cur, "--fail-on", "none")
     assert "--kind b=numeric" in out.stdout.replace("\n", ""), out.stdout
+
+
+def test_windows_of_times_with_fractions_of_a_second(tmp_path: Path) -> None:
+    """Logged times usually have microseconds: they fall in the window of their second."""
+    stamps = ["2026-11-01T00:59:59.999999", "2026-11-01T01:00:00.000001", "1969-12-31T23:59:59.5"]
+    table = pa.table(
+        {
+            "ts": pa.array(np.array(stamps, "datetime64[us]")).cast(pa.timestamp("us", "UTC")),
+            "x": [1.0, 2.0, 3.0],
+        }
+    )
+    pq.write_table(table, tmp_path / "log.parquet")
+    out = run(
+        *("profile", tmp_path / "log.parquet", "-o", tmp_path / "w.profile"),
+        *("--window", "1h", "--timestamp-column", "ts"),
+    )
+    assert out.returncode == 0, out.stderr
+    from smokejumper.stats import serialize
+
+    starts = [w.window_start for w in serialize.load(tmp_path / "w.profile")]
+    assert [s.isoformat() for s in starts if s] == [
+        "1969-12-31T23:00:00+00:00",
+        "2026-11-01T00:00:00+00:00",
+        "2026-11-01T01:00:00+00:00",
+    ]
+
+
+def test_windows_on_a_reference_merge_with_columns_it_lacks(tmp_path: Path) -> None:
+    """A log has columns its training data lacks (the score, the latency): the windows are
+    binned the same way for them too, so they merge and compare with the reference."""
+    rng = np.random.default_rng(5)
+    rows = 3000
+    pq.write_table(pa.table({"x": rng.normal(size=rows)}), tmp_path / "train.parquet")
+    start = np.datetime64("2026-11-01T00:00:00")
+    log = pa.table(
+        {
+            "ts": pa.array(start + rng.integers(0, 3 * 3600, rows).astype("timedelta64[s]")),
+            "x": rng.normal(size=rows),
+            "score": rng.random(rows) * np.repeat([1.0, 5.0, 20.0], rows // 3),
+        }
+    )
+    pq.write_table(log, tmp_path / "log.parquet")
+    made = run("profile", tmp_path / "train.parquet", "-o", tmp_path / "train.profile")
+    assert made.returncode == 0, made.stderr
+    windows = run(
+        *("profile", tmp_path / "log.parquet", "-o", tmp_path / "hourly.profile"),
+        *("--window", "1h", "--timestamp-column", "ts", "--reference", tmp_path / "train.profile"),
+    )
+    assert windows.returncode == 0, windows.stderr
+    compared = run(
+        "drift", tmp_path / "train.profile", tmp_path / "hourly.profile", "--format", "json"
+    )
+    # a column the reference lacks is a schema change: reported as breakage, named, exit 1
+    assert compared.returncode == 1, compared.stderr
+    assert "score" in compared.stderr
+    doc = json.loads(compared.stdout)
+    assert [c["name"] for c in doc["columns"]] == ["x"]
+    assert doc["broken_columns"] == ["score"]

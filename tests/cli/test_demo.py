@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from smokejumper.cli.demo_tour import TOUR_FILES
+
 
 def run_demo(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """``smokejumper demo`` in a process of its own, with its data in ``home``."""
@@ -59,6 +61,9 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert lines_with(out.stdout, "loans-data-quality", "3 of 6", "page"), out.stdout
     assert "The service part took" in out.stdout
     assert_server_stopped(home)
+    # It leaves the files of README.md's tour (tests/cli/test_readme_tour.py follows it).
+    assert sorted(p.name for p in (home / "tour").iterdir()) == sorted(TOUR_FILES)
+    assert f"five-minute tour are in {home.resolve() / 'tour'}" in " ".join(out.stdout.split())
 
     again = run_demo(home)  # a rerun starts afresh: the same windows, not twice the rows
     assert again.returncode == 0, again.stdout + again.stderr

@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from smokejumper.cli import demo, drift, export, model, profile, service
+from smokejumper.cli import demo, drift, evaluate, export, model, profile, service, slo
 from smokejumper.errors import SmokejumperError
 
 app = typer.Typer(
@@ -27,6 +27,8 @@ app.add_typer(service.db_app, name="db")
 app.add_typer(service.token_app, name="token")
 app.add_typer(export.export_app, name="export")
 app.add_typer(model.model_app, name="model")
+app.add_typer(slo.slo_app, name="slo")
+app.command("evaluate")(evaluate.evaluate)
 
 
 def main() -> None:

@@ -2,17 +2,20 @@
 
 First a drift report comparing two months of the model's inputs, then the monitoring service
 (a real ``smokejumper serve``, see :mod:`smokejumper.cli.demo_service`) catching the same drift
-in predictions logged with the SDK.
+in predictions logged with the SDK. It leaves the files of README.md's tour in
+``$SMOKEJUMPER_HOME/tour`` (see :mod:`smokejumper.cli.demo_tour`).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
+from smokejumper.cli.demo_tour import write_tour
 from smokejumper.cli.drift import run_compare
 from smokejumper.cli.output import print_report, write_text
 from smokejumper.errors import ServiceDemoError
@@ -35,7 +38,21 @@ def demo() -> None:
     console.print(f"\nHTML report written to [bold]{target}[/]")
     console.print("Try it on your own data: smokejumper drift REFERENCE.parquet CURRENT.parquet")
     console.print()
+    tour = settings.home.resolve() / "tour"
+    write_tour(tour, Path(reference), Path(current), datetime.now(UTC))
     _service_part(console, settings.home.resolve() / "demo-service", reference, current)
+    console.print(
+        f"\nThe files of README.md's five-minute tour are in [bold]{tour}[/]: "
+        f"source .venv/bin/activate && cd {_relative(tour)}"
+    )
+
+
+def _relative(folder: Path) -> str:
+    """``folder`` relative to the current folder when it is under it, else as it is."""
+    try:
+        return str(folder.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
 
 
 def _service_part(console: Console, home: Path, reference: str, current: str) -> None:

@@ -108,7 +108,7 @@ def slo_table(slos: Sequence[SloStatus]) -> Table:
             f"{s['name']}\n[dim]on {s['monitor']}[/]",
             f"{s['objective']:.0%}",
             f"{s['unhealthy_windows']} of {s['windows']}",
-            f"{s['error_budget_remaining']:.0%}",
+            f"{s['error_budget_remaining']:,.0%}",
             f"{burn:.0f}x",
             f"[{colours.get(state, 'white')}]{state}[/]",
         )

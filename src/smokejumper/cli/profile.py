@@ -46,8 +46,33 @@ def _window_starts(table: pa.Table, column: str, seconds: int) -> np.ndarray:
         raise InputError(
             f"timestamp column {column!r} has {ts.null_count} null values; fill or drop them"
         )
-    epoch = ts.cast(pa.timestamp("s", tz=ts.type.tz)).cast(pa.int64()).to_numpy()
+    # whole seconds, rounded down (times with fractions of a second are the usual case)
+    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[ts.type.unit]
+    epoch = ts.cast(pa.int64()).to_numpy() // per_second
     return np.asarray((epoch // seconds) * seconds)
+
+
+def bins_for_windows(data: pa.Table, reference: DatasetProfile | None) -> DatasetProfile:
+    """The profile whose bins every window is profiled on, so that the windows merge: the
+    reference, with the columns it lacks binned on the whole of ``data`` (all of them without
+    a reference).
+
+    >>> ref = profile(pa.table({"x": [1.0, 2.0, 3.0]}))
+    >>> sorted(bins_for_windows(pa.table({"x": [2.0], "score": [0.3]}), ref).columns)
+    ['score', 'x']
+    """
+    if reference is None:
+        return profile(data)
+    missing = [c for c in data.column_names if c not in reference.kinds]
+    if not missing:
+        return reference
+    whole = profile(data.select(missing))
+    return DatasetProfile(
+        rows=reference.rows,
+        kinds={**reference.kinds, **whole.kinds},
+        columns={**reference.columns, **whole.columns},
+        notes={**whole.notes, **reference.notes},
+    )
 
 
 def windowed_profiles(
@@ -93,8 +118,7 @@ def profile_command(
     else:
         assert timestamp_column is not None
         seconds = parse_window(window)
-        # Without a reference, the whole file fixes the bins, so every window merges.
-        base = ref or profile(table.drop_columns([timestamp_column]))
+        base = bins_for_windows(table.drop_columns([timestamp_column]), ref)
         profiles = windowed_profiles(table, timestamp_column, seconds, base)
     serialize.save(output, profiles)
     rows = sum(p.rows for p in profiles)

@@ -21,6 +21,7 @@ the server's own message and the HTTP ``status``:
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -85,6 +86,23 @@ def _range(start: datetime | str | None, end: datetime | str | None) -> dict[str
 
 def _model(name: str) -> str:
     return f"/api/v1/models/{quote(name, safe='')}"
+
+
+def reference_body(
+    reference: bytes | str | os.PathLike[str], content_type: str | None = None
+) -> tuple[bytes, str]:
+    """The bytes of a reference file (or the bytes given) and the content type to send them
+    with: ``content_type`` if given, else told by the file's suffix.
+
+    >>> reference_body(b"age\\n41\\n", "text/csv")
+    (b'age\\n41\\n', 'text/csv')
+    """
+    if isinstance(reference, bytes):
+        return reference, content_type or api.OCTET_STREAM
+    path = Path(reference)
+    if not path.is_file():
+        raise DataSourceNotFoundError(str(path))
+    return path.read_bytes(), content_type or reference_type(path)
 
 
 def reference_type(path: Path) -> str:
@@ -183,16 +201,27 @@ class AdminClient:
         *,
         window_seconds: int | None = None,
         exist_ok: bool = False,
-    ) -> api.ModelInfo:
+        reference: bytes | str | os.PathLike[str] | None = None,
+        content_type: str | None = None,
+    ) -> api.RegisteredModel:
         """Register a model with its ``schema`` (features, prediction_kind, segments, columns)
         and window size (the server's default, an hour, if None). With ``exist_ok`` an
-        identical model already registered is no error."""
+        identical model already registered is no error.
+
+        With ``reference`` (a file or its bytes, as for :meth:`set_reference`) the model and
+        its reference are stored in one request: both, or neither when the reference cannot
+        be used. Only the schema's features are kept from it (``reference.ignored_columns``
+        names the others). An existing model (``exist_ok``) keeps a reference it has.
+        """
         body: dict[str, Any] = {"name": name, "schema": dict(schema)}
         if window_seconds is not None:
             body["window_seconds"] = window_seconds
         if exist_ok:
             body["options"] = {"exist_ok": True}
-        return cast(api.ModelInfo, self._call("POST", "/api/v1/models", json=body))
+        if reference is not None:
+            data, kind = reference_body(reference, content_type)
+            body["reference"] = {"content_type": kind, "data": base64.b64encode(data).decode()}
+        return cast(api.RegisteredModel, self._call("POST", "/api/v1/models", json=body))
 
     def models(self) -> list[api.ModelInfo]:
         """Every registered model."""
@@ -209,15 +238,10 @@ class AdminClient:
         *,
         content_type: str | None = None,
     ) -> api.ReferenceInfo:
-        """Set the model's reference from a file (Parquet, CSV or a Smokejumper profile, told
-        apart by its suffix) or the bytes of one (send CSV bytes with ``content_type`` CSV)."""
-        if isinstance(reference, bytes):
-            body, kind = reference, content_type or api.OCTET_STREAM
-        else:
-            path = Path(reference)
-            if not path.is_file():
-                raise DataSourceNotFoundError(str(path))
-            body, kind = path.read_bytes(), content_type or reference_type(path)
+        """Set or replace the model's reference from a file (Parquet, CSV or a Smokejumper
+        profile, told apart by its suffix) or the bytes of one (send CSV bytes with
+        ``content_type`` CSV). Only the model's features are kept from it."""
+        body, kind = reference_body(reference, content_type)
         answer = self._call(
             "PUT", f"{_model(name)}/reference", content=body, headers={"Content-Type": kind}
         )

@@ -39,13 +39,24 @@ class ModelInfo(TypedDict):
 
 
 class ReferenceInfo(TypedDict):
-    """The answer to setting a model's reference."""
+    """The answer to setting a model's reference: only the model's features are kept
+    (``columns``); ``ignored_columns`` are the data's other columns, ``missing_features`` the
+    features it lacks."""
 
     model: str
     rows: int
     columns: list[str]
     source: str
     reprofiled_batches: int
+    ignored_columns: list[str]
+    missing_features: list[str]
+
+
+class RegisteredModel(ModelInfo):
+    """The answer to registering a model: the model, and the reference this request set
+    (None when none was given, or when an existing model's reference was kept)."""
+
+    reference: ReferenceInfo | None
 
 
 class EvaluationSummary(TypedDict):

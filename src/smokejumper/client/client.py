@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+from urllib.parse import quote
 
+from smokejumper.client.api_types import Observation, SloStatus, WindowSummary
 from smokejumper.client.backoff import Backoff
 from smokejumper.client.batcher import Batcher, Key
 from smokejumper.client.logs import Throttle, logger
@@ -308,8 +310,72 @@ class Client:
         limit cut the result. ``timeout`` (seconds) defaults to the client's; a long range may
         need more.
         """
-        import httpx
         import pyarrow as pa
+
+        response = self._read(
+            f"/api/v1/models/{quote(model, safe='')}/predictions",
+            _slice_params(start, end, columns, version, where, limit),
+            "predictions",
+            model,
+            timeout=timeout,
+            accept=ARROW_STREAM,
+        )
+        return pa.ipc.open_stream(response.content).read_all()
+
+    def windows(
+        self,
+        model: str,
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
+    ) -> list[WindowSummary]:
+        """The model's windows starting in ``[start, end)`` (all by default), oldest first:
+        rows, rows per version, nulls per column and drift against the reference. A
+        synchronous read (``read`` token), failing as :meth:`predictions` does."""
+        params = tuple((k, _iso(v)) for k, v in (("start", start), ("end", end)) if v is not None)
+        response = self._read(
+            f"/api/v1/models/{quote(model, safe='')}/windows", params, "windows", model
+        )
+        return cast(list[WindowSummary], response.json())
+
+    def observations(
+        self,
+        model: str,
+        *,
+        monitor: str | None = None,
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
+    ) -> list[Observation]:
+        """The verdicts of the model's monitors (or of ``monitor``) on windows starting in
+        ``[start, end)``, oldest window first. A synchronous read, as :meth:`windows`."""
+        params = tuple((k, _iso(v)) for k, v in (("start", start), ("end", end)) if v is not None)
+        if monitor is not None:
+            params += (("monitor", monitor),)
+        response = self._read(
+            f"/api/v1/models/{quote(model, safe='')}/observations",
+            params,
+            "observations",
+            model,
+        )
+        return cast(list[Observation], response.json())
+
+    def slos(self) -> list[SloStatus]:
+        """Every SLO's state, error budget left and burn rates. A synchronous read, as
+        :meth:`windows`."""
+        return cast(list[SloStatus], self._read("/api/v1/slos", (), "SLOs").json())
+
+    def _read(
+        self,
+        path: str,
+        params: tuple[tuple[str, str], ...],
+        what: str,
+        model: str | None = None,
+        *,
+        timeout: float | None = None,
+        accept: str = "application/json",
+    ) -> httpx.Response:
+        """One GET with the client's token: the answer, or :class:`ClientError` (refused) or
+        :class:`ServerError` (unreachable or failed) naming ``what`` was read (of ``model``)."""
+        import httpx
 
         try:
             with httpx.Client(
@@ -319,23 +385,17 @@ class Client:
                 transport=self._http_transport,
             ) as http:
                 response = http.get(
-                    f"/api/v1/models/{model}/predictions",
-                    params=httpx.QueryParams(
-                        _slice_params(start, end, columns, version, where, limit)
-                    ),
-                    headers={"Accept": ARROW_STREAM},
+                    path, params=httpx.QueryParams(params), headers={"Accept": accept}
                 )
         except httpx.HTTPError as err:
             raise ServerError(
-                f"cannot read predictions from {self.options.url}: {type(err).__name__}: {err}"
+                f"cannot read {what} from {self.options.url}: {type(err).__name__}: {err}"
             ) from err
         if response.status_code >= 400:
             error = ClientError if response.status_code < 500 else ServerError
-            raise error(
-                f"reading predictions of {model!r} failed ({response.status_code}): "
-                f"{_detail(response)}"
-            )
-        return pa.ipc.open_stream(response.content).read_all()
+            of = f" of {model!r}" if model is not None else ""
+            raise error(f"reading {what}{of} failed ({response.status_code}): {_detail(response)}")
+        return response
 
     def flush(self, timeout: float | None = None) -> bool:
         """Block until everything logged so far is acknowledged by the server, spooled

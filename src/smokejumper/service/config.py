@@ -1,12 +1,12 @@
 """Configuration: monitors and SLOs declared in a monitors file or through the API.
 
 ``smokejumper serve --config monitors.yaml`` may start before the models it names are
-registered. Such monitors (and the SLOs on them) wait in :class:`PendingMonitors`, with a
-warning, and are created as soon as the model is registered: right after a successful
-``POST /api/v1/models`` in the process that served it, and at every pass of the background
-evaluator (which also catches models registered by another process). Only names not yet in the
-store are created, so a monitor declared or changed through the API meanwhile is never
-overwritten.
+registered. Such monitors (and the SLOs on them) wait in :class:`PendingMonitors`, with one
+short warning per model, and are created as soon as the model is registered: right after a
+successful ``POST /api/v1/models`` in the process that served it, and at every pass of the
+background evaluator (which also catches models registered by another process). Only names
+not yet in the store are created, so a monitor declared or changed through the API meanwhile is
+never overwritten.
 """
 
 from __future__ import annotations
@@ -115,17 +115,31 @@ class PendingMonitors:
         return created
 
 
+def waiting_lines(pending: MonitorConfig, shown: int = 3) -> list[str]:
+    """One short line per model that monitors wait for, naming up to ``shown`` of them.
+
+    >>> from smokejumper.monitoring.monitors import MonitorConfig
+    >>> config = MonitorConfig.model_validate({"monitors": [
+    ...     {"name": f"churn-{n}", "model": "churn", "type": "volume"} for n in range(5)]})
+    >>> waiting_lines(config)
+    ["model 'churn' is not registered yet: 5 monitors wait for it (churn-0, churn-1, churn-2, ...)"]
+    """
+    by_model: dict[str, list[str]] = {}
+    for spec in pending.monitors:
+        by_model.setdefault(spec.model, []).append(spec.name)
+    lines = []
+    for model, names in by_model.items():
+        listed = ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
+        count = f"{len(names)} monitors wait" if len(names) > 1 else "1 monitor waits"
+        lines.append(f"model {model!r} is not registered yet: {count} for it ({listed})")
+    return lines
+
+
 def apply_file(sessions: sessionmaker[Session], config: MonitorConfig) -> PendingMonitors:
-    """Apply a monitors file in one unit of work; warn about and keep the monitors whose model
-    is not registered."""
+    """Apply a monitors file in one unit of work; keep the monitors whose model is not
+    registered, with one short warning per such model (see :func:`waiting_lines`)."""
     with unit_of_work(sessions) as session:
         pending = apply_config(session, config)
-    for spec in pending.monitors:
-        log.warning(
-            "monitor %r in the monitors file is for model %r, which is not registered yet; it "
-            "is kept pending and created when the model is registered (POST /api/v1/models or "
-            "'smokejumper model register')",
-            spec.name,
-            spec.model,
-        )
+    for line in waiting_lines(pending):
+        log.warning("%s", line)
     return PendingMonitors(pending)

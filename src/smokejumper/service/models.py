@@ -1,4 +1,11 @@
-"""Registering models and setting their references."""
+"""Registering models and setting their references.
+
+A reference is usually a training file: besides the model's features it holds an id, a time, the
+label. Only the features the schema declares are kept; the other columns are ignored and named
+in the answer (:attr:`ReferenceSet.ignored`), so that a normal training file just works.
+Registering with a reference is one unit of work: the model and its reference are stored
+together, or, when the reference cannot be used, neither is.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.errors import ModelExistsError
+from smokejumper.errors import InputError, ModelExistsError
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.ingest import first_hours, reprofile
@@ -17,14 +24,80 @@ from smokejumper.store.database import unit_of_work
 from smokejumper.store.rawlog import RawLog
 from smokejumper.store.tables import Model
 
+#: A reference profile and a word for where it came from, made when called.
+GivenReference = Callable[[], tuple[DatasetProfile, str]]
+
+
+@dataclass(frozen=True)
+class ReferenceSet:
+    """What setting a reference did: the profile kept (the model's features only), where it
+    came from, the stored batches profiled again on its bins, the columns of the given data
+    that are not features (``ignored``) and the features it lacks (``missing``)."""
+
+    profile: DatasetProfile
+    source: str
+    reprofiled_batches: int = 0
+    ignored: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
 
 @dataclass(frozen=True)
 class Registered:
-    """A registered model, whether it has a reference, and whether this call created it."""
+    """A registered model, whether it has a reference, whether this call created it, and the
+    reference this call set (None if it set none)."""
 
     model: Model
     has_reference: bool
     created: bool = False
+    reference: ReferenceSet | None = None
+
+
+def features_only(given: DatasetProfile, source: str, schema: ModelSchema) -> ReferenceSet:
+    """The part of ``given`` that is about the model's features (:class:`InputError` if none).
+
+    >>> import pyarrow as pa
+    >>> from smokejumper.monitoring.schema import Feature
+    >>> schema = ModelSchema(features=[Feature(name="age", kind="numeric"),
+    ...                                Feature(name="plan", kind="categorical")])
+    >>> train = profile(pa.table({"id": ["a", "b"], "age": [30.0, 41.0], "label": [0, 1]}))
+    >>> kept = features_only(train, "parquet", schema)
+    >>> list(kept.profile.columns), kept.ignored, kept.missing
+    (['age'], ('id', 'label'), ('plan',))
+    """
+    features = [f.name for f in schema.features]
+    present = set(given.kinds) | set(given.notes)
+    kept = [name for name in features if name in given.columns]
+    if not kept:
+        raise InputError(
+            f"the reference has none of the model's features ({', '.join(features)}); its "
+            f"columns are {', '.join(sorted(present)) or 'none'}. Give the training data of "
+            "this model, with its feature columns named as in the schema"
+        )
+    wanted = set(features)
+    reference = DatasetProfile(
+        rows=given.rows,
+        kinds={name: given.kinds[name] for name in kept},
+        columns={name: given.columns[name] for name in kept},
+        window_start=given.window_start,
+        window_end=given.window_end,
+        notes={name: note for name, note in given.notes.items() if name in wanted},
+    )
+    return ReferenceSet(
+        reference,
+        source,
+        ignored=tuple(sorted(present - wanted)),
+        missing=tuple(name for name in features if name not in given.columns),
+    )
+
+
+def _store_reference(
+    session: Session, raw_log: RawLog, model: Model, schema: ModelSchema, chosen: ReferenceSet
+) -> ReferenceSet:
+    """Store ``chosen`` as the model's reference and profile its stored batches on its bins
+    (in the caller's unit of work)."""
+    repo.set_reference(session, model, chosen.profile, chosen.source)
+    batches = reprofile(session, raw_log, model, schema, chosen.profile)
+    return ReferenceSet(chosen.profile, chosen.source, batches, chosen.ignored, chosen.missing)
 
 
 def register(
@@ -35,25 +108,58 @@ def register(
     window_seconds: int,
     *,
     exist_ok: bool = False,
+    reference: GivenReference | None = None,
+    raw_log: RawLog | None = None,
 ) -> Registered:
-    """Register a model (:class:`ModelExistsError` if the name is taken, unless ``exist_ok``
-    and the registered model is identical); monitors waiting for it are created then."""
+    """Register a model, with its reference when ``reference`` is given, all in one unit of
+    work: if the reference cannot be used, no model is registered.
+
+    :class:`ModelExistsError` if the name is taken, unless ``exist_ok`` and the registered
+    model is identical; then its reference is set from ``reference`` if it has none yet, and
+    kept otherwise (replace it with :func:`set_reference`). Monitors waiting for the model are
+    created once it is registered. ``raw_log`` is needed with ``reference``.
+    """
+    chosen = None
+    if reference is not None:
+        if raw_log is None:
+            raise ValueError("register(reference=...) needs the raw log")
+        chosen = features_only(*reference(), schema)  # parsed before any transaction opens
     try:
         with unit_of_work(sessions) as session:
             model = repo.register_model(session, name, schema, window_seconds)
+            if chosen is not None:
+                repo.set_reference(session, model, chosen.profile, chosen.source)
     except ModelExistsError:
         if not exist_ok:
             raise
-        with sessions() as session:
-            model = repo.get_model(session, name)
-            if repo.schema_of(model) != schema or model.window_seconds != window_seconds:
-                raise ModelExistsError(
-                    f"a model named {name!r} is already registered with another schema or "
-                    "window; pick another name (options.exist_ok only accepts an identical model)"
-                ) from None
-            return Registered(model, repo.reference_of(session, model) is not None)
+        return _existing(sessions, raw_log, name, schema, window_seconds, chosen)
     pending.apply(sessions)
-    return Registered(model, has_reference=False, created=True)
+    return Registered(model, has_reference=chosen is not None, created=True, reference=chosen)
+
+
+def _existing(
+    sessions: sessionmaker[Session],
+    raw_log: RawLog | None,
+    name: str,
+    schema: ModelSchema,
+    window_seconds: int,
+    chosen: ReferenceSet | None,
+) -> Registered:
+    """The model already registered as ``name`` if identical, its reference set from
+    ``chosen`` when it has none yet."""
+    with unit_of_work(sessions) as session:
+        model = repo.get_model(session, name)
+        if repo.schema_of(model) != schema or model.window_seconds != window_seconds:
+            raise ModelExistsError(
+                f"a model named {name!r} is already registered with another schema or "
+                "window; pick another name (options.exist_ok only accepts an identical model)"
+            )
+        if repo.reference_of(session, model) is not None:
+            return Registered(model, has_reference=True)
+        if chosen is None or raw_log is None:
+            return Registered(model, has_reference=False)
+        done = _store_reference(session, raw_log, model, schema, chosen)
+    return Registered(model, has_reference=True, reference=done)
 
 
 def registered(sessions: sessionmaker[Session], name: str | None = None) -> list[Registered]:
@@ -64,33 +170,23 @@ def registered(sessions: sessionmaker[Session], name: str | None = None) -> list
         return [Registered(m, repo.reference_of(session, m) is not None) for m in models]
 
 
-@dataclass(frozen=True)
-class ReferenceSet:
-    """What setting a reference did."""
-
-    profile: DatasetProfile
-    source: str
-    reprofiled_batches: int
-
-
 def set_reference(
     sessions: sessionmaker[Session],
     raw_log: RawLog,
     name: str,
-    given: Callable[[], tuple[DatasetProfile, str]],
+    given: GivenReference,
     hours: float | None = None,
 ) -> ReferenceSet:
     """Set the model's reference from its own first ``hours`` of predictions when given, else
-    from ``given()`` (a profile and where it came from, made once the model is found), and
-    profile every stored window on the new bins, all in one unit of work."""
+    from ``given()`` (a profile and where it came from, made once the model is found), keeping
+    only the model's features, and profile every stored window on the new bins, all in one
+    unit of work."""
     with unit_of_work(sessions) as session:
         model = repo.get_model(session, name)
         schema = repo.schema_of(model)
         if hours is not None:
             made = profile(first_hours(session, raw_log, model, schema, hours))
-            reference, source = made, f"first {hours:g} h of predictions"
+            chosen = features_only(made, f"first {hours:g} h of predictions", schema)
         else:
-            reference, source = given()
-        repo.set_reference(session, model, reference, source)
-        batches = reprofile(session, raw_log, model, schema, reference)
-    return ReferenceSet(reference, source, batches)
+            chosen = features_only(*given(), schema)
+        return _store_reference(session, raw_log, model, schema, chosen)

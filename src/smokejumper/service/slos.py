@@ -1,5 +1,12 @@
 """SLO state: each SLO's observations read from the store and judged by the pure
-:func:`smokejumper.monitoring.slo_status.slo_status`."""
+:func:`smokejumper.monitoring.slo_status.slo_status`.
+
+The error budget left and the burn rates are ratios of window counts, divided by
+``1 - objective``, which binary floating point cannot hold exactly (``1 - 0.99`` is
+``0.010000000000000009``): a budget overspent 100 times came out as ``-98.99999999999991``.
+They are rounded to :data:`DECIMALS` decimal places, which removes that noise and nothing
+else: a billionth of a budget is far less than one window of any SLO period.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,32 @@ from sqlalchemy.orm import Session
 from smokejumper.monitoring.slo_status import slo_status
 from smokejumper.store.slos import slo_as_of, slos_with_monitors, verdicts_since
 
+#: Decimal places of the error budget left and the burn rates in the API's answers.
+DECIMALS = 9
+
+
+def rounded(status: dict[str, Any]) -> dict[str, Any]:
+    """``status`` with its error budget left and burn rates rounded to :data:`DECIMALS`.
+
+    >>> tidy = rounded({"error_budget_remaining": -98.99999999999991,
+    ...     "conditions": [{"long_burn_rate": 99.99999999999991, "short_burn_rate": None}]})
+    >>> tidy["error_budget_remaining"], tidy["conditions"]
+    (-99.0, [{'long_burn_rate': 100.0, 'short_burn_rate': None}])
+    """
+    conditions = [
+        {
+            **c,
+            **{
+                key: round(c[key], DECIMALS)
+                for key in ("long_burn_rate", "short_burn_rate")
+                if c.get(key) is not None
+            },
+        }
+        for c in status["conditions"]
+    ]
+    budget = round(status["error_budget_remaining"], DECIMALS)
+    return {**status, "error_budget_remaining": budget, "conditions": conditions}
+
 
 def slo_statuses(session: Session) -> list[dict[str, Any]]:
     """The state of every SLO, from its monitor's observations, as of the end of the newest
@@ -20,15 +53,14 @@ def slo_statuses(session: Session) -> list[dict[str, Any]]:
         window = timedelta(seconds=model.window_seconds)
         as_of = slo_as_of(session, model, monitor)
         since = as_of - timedelta(days=slo.period_days) - window
-        out.append(
-            slo_status(
-                slo.name,
-                monitor.name,
-                slo.objective,
-                slo.period_days,
-                verdicts_since(session, monitor, since),
-                window,
-                as_of=as_of,
-            )
+        status = slo_status(
+            slo.name,
+            monitor.name,
+            slo.objective,
+            slo.period_days,
+            verdicts_since(session, monitor, since),
+            window,
+            as_of=as_of,
         )
+        out.append(rounded(status))
     return out

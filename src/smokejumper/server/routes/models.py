@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.server.auth import require
@@ -31,6 +31,18 @@ class ModelOptions(BaseModel):
     )
 
 
+class ReferenceUpload(BaseModel):
+    """A reference file sent with the registration, base64-encoded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content_type: str = Field(
+        description="text/csv, application/vnd.apache.parquet, or application/octet-stream "
+        "for a Smokejumper profile file"
+    )
+    data: Base64Bytes = Field(description="the file's bytes, base64")
+
+
 class ModelIn(BaseModel):
     """A model to register; unknown keys are refused (422 naming them), not ignored."""
 
@@ -40,6 +52,10 @@ class ModelIn(BaseModel):
     model_schema: ModelSchema = Field(alias="schema")
     window_seconds: int = DEFAULT_WINDOW_SECONDS
     options: ModelOptions = Field(default_factory=ModelOptions)
+    reference: ReferenceUpload | None = Field(
+        default=None,
+        description="set the reference in the same unit of work: both are stored or neither",
+    )
 
 
 class ModelOut(BaseModel):
@@ -51,6 +67,36 @@ class ModelOut(BaseModel):
     window_seconds: int
     created_at: datetime
     has_reference: bool
+
+
+class ReferenceOut(BaseModel):
+    """What setting a reference did; only the model's features are kept from it."""
+
+    model: str
+    rows: int
+    columns: list[str]
+    source: str
+    reprofiled_batches: int
+    ignored_columns: list[str] = Field(description="columns of the data that are not features")
+    missing_features: list[str] = Field(description="features the reference lacks (no drift)")
+
+
+class RegisteredOut(ModelOut):
+    """A model registered, with the reference this request set (null if none)."""
+
+    reference: ReferenceOut | None = None
+
+
+def _reference_out(name: str, done: service.ReferenceSet) -> ReferenceOut:
+    return ReferenceOut(
+        model=name,
+        rows=done.profile.rows,
+        columns=list(done.profile.columns),
+        source=done.source,
+        reprofiled_batches=done.reprofiled_batches,
+        ignored_columns=list(done.ignored),
+        missing_features=list(done.missing),
+    )
 
 
 def _out(found: service.Registered) -> ModelOut:
@@ -71,13 +117,16 @@ def register(
     request: Request,
     response: Response,
     _: Annotated[str, Depends(require("write"))],
-) -> ModelOut:
-    """Register a model with its schema and window size (409 if the name is taken).
+) -> RegisteredOut:
+    """Register a model with its schema and window size (409 if the name is taken), and its
+    reference when given: both are stored, or neither (422 saying why).
 
-    With ``options.exist_ok`` an identical model already registered answers 200. Monitors of
-    the monitors file that waited for this model are created now.
+    With ``options.exist_ok`` an identical model already registered answers 200 (its reference
+    is set from the one given if it has none yet, and kept otherwise). Monitors of the monitors
+    file that waited for this model are created now.
     """
     app = state(request)
+    upload = body.reference
     found = service.register(
         app.sessions,
         app.pending,
@@ -85,10 +134,20 @@ def register(
         body.model_schema,
         body.window_seconds,
         exist_ok=body.options.exist_ok,
+        reference=(
+            (lambda: reference_profile(upload.data, upload.content_type))
+            if upload is not None
+            else None
+        ),
+        raw_log=app.raw_log,
     )
     if not found.created:
         response.status_code = 200
-    return _out(found)
+    done = found.reference
+    return RegisteredOut(
+        **_out(found).model_dump(),
+        reference=_reference_out(body.name, done) if done is not None else None,
+    )
 
 
 @router.get("", response_model_by_alias=True)
@@ -114,7 +173,8 @@ async def put_reference(
     ] = None,
 ) -> dict[str, Any]:
     """Set the model's reference from a profile file, Parquet or CSV body, or from its own
-    first hours of predictions; every stored window is then profiled on the new bins."""
+    first hours of predictions; every stored window is then profiled on the new bins. Only
+    the model's features are kept: other columns are ignored and named in the answer."""
     app = state(request)
     body = await read_body(request)
 
@@ -127,12 +187,6 @@ async def put_reference(
             lambda: reference_profile(body, content_type),
             first_hours,
         )
-        return {
-            "model": name,
-            "rows": done.profile.rows,
-            "columns": list(done.profile.columns),
-            "source": done.source,
-            "reprofiled_batches": done.reprofiled_batches,
-        }
+        return _reference_out(name, done).model_dump()
 
     return await run_in_threadpool(store)

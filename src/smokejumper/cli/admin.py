@@ -1,0 +1,66 @@
+"""What the commands that talk to a running server share: the admin client of the server and
+token the environment names, and printing an API answer as a table or as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+from rich.console import Console, RenderableType
+
+from smokejumper.errors import InputError
+from smokejumper.settings import Settings
+
+if TYPE_CHECKING:
+    from smokejumper.client.admin import AdminClient
+
+#: What ``--format`` takes on the commands that read the server.
+FORMATS = ("table", "json")
+FORMAT_HELP = "table (Rich) or json (the API's answer as it is)"
+
+T = TypeVar("T")
+
+
+def admin_client() -> AdminClient:
+    """The admin client of the server and token the environment names."""
+    from smokejumper.client.admin import AdminClient
+
+    settings = Settings()
+    if not settings.token:
+        raise InputError("set SMOKEJUMPER_TOKEN to a token (see 'smokejumper token create')")
+    return AdminClient.from_settings(settings)
+
+
+def check_format(fmt: str) -> str:
+    """``fmt`` if it is one of :data:`FORMATS`, else :class:`InputError`.
+
+    >>> check_format("json")
+    'json'
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+def emit(
+    answer: T, fmt: str, table: Callable[[T], RenderableType], console: Console | None = None
+) -> None:
+    """Print ``answer`` as JSON (``fmt`` json: plain text, exactly what the server answered,
+    for ``jq`` and scripts) or as the Rich table ``table`` makes of it."""
+    if fmt == "json":
+        typer.echo(dump(answer))
+    else:
+        (console or Console()).print(table(answer))
+
+
+def dump(answer: Any) -> str:
+    """An API answer as indented JSON text.
+
+    >>> print(dump({"windows": 1}))
+    {
+      "windows": 1
+    }
+    """
+    return json.dumps(answer, indent=2, ensure_ascii=False)
