@@ -86,7 +86,8 @@ def record_time(value: datetime, now: datetime) -> datetime:
         )
     if utc > now + MAX_FUTURE_SKEW:
         raise ValueError(
-            f"{value.isoformat()} is more than {MAX_FUTURE_SKEW} ahead of the server clock "
+            f"{value.isoformat()} is in the future: more than {MAX_FUTURE_SKEW} ahead of the "
+            "server clock "
             f"({now.isoformat(timespec='seconds')}); check the client's clock and time unit"
         )
     return utc

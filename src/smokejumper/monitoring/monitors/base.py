@@ -80,7 +80,8 @@ class MonitorType(BaseModel):
     ('value >= 1', False)
     """
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_describe)
+    # NaN or an infinity as a limit or parameter is refused: a NaN ``max`` would be no bound at all
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_describe, allow_inf_nan=False)
 
     name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     model: str

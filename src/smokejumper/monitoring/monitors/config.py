@@ -33,7 +33,7 @@ _ADAPTER: TypeAdapter[MonitorSpec] = TypeAdapter(MonitorSpec)
 class SloSpec(BaseModel):
     """A service level objective on a monitor: the share of windows that must be healthy."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str = Field(min_length=1, max_length=200)
     monitor: str

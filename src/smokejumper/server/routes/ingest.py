@@ -17,7 +17,7 @@ from smokejumper.protocol import ARROW_STREAM
 from smokejumper.server.auth import require
 from smokejumper.server.body import arrow_stream, read_body
 from smokejumper.server.state import state
-from smokejumper.service.ingest import accept_batch
+from smokejumper.service.ingest import accept_batch, content_digest
 
 router = APIRouter(prefix="/api/v1/models", tags=["ingest"])
 
@@ -63,6 +63,7 @@ async def log_predictions(
             name,
             parse,
             request.headers.get("idempotency-key"),
+            content_digest(body),
         )
         return {"batch_id": key, "rows": result.rows, "duplicate": result.duplicate}
 

@@ -14,6 +14,7 @@ from smokejumper.server.auth import require
 from smokejumper.server.body import read_body, reference_profile
 from smokejumper.server.state import state
 from smokejumper.service import models as service
+from smokejumper.service.ingest import MAX_FIRST_HOURS
 from smokejumper.store.database import as_utc
 from smokejumper.store.models import DEFAULT_WINDOW_SECONDS
 
@@ -110,7 +111,12 @@ async def put_reference(
     _: Annotated[str, Depends(require("write"))],
     first_hours: Annotated[
         float | None,
-        Query(gt=0, description="take the reference from the first N hours of predictions"),
+        Query(
+            gt=0,
+            le=MAX_FIRST_HOURS,
+            allow_inf_nan=False,
+            description="take the reference from the first N hours of predictions",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Set the model's reference from a profile file, Parquet or CSV body, or from its own

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from smokejumper.monitoring.monitors import SloSpec, parse_monitor
 from smokejumper.server.auth import require
@@ -14,7 +14,6 @@ from smokejumper.server.state import state
 from smokejumper.service import config, labels
 from smokejumper.service import observations as service
 from smokejumper.service.slos import slo_statuses
-from smokejumper.store.database import as_utc
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
@@ -67,7 +66,9 @@ def observations(
 
 
 class LabelIn(BaseModel):
-    """Ground truth for one prediction."""
+    """Ground truth for one prediction (a number label must be finite: no NaN, no infinity)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     id: str = Field(min_length=1, max_length=200)
     label: str | float | int | bool
@@ -104,7 +105,10 @@ def log_labels(
 
 
 class MetricIn(BaseModel):
-    """A value of a custom metric for the window holding ``timestamp``."""
+    """A value of a custom metric for the window holding ``timestamp``; a value must be a
+    finite number (NaN and infinities are refused: JSON cannot answer them back)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     metric: str = Field(min_length=1, max_length=200)
     value: float
@@ -116,8 +120,9 @@ def log_metric(
     name: str, body: MetricIn, request: Request, _: Annotated[str, Depends(require("ingest"))]
 ) -> dict[str, Any]:
     """Record a custom metric's value for a window."""
-    at = as_utc(body.timestamp) if body.timestamp is not None else None
-    start = labels.log_metric(state(request).sessions, name, body.metric, body.value, at)
+    start = labels.log_metric(
+        state(request).sessions, name, body.metric, body.value, body.timestamp
+    )
     return {"metric": body.metric, "window_start": start.isoformat(), "value": body.value}
 
 

@@ -1,0 +1,78 @@
+"""How the API answers what it refuses: the status of each error of :mod:`smokejumper.errors`,
+validation errors that always serialise (a ``NaN`` in the request is named, not echoed back
+as a number JSON cannot hold), and a 404 that says when a path's trailing ``/`` is the reason.
+
+>>> finite({"input": float("nan"), "ctx": [float("inf"), 1.5]})
+{'input': 'NaN', 'ctx': ['Infinity', 1.5]}
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from smokejumper.errors import (
+    BatchKeyConflictError,
+    BatchRejectedError,
+    InputError,
+    ModelExistsError,
+    SmokejumperError,
+    UnknownModelError,
+)
+
+
+def error_status(err: SmokejumperError) -> int:
+    """The HTTP status answering ``err``: 404 unknown model, 409 conflict, 422 bad input."""
+    if isinstance(err, UnknownModelError):
+        return 404
+    if isinstance(err, ModelExistsError | BatchKeyConflictError):
+        return 409
+    if isinstance(err, InputError):
+        return 422
+    return 500
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every float JSON cannot hold (NaN, infinities) as its JSON5 spelling."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
+
+
+async def _smokejumper_error(_: Request, err: Exception) -> JSONResponse:
+    assert isinstance(err, SmokejumperError)
+    body: dict[str, Any] = {"detail": str(err)}
+    if isinstance(err, BatchRejectedError):
+        body["errors"] = finite(err.errors)
+    return JSONResponse(body, status_code=error_status(err))
+
+
+async def _invalid_request(_: Request, err: Exception) -> JSONResponse:
+    assert isinstance(err, RequestValidationError)
+    return JSONResponse({"detail": finite(jsonable_encoder(err.errors()))}, status_code=422)
+
+
+async def _not_found(request: Request, err: Exception) -> JSONResponse:
+    assert isinstance(err, HTTPException)
+    detail: Any = err.detail
+    path = request.url.path
+    if err.status_code == 404 and detail == "Not Found" and len(path) > 1 and path.endswith("/"):
+        detail = f"no route {path}: paths of this API never end in '/'; ask for {path.rstrip('/')}"
+    return JSONResponse({"detail": detail}, status_code=err.status_code, headers=err.headers)
+
+
+def install(app: FastAPI) -> None:
+    """Answer refusals on ``app`` as described above."""
+    app.add_exception_handler(SmokejumperError, _smokejumper_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _not_found)
