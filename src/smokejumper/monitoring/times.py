@@ -120,8 +120,8 @@ def microseconds_in_range(low: int | None, high: int | None) -> str | None:
     """Why a column of record timestamps whose smallest and largest values are ``low`` and
     ``high`` microseconds since the epoch cannot be stored, or ``None`` when it can.
 
-    >>> microseconds_in_range(-6 * 10**18, 0)
-    'a timestamp is before 1970-01-01T00:00:00+00:00; check the column's time unit'
+    >>> print(microseconds_in_range(-6 * 10**18, 0))
+    a timestamp is before 1970-01-01T00:00:00+00:00; check the column's time unit
     """
     if low is not None and low < _EPOCH_MIN_US:
         return f"a timestamp is before {EARLIEST.isoformat()}; check the column's time unit"

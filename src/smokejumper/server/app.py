@@ -17,6 +17,7 @@ from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
 from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
+from smokejumper.server.openapi import refusals
 from smokejumper.server.refusals import install
 from smokejumper.server.routes import ingest, models, monitors, slices, windows
 from smokejumper.server.state import AppState
@@ -86,7 +87,7 @@ def create_app(
 
     registry = registry_for(shared.sessions)
 
-    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse, responses=refusals())
     def metrics(_: Annotated[str, Depends(require("read"))]) -> PlainTextResponse:
         """Prometheus exposition (needs a read token: set it as the scrape's bearer token)."""
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,6 +1,7 @@
 """How the API answers what it refuses: the status of each error of :mod:`smokejumper.errors`,
 validation errors that always serialise (a ``NaN`` in the request is named, not echoed back
-as a number JSON cannot hold), and a 404 that says when a path's trailing ``/`` is the reason.
+as a number JSON cannot hold), a 404 that says when a path's trailing ``/`` is the reason, and
+a 400 for a body that is not JSON that says so.
 
 >>> finite({"input": float("nan"), "ctx": [float("inf"), 1.5]})
 {'input': 'NaN', 'ctx': ['Infinity', 1.5]}
@@ -62,12 +63,18 @@ async def _invalid_request(_: Request, err: Exception) -> JSONResponse:
     return JSONResponse({"detail": finite(jsonable_encoder(err.errors()))}, status_code=422)
 
 
-async def _not_found(request: Request, err: Exception) -> JSONResponse:
+#: What FastAPI says of a body it cannot parse as JSON (answered 400).
+_UNPARSED = "There was an error parsing the body"
+
+
+async def _http_error(request: Request, err: Exception) -> JSONResponse:
     assert isinstance(err, HTTPException)
     detail: Any = err.detail
     path = request.url.path
     if err.status_code == 404 and detail == "Not Found" and len(path) > 1 and path.endswith("/"):
         detail = f"no route {path}: paths of this API never end in '/'; ask for {path.rstrip('/')}"
+    elif err.status_code == 400 and detail == _UNPARSED:
+        detail = "the body is not valid JSON; send a JSON document encoded in UTF-8"
     return JSONResponse({"detail": detail}, status_code=err.status_code, headers=err.headers)
 
 
@@ -75,4 +82,4 @@ def install(app: FastAPI) -> None:
     """Answer refusals on ``app`` as described above."""
     app.add_exception_handler(SmokejumperError, _smokejumper_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(HTTPException, _not_found)
+    app.add_exception_handler(HTTPException, _http_error)

@@ -238,7 +238,7 @@ def first_hours(
     """
     if not 0 < hours <= MAX_FIRST_HOURS:  # also refuses NaN
         raise InputError(
-            f"first_hours must be more than 0 and at most {MAX_FIRST_HOURS:,} (a century), "
+            f"first_hours must be positive and at most {MAX_FIRST_HOURS:,} (a century), "
             f"got {hours:g}"
         )
     earliest = windows.first_window(session, model)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.server.auth import require
 from smokejumper.server.body import read_body, reference_profile
+from smokejumper.server.openapi import REFERENCE_BODY, refusals
 from smokejumper.server.state import state
 from smokejumper.service import models as service
 from smokejumper.service.ingest import MAX_FIRST_HOURS
@@ -66,7 +67,9 @@ def _out(found: service.Registered) -> ModelOut:
     )
 
 
-@router.post("", status_code=201, response_model_by_alias=True)
+@router.post(
+    "", status_code=201, response_model_by_alias=True, responses=refusals(400, 409, 413, 422)
+)
 def register(
     body: ModelIn,
     request: Request,
@@ -92,19 +95,19 @@ def register(
     return _out(found)
 
 
-@router.get("", response_model_by_alias=True)
+@router.get("", response_model_by_alias=True, responses=refusals())
 def list_all(request: Request, _: Annotated[str, Depends(require("read"))]) -> list[ModelOut]:
     """Every registered model."""
     return [_out(found) for found in service.registered(state(request).sessions)]
 
 
-@router.get("/{name}", response_model_by_alias=True)
+@router.get("/{name}", response_model_by_alias=True, responses=refusals(404))
 def get_one(name: str, request: Request, _: Annotated[str, Depends(require("read"))]) -> ModelOut:
     """One model."""
     return _out(service.registered(state(request).sessions, name)[0])
 
 
-@router.put("/{name}/reference")
+@router.put("/{name}/reference", responses=refusals(404, 413, 422), openapi_extra=REFERENCE_BODY)
 async def put_reference(
     name: str,
     request: Request,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smokejumper.monitoring.monitors import SloSpec, parse_monitor
 from smokejumper.server.auth import require
+from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
 from smokejumper.service import config, labels
 from smokejumper.service import observations as service
@@ -18,7 +19,7 @@ from smokejumper.service.slos import slo_statuses
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
 
-@router.post("/monitors", status_code=201)
+@router.post("/monitors", status_code=201, responses=refusals(400, 404, 413, 422))
 def put_monitor(
     body: dict[str, Any], request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def put_monitor(
     return spec.model_dump()
 
 
-@router.get("/monitors")
+@router.get("/monitors", responses=refusals())
 def get_monitors(
     request: Request, _: Annotated[str, Depends(require("read"))]
 ) -> list[dict[str, Any]]:
@@ -36,7 +37,7 @@ def get_monitors(
     return [spec.model_dump() for spec in config.declared_monitors(state(request).sessions)]
 
 
-@router.post("/slos", status_code=201)
+@router.post("/slos", status_code=201, responses=refusals(400, 413, 422))
 def put_slo(
     body: SloSpec, request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
@@ -45,14 +46,14 @@ def put_slo(
     return body.model_dump()
 
 
-@router.get("/slos")
+@router.get("/slos", responses=refusals())
 def get_slos(request: Request, _: Annotated[str, Depends(require("read"))]) -> list[dict[str, Any]]:
     """Every SLO: state (ok, ticket, page, no_data), error budget left and burn rates."""
     with state(request).sessions() as db:
         return slo_statuses(db)
 
 
-@router.get("/models/{name}/observations")
+@router.get("/models/{name}/observations", responses=refusals(404, 422))
 def observations(
     name: str,
     request: Request,
@@ -89,7 +90,7 @@ def _label_text(value: str | float | int | bool) -> str:
     return str(value)
 
 
-@router.post("/models/{name}/labels", status_code=201)
+@router.post("/models/{name}/labels", status_code=201, responses=refusals(400, 404, 413, 422))
 def log_labels(
     name: str, body: LabelsIn, request: Request, _: Annotated[str, Depends(require("ingest"))]
 ) -> dict[str, Any]:
@@ -115,7 +116,7 @@ class MetricIn(BaseModel):
     timestamp: datetime | None = None
 
 
-@router.post("/models/{name}/metrics", status_code=201)
+@router.post("/models/{name}/metrics", status_code=201, responses=refusals(400, 404, 413, 422))
 def log_metric(
     name: str, body: MetricIn, request: Request, _: Annotated[str, Depends(require("ingest"))]
 ) -> dict[str, Any]:
@@ -126,7 +127,7 @@ def log_metric(
     return {"metric": body.metric, "window_start": start.isoformat(), "value": body.value}
 
 
-@router.post("/evaluate")
+@router.post("/evaluate", responses=refusals())
 def evaluate_now(request: Request, _: Annotated[str, Depends(require("write"))]) -> dict[str, Any]:
     """Evaluate every monitor on every window that is due, now."""
     app = state(request)
