@@ -202,3 +202,39 @@ def test_a_trailing_slash_is_a_404_with_the_path_to_ask_for_not_a_redirect(
         assert "location" not in answer.headers
         assert "ask for /api/v1/models" in answer.json()["detail"]
         assert c.get("/api/v1/nothing").json() == {"detail": "Not Found"}
+
+
+def test_text_holding_nul_is_refused_on_every_store(server: RunningServer) -> None:
+    """PostgreSQL cannot hold or look up the NUL character; the fuzzer found these as 500s."""
+    with client(server) as c:
+        register(c)
+        monitor = {"name": "p50", "model": "churn", "type": "latency", "quantile": 0.5}
+        assert c.post("/api/v1/monitors", json=monitor).status_code == 201
+        bodies = {
+            "/api/v1/slos": {"name": "s\x00", "monitor": "p50", "objective": 0.9},
+            "/api/v1/monitors": {**monitor, "model": "churn\x00"},
+            "/api/v1/models/churn/labels": {"labels": [{"id": "p\x00", "label": "1"}]},
+            "/api/v1/models/churn/metrics": {"metric": "rev\x00", "value": 1.0},
+            PREDICTIONS: {"batch_id": "b\x00", "records": records(1)},
+        }
+        for path, body in bodies.items():
+            assert "NUL character" in _refused(c.post(path, json=body)), path
+        for url in ("/api/v1/models/churn/observations?monitor=a%00", "/api/v1/models/a%00"):
+            assert "%00" in _refused(c.get(url)), url
+        assert c.get("/api/v1/slos").json() == []
+
+
+def test_a_label_given_twice_in_a_batch_keeps_the_later_one(server: RunningServer) -> None:
+    with client(server) as c:
+        register(c)
+        body = {"labels": [{"id": "p1", "label": "0"}, {"id": "p1", "label": "1"}]}
+        stored = c.post("/api/v1/models/churn/labels", json=body)
+        assert stored.status_code == 201, stored.text
+        assert stored.json()["rows"] == 1
+    engine = make_engine(server.settings.database_url)
+    try:
+        with engine.connect() as connection:
+            labels = connection.execute(text("SELECT prediction_id, label FROM labels")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in labels] == [("p1", "1")]

@@ -1,7 +1,7 @@
 """How the API answers what it refuses: the status of each error of :mod:`smokejumper.errors`,
 validation errors that always serialise (a ``NaN`` in the request is named, not echoed back
 as a number JSON cannot hold), a 404 that says when a path's trailing ``/`` is the reason, and
-a 400 for a body that is not JSON that says so.
+a 400 for a body that is not JSON that says so, and a 422 for a URL holding ``%00``.
 
 >>> finite({"input": float("nan"), "ctx": [float("inf"), 1.5]})
 {'input': 'NaN', 'ctx': ['Infinity', 1.5]}
@@ -17,6 +17,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smokejumper.errors import (
     BatchKeyConflictError,
@@ -78,8 +79,29 @@ async def _http_error(request: Request, err: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=err.status_code, headers=err.headers)
 
 
+class NulInUrl:
+    """ASGI middleware: a URL whose path or query holds ``%00`` (the NUL character, which no
+    name, id or time can contain, and PostgreSQL cannot look up) is answered 422 at once."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse the request, or pass it on."""
+        if scope["type"] == "http" and (
+            b"%00" in scope.get("raw_path", b"") or b"%00" in scope.get("query_string", b"")
+        ):
+            detail = "the URL holds %00 (the NUL character), which no name, id or time holds"
+            await JSONResponse({"detail": f"{detail}; remove it"}, status_code=422)(
+                scope, receive, send
+            )
+            return
+        await self._app(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     """Answer refusals on ``app`` as described above."""
+    app.add_middleware(NulInUrl)
     app.add_exception_handler(SmokejumperError, _smokejumper_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smokejumper.errors import BatchKeyConflictError, BatchRejectedError, InputError
 from smokejumper.monitoring.parts import Part, window_parts
 from smokejumper.monitoring.schema import ModelSchema
+from smokejumper.monitoring.text import check_text
 from smokejumper.service.references import ReferenceCache
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
@@ -311,3 +312,7 @@ def _check_key(name: str, key: str | None) -> None:
             f"{name} must be 1 to {batches.MAX_BATCH_KEY} characters, got {len(key):,}; use a "
             "shorter key such as a UUID"
         )
+    try:
+        check_text(key or "")
+    except ValueError as err:
+        raise InputError(f"{name} {err}") from None

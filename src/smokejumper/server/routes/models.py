@@ -101,7 +101,7 @@ def list_all(request: Request, _: Annotated[str, Depends(require("read"))]) -> l
     return [_out(found) for found in service.registered(state(request).sessions)]
 
 
-@router.get("/{name}", response_model_by_alias=True, responses=refusals(404))
+@router.get("/{name}", response_model_by_alias=True, responses=refusals(404, 422))
 def get_one(name: str, request: Request, _: Annotated[str, Depends(require("read"))]) -> ModelOut:
     """One model."""
     return _out(service.registered(state(request).sessions, name)[0])

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from smokejumper.monitoring.monitors import SloSpec, parse_monitor
+from smokejumper.monitoring.text import Text
 from smokejumper.server.auth import require
 from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
@@ -71,14 +72,14 @@ class LabelIn(BaseModel):
 
     model_config = ConfigDict(allow_inf_nan=False)
 
-    id: str = Field(min_length=1, max_length=200)
-    label: str | float | int | bool
+    id: Text = Field(min_length=1, max_length=200)
+    label: Text | float | int | bool
 
 
 class LabelsIn(BaseModel):
     """A batch of labels."""
 
-    batch_id: str | None = None
+    batch_id: Text | None = None
     labels: list[LabelIn] = Field(min_length=1)
 
 
@@ -111,7 +112,7 @@ class MetricIn(BaseModel):
 
     model_config = ConfigDict(allow_inf_nan=False)
 
-    metric: str = Field(min_length=1, max_length=200)
+    metric: Text = Field(min_length=1, max_length=200)
     value: float
     timestamp: datetime | None = None
 
