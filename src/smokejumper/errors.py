@@ -83,6 +83,11 @@ class BatchRejectedError(InputError):
         self.errors = errors
 
 
+class BatchKeyConflictError(InputError):
+    """A batch was sent under a batch key (``Idempotency-Key`` or ``batch_id``) already used for
+    a batch of other content; the server answers 409 and stores nothing of it."""
+
+
 class InvalidObjectiveError(InputError):
     """An SLO objective has a target outside (0, 1) or a period that is not a positive duration."""
 

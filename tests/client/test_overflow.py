@@ -90,8 +90,8 @@ def log_many(client: Client, n: int) -> tuple[list[str | None], float]:
     return ids, longest
 
 
-def spooled_ids(folder: Path) -> list[str]:
-    spool = Spool(folder, max_bytes=10**9)
+def spooled_ids(folder: Path, server: str) -> list[str]:
+    spool = Spool(folder, max_bytes=10**9, server=server)
     ids = []
     while (path := spool.oldest()) is not None:
         ids.extend(r["id"] for r in json.loads(spool.read(path).body)["records"])
@@ -138,7 +138,7 @@ def test_everything_accepted_is_spooled_on_flush_and_sent_on_recovery(
     assert stats.spooled == len(accepted)
     assert stats.dropped == 300 - len(accepted)
     assert stats.sent == 0
-    assert sorted(spooled_ids(tmp_path / "spool")) == sorted(accepted)
+    assert sorted(spooled_ids(tmp_path / "spool", client.options.url)) == sorted(accepted)
 
     server.up.set()
     wait_until(lambda: client.stats.spool_files == 0, timeout=30)
@@ -155,4 +155,4 @@ def test_close_writes_what_was_handed_off(
     stats = client.stats
     assert (stats.queued, stats.spilling) == (0, 0)
     assert stats.spooled == len(accepted)
-    assert sorted(spooled_ids(tmp_path / "spool")) == sorted(accepted)
+    assert sorted(spooled_ids(tmp_path / "spool", client.options.url)) == sorted(accepted)

@@ -86,14 +86,14 @@ def test_spooled_batches_survive_the_process_and_are_resent_once(
 ) -> None:
     spool = tmp_path / "spool"
     token = server.token("ingest")
-    with fast_client(closed_port_url(), token, spool, batch_size=10) as down:
+    with fast_client(server.url, token, spool, batch_size=10, transport=Unreachable()) as down:
         model = down.monitor("churn")
         for i in range(25):
             model.log(features=features(i), prediction=0.3)
         assert down.flush(10)
         assert down.stats.spooled == 25
         assert down.stats.sent == 0
-    reopened = Spool(spool, max_bytes=10**9)
+    reopened = Spool(spool, max_bytes=10**9, server=server.url)
     in_order = []
     while (path := reopened.oldest()) is not None:
         in_order.append(reopened.read(path).batch_id)
@@ -112,6 +112,42 @@ def test_spooled_batches_survive_the_process_and_are_resent_once(
     with fast_client(server.url, token, tmp_path / "copy") as again:  # the same batches, again
         wait_until(lambda: again.stats.spool_files == 0)
     assert rows(churn) == 25
+
+
+class Unreachable(httpx.BaseTransport):
+    """The server's address, while the server cannot be reached."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+
+@CLIENT_ONLY
+def test_batches_spooled_for_another_server_are_kept_for_it(
+    server: RunningServer, churn: httpx.Client, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spool = tmp_path / "spool"
+    token = server.token("ingest")
+    elsewhere = closed_port_url()  # an earlier server, gone; its model had the same name
+    with fast_client(elsewhere, token, spool, batch_size=10) as down:
+        model = down.monitor("churn")
+        for i in range(25):
+            model.log(features=features(i), prediction=0.3)
+        assert down.flush(10)
+        assert down.stats.spooled == 25
+    kept = sorted(spool.glob("*.batch"))
+    assert len(kept) == 3
+
+    with (
+        caplog.at_level(logging.WARNING, logger="smokejumper"),
+        fast_client(server.url, token, spool, batch_size=10) as here,
+    ):
+        here.monitor("churn").log(features=features(0), prediction=0.5)
+        assert here.flush(10)
+        stats = here.stats
+    assert (stats.sent, stats.spool_files, stats.spool_other_files) == (1, 0, 3)
+    assert rows(churn) == 1  # none of the other server's rows
+    assert sorted(spool.glob("*.batch")) == kept
+    assert any("spooled for another server" in r.getMessage() for r in caplog.records)
 
 
 class Exploding(Mapping[str, Any]):

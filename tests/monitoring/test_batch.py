@@ -56,7 +56,7 @@ record = st.fixed_dictionaries(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(record, min_size=1, max_size=30))
+@given(st.lists(record, min_size=1, max_size=30, unique_by=lambda r: r["id"]))
 def test_fast_path_equals_checked_path(records: list[dict[str, Any]]) -> None:
     assert records_to_table(records, SCHEMA, NOW).equals(_checked_table(records, SCHEMA, NOW))
 
@@ -75,7 +75,7 @@ def test_fast_path_equals_checked_path(records: list[dict[str, Any]]) -> None:
 def test_doubtful_batches_are_judged_record_by_record(change: dict[str, Any], field: str) -> None:
     good = {"id": "a", "features": {"x": 1.0}, "prediction": 0.5}
     with pytest.raises(BatchRejectedError) as caught:
-        records_to_table([good, {**good, **change}], SCHEMA, NOW)
+        records_to_table([good, {**good, "id": "b", **change}], SCHEMA, NOW)
     assert [(e["index"], e["field"]) for e in caught.value.errors] == [(1, field)]
 
 
@@ -159,3 +159,103 @@ def test_columns_the_sdk_filled_in_give_way_to_the_models_own_names() -> None:
     )
     assert anonymous.column("id").null_count == 0
     assert len(set(anonymous.column("id").to_pylist())) == 2
+
+
+# --------------------------------------------------------------------------- input that once
+# answered 500, or was stored wrong (issue 10): each is refused with the field and the reason
+
+WITH_TIME = SCHEMA.model_copy(
+    update={"features": [*SCHEMA.features, Feature(name="seen", kind="datetime")]}
+)
+
+
+def _refusal(records: list[dict[str, Any]]) -> dict[tuple[object, object], str]:
+    with pytest.raises(BatchRejectedError) as caught:
+        records_to_table(records, WITH_TIME, NOW)
+    return {(e["index"], e["field"]): str(e["message"]) for e in caught.value.errors}
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "says"),
+    [
+        (1e20, "past the year 9999; send seconds"),
+        (638090584157852655, "past the year 9999; send seconds"),
+        (-1e20, "before the year 1"),
+        ("0000-01-01T00:00:00Z", "not an ISO 8601 time in the years 1 to 9999"),
+        ("0001-01-01T00:00:00Z", "is before 1970-01-01"),
+        ("0001-01-01T00:00:00+01:00", "leaves the years 1 to 9999 once taken to UTC"),
+        (-86400, "is before 1970-01-01"),
+    ],
+)
+def test_record_times_out_of_range_are_refused_with_the_reason(
+    timestamp: object, says: str
+) -> None:
+    good = {"id": "a", "features": {"x": 1.0}}
+    problems = _refusal([good, {"id": "b", "timestamp": timestamp, "features": {"x": 1.0}}])
+    assert list(problems) == [(1, "timestamp")]
+    assert says in problems[(1, "timestamp")]
+
+
+def test_datetime_features_too_large_for_a_date_are_refused() -> None:
+    problems = _refusal([{"id": "a", "features": {"seen": 1e20}}])
+    assert "past the year 9999" in problems[(0, "features.seen")]
+    # a datetime feature may lie before 1970 (a birth date): only the record's time may not
+    early = records_to_table([{"id": "a", "features": {"seen": "1950-06-01"}}], WITH_TIME, NOW)
+    assert early.column("seen")[0].as_py() == datetime(1950, 6, 1, tzinfo=UTC)
+
+
+def test_a_repeated_id_is_refused_by_index_so_the_sdk_can_resend_the_rest() -> None:
+    same = {"id": "p1", "features": {"x": 1.0}}
+    problems = _refusal([same, {"id": "p2"}, same, same])
+    assert list(problems) == [(2, "id"), (3, "id")]
+    assert "already given to record 0" in problems[(2, "id")]
+
+
+def _arrow_refusal(table: pa.Table) -> dict[object, str]:
+    with pytest.raises(BatchRejectedError) as caught:
+        arrow_to_table(table, SCHEMA, NOW)
+    return {e["field"]: str(e["message"]) for e in caught.value.errors}
+
+
+def _stamps(values: list[object]) -> pa.Array:
+    return pa.array(values, pa.timestamp("us", tz="UTC"))
+
+
+@pytest.mark.parametrize(
+    ("columns", "field", "says"),
+    [
+        ({"timestamp": _stamps([NOW, None])}, "timestamp", "1 rows have no timestamp"),
+        ({"timestamp": _stamps([-6 * 10**18, 0])}, "timestamp", "before 1970-01-01"),
+        ({"timestamp": _stamps([0, 10**18])}, "timestamp", "after 9000-01-01"),
+        ({"id": ["", "b"]}, "id", "1 rows have an empty id"),
+        ({"id": ["a", "a"]}, "id", "1 ids are given to more than one row ('a')"),
+        ({"id": [None, "b"]}, "id", "1 rows have no id"),
+        ({"error": [2, 0]}, "error", "holds int64 values; this field takes booleans"),
+        ({"x": ["1.5", "2"]}, "x", "holds string values; this field takes numbers"),
+        ({"x": [True, False]}, "x", "holds bool values; this field takes numbers"),
+        ({"c": [1, 2]}, "c", "holds int64 values; this field takes text"),
+        ({"id": [1, 2]}, "id", "holds int64 values; this field takes text"),
+    ],
+)
+def test_the_arrow_path_is_as_strict_as_json(
+    columns: dict[str, object], field: str, says: str
+) -> None:
+    table = pa.table({"id": ["a", "b"], "x": [1.0, 2.0], **columns})
+    problems = _arrow_refusal(table)
+    assert says in problems[field], problems
+
+
+def test_the_arrow_path_keeps_exact_conversions() -> None:
+    table = pa.table(
+        {
+            "id": pa.array(["a", "b"]).dictionary_encode(),
+            "timestamp": pa.array([NOW, NOW], pa.timestamp("ns")),  # no zone: taken as UTC
+            "x": pa.array([1, 2], pa.int32()),
+            "c": pa.array(["u", "v"]).dictionary_encode(),
+            "error": pa.array([None, None], pa.null()),
+        }
+    )
+    stored = arrow_to_table(table, SCHEMA, NOW)
+    assert stored.column("x").to_pylist() == [1.0, 2.0]
+    assert stored.column("c").to_pylist() == ["u", "v"]
+    assert stored.column("timestamp").to_pylist() == [NOW, NOW]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -23,6 +24,7 @@ def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     server = start_server(env, port)
     acknowledged: list[str] = []
+    bodies: dict[str, str] = {}  # a retry sends the very same body under its key
     stop = threading.Event()
 
     def send() -> None:
@@ -30,11 +32,12 @@ def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path) -> None:
             i = 0
             while not stop.is_set():
                 key = f"batch-{i}"
+                bodies[key] = json.dumps(records(20, 20 * i))
                 try:
                     r = c.post(
                         "/api/v1/models/m/predictions",
-                        json=records(20, 20 * i),
-                        headers={"Idempotency-Key": key},
+                        content=bodies[key],
+                        headers={"Idempotency-Key": key, "Content-Type": "application/json"},
                     )
                 except httpx.TransportError:
                     return  # the server is gone
@@ -64,8 +67,8 @@ def test_kill_9_loses_no_acknowledged_batch(tmp_path: Path) -> None:
             for key in acknowledged:  # every acknowledged batch is there: a retry is a duplicate
                 r = c.post(
                     "/api/v1/models/m/predictions",
-                    json=records(20),
-                    headers={"Idempotency-Key": key},
+                    content=bodies[key],
+                    headers={"Idempotency-Key": key, "Content-Type": "application/json"},
                 )
                 assert r.json()["duplicate"] is True, key
     finally:

@@ -204,8 +204,9 @@ def test_first_hours_reads_only_early_batches_and_refuses_hours_not_yet_over(
         got = first_hours(session, raw_log, model, SCHEMA, 2.0, now=later)
         assert got.column_names == ["x", "plan"]
         assert got.num_rows == 200
-        with pytest.raises(InputError, match="must be positive"):
-            first_hours(session, raw_log, model, SCHEMA, 0.0)
+        for endless in (0.0, float("inf"), float("nan"), 1e308):  # no OverflowError (a 500)
+            with pytest.raises(InputError, match="must be positive and at most 878,400"):
+                first_hours(session, raw_log, model, SCHEMA, endless)
 
 
 def test_parts_without_a_reference_count_unusable_values_and_summaries_add_them(

@@ -153,15 +153,17 @@ class Client:
     seconds. Failed sends are retried ``max_retries`` times with exponential backoff (``backoff``
     seconds doubling up to ``max_backoff``, jittered); then the batch is written to
     ``spool_dir`` (default ``SMOKEJUMPER_HOME/spool``) and resent, oldest first, when the server
-    answers again, also by a later process using the same folder. When the buffer is full the
-    oldest records are handed off (a batch at a time, to a queue of at most a tenth of
-    ``max_queue`` records, at least a batch) to a second background thread that writes them to
-    the spool. Records are dropped (and counted) when the spool holds ``max_spool_bytes``, or
-    when the buffer and the hand-off are both full because the disk cannot keep up: the
-    logging call never waits for the disk (but :meth:`ModelMonitor.log_batch` writes a table
-    that fits neither itself, rather than drop it). Each request waits at most ``timeout``
-    seconds. Tables from :meth:`ModelMonitor.log_batch` are sent in Arrow bodies of about
-    ``max_body_bytes``.
+    answers again, also by a later process using the same folder and the same ``url``: a
+    spooled batch is only ever resent to the server (and model) it was meant for; the folder's
+    batches for other servers are kept and counted in ``stats.spool_other_files``. When the
+    buffer is full the oldest records are handed off (a batch at a time, to a queue of at most
+    a tenth of ``max_queue`` records, at least a batch) to a second background thread that
+    writes them to the spool. Records are dropped (and counted) when the spool holds
+    ``max_spool_bytes``, or when the buffer and the hand-off are both full because the disk
+    cannot keep up: the logging call never waits for the disk (but
+    :meth:`ModelMonitor.log_batch` writes a table that fits neither itself, rather than drop
+    it). Each request waits at most ``timeout`` seconds. Tables from
+    :meth:`ModelMonitor.log_batch` are sent in Arrow bodies of about ``max_body_bytes``.
 
     At exit the client flushes (for at most ``exit_timeout`` seconds); :meth:`close` or a
     ``with`` block does it sooner. ``transport`` replaces httpx's (for proxies, mTLS, tests).
@@ -239,7 +241,16 @@ class Client:
         o = self.options
         self._throttle = Throttle()
         self._batcher = Batcher(o.max_queue, o.batch_size, o.flush_interval)
-        self._spool = Spool(o.spool_dir, o.max_spool_bytes)
+        self._spool = Spool(o.spool_dir, o.max_spool_bytes, server=o.url)
+        if self._spool.others:
+            logger.warning(
+                "smokejumper: the spool folder %s holds %d batches spooled for another server "
+                "(or by an older SDK); they are kept for a client of their own server and not "
+                "sent to %s. Give each server its own spool_dir, or delete them if unwanted",
+                o.spool_dir,
+                self._spool.others,
+                o.url,
+            )
         self._transport = Transport(
             o.url, o.token, timeout=o.timeout, transport=self._http_transport
         )
@@ -279,6 +290,7 @@ class Client:
             spilling=self._batcher.spilling,
             spool_files=len(self._spool),
             spool_bytes=self._spool.bytes,
+            spool_other_files=self._spool.others,
         )
 
     @property

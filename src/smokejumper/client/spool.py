@@ -1,5 +1,10 @@
 """The disk spool: batches the server could not take yet, one file per batch, oldest first.
 
+A spool belongs to one server: each file names the server URL its batch was meant for (and
+the batch names its model), and a spool resends only its own server's files. Files spooled for
+another server, or by an SDK older than this rule, are kept for their own server and counted
+(:attr:`Spool.others`), never sent elsewhere.
+
 Each file is written atomically (a temporary file, fsync, rename, fsync of the folder), so a
 crash leaves either the whole batch or nothing. A file is deleted only once the server
 acknowledged its batch; a batch the server refuses is moved to ``rejected/`` to be looked at,
@@ -9,11 +14,14 @@ pass the cap is not written and the caller counts it as dropped.
 >>> import tempfile
 >>> from pathlib import Path
 >>> from smokejumper.client.payload import json_batch, PREDICTIONS
->>> spool = Spool(Path(tempfile.mkdtemp()) / "spool", max_bytes=10_000)
+>>> spool = Spool(Path(tempfile.mkdtemp()) / "spool", 10_000, server="http://a:8000")
 >>> batch, _ = json_batch("churn", PREDICTIONS, [{"id": "p1"}], "b1")
 >>> spool.write(batch), len(spool)
 (True, 1)
->>> again = Spool(spool.folder, max_bytes=10_000)  # a new process finds it
+>>> elsewhere = Spool(spool.folder, 10_000, server="http://b:8000")  # leaves it alone
+>>> len(elsewhere), elsewhere.others
+(0, 1)
+>>> again = Spool(spool.folder, 10_000, server="http://a:8000")  # a new process finds it
 >>> again.read(again.oldest()) == batch
 True
 >>> again.remove(again.oldest()); len(again), again.bytes
@@ -54,9 +62,11 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def encode(batch: Batch) -> bytes:
-    """The spool file's bytes: a magic line, a JSON header line, then the body as sent."""
+def encode(batch: Batch, server: str) -> bytes:
+    """The spool file's bytes: a magic line, a JSON header line (naming the ``server`` the batch
+    is meant for), then the body as sent."""
     header = {
+        "server": server,
         "batch_id": batch.batch_id,
         "model": batch.model,
         "kind": batch.kind,
@@ -73,9 +83,9 @@ def decode(data: bytes, path: str = "(bytes)") -> Batch:
 
     >>> from smokejumper.client.payload import json_batch, LABELS
     >>> batch, _ = json_batch("m", LABELS, [{"id": "p1", "label": 1}])
-    >>> decode(encode(batch)) == batch
+    >>> decode(encode(batch, "http://a")) == batch
     True
-    >>> decode(encode(batch)[:-3])  # doctest: +ELLIPSIS
+    >>> decode(encode(batch, "http://a")[:-3])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     smokejumper.errors.SpoolFileError: spool file '(bytes)' cannot be read: ...
@@ -105,14 +115,40 @@ def decode(data: bytes, path: str = "(bytes)") -> Batch:
     return batch
 
 
-class Spool:
-    """A folder of spooled batches; thread-safe. Files appear only when complete."""
+def server_of(path: Path) -> str | None:
+    """The server a spool file's batch is meant for, as its header names it; ``None`` when the
+    header names none (an older SDK wrote it) or cannot be read (the file is damaged: reading
+    it whole says how)."""
+    try:
+        with path.open("rb") as f:
+            if f.read(len(MAGIC)) != MAGIC:
+                return None
+            header = json.loads(f.readline(65536))
+    except (OSError, ValueError):
+        return None
+    server = header.get("server") if isinstance(header, dict) else None
+    return server if isinstance(server, str) else None
 
-    def __init__(self, folder: Path, max_bytes: int) -> None:
+
+def _readable_header(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(len(MAGIC)) == MAGIC and isinstance(json.loads(f.readline(65536)), dict)
+    except (OSError, ValueError):
+        return False
+
+
+class Spool:
+    """A folder of spooled batches for the server at ``server`` (its URL); thread-safe. Files
+    appear only when complete. The folder's batches for other servers are left alone."""
+
+    def __init__(self, folder: Path, max_bytes: int, *, server: str) -> None:
         self.folder = Path(folder)
         self.max_bytes = max_bytes
+        self.server = server
         self._lock = threading.Lock()
         self._pending: list[Path] = []  # sorted by name: oldest first
+        self._others: set[Path] = set()  # batches spooled for another server, left alone
         self._sizes: dict[Path, int] = {}
         self._bytes = 0  # pending files, files being written, and rejected/
         self._last_stamp = 0
@@ -139,9 +175,12 @@ class Spool:
                 size = path.stat().st_size
             except OSError:
                 continue
-            self._pending.append(path)
-            self._sizes[path] = size
             self._bytes += size
+            if server_of(path) == self.server or not _readable_header(path):
+                self._pending.append(path)  # a damaged file is read, named and set aside
+                self._sizes[path] = size
+            else:
+                self._others.add(path)
         if self.rejected_folder.is_dir():
             for path in self.rejected_folder.iterdir():
                 try:
@@ -154,14 +193,22 @@ class Spool:
             return len(self._pending)
 
     @property
+    def others(self) -> int:
+        """Batches in the folder spooled for another server (or by an older SDK, which named
+        none): kept for their own server, never sent to this one."""
+        with self._lock:
+            return len(self._others)
+
+    @property
     def bytes(self) -> int:
-        """Bytes the spool holds, counted against ``max_bytes``."""
+        """Bytes the spool folder holds (other servers' batches too), counted against
+        ``max_bytes``."""
         with self._lock:
             return self._bytes
 
     def write(self, batch: Batch) -> bool:
         """Store the batch durably; False (and nothing written) if over the cap or on an error."""
-        data = encode(batch)
+        data = encode(batch, self.server)
         with self._lock:
             if self._bytes + len(data) > self.max_bytes:
                 return False

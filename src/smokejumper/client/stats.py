@@ -23,7 +23,10 @@ class ClientStats:
     buffer and the hand-off to the spool were both full (the disk could not keep up).
     ``queued``, ``spilling``, ``spool_files`` and ``spool_bytes`` are gauges: records waiting
     in memory to be sent now, records in memory handed off to be written to the spool now,
-    and the batches and bytes in the spool folder now.
+    and the batches (for this client's server) and bytes (all of them) in the spool folder
+    now. ``spool_other_files`` counts the batches in the spool folder that were spooled for
+    another server (or by an older SDK, which did not say for which): they are kept for a
+    client of their own server, and never sent to this one.
     """
 
     sent: int
@@ -35,6 +38,7 @@ class ClientStats:
     spilling: int
     spool_files: int
     spool_bytes: int
+    spool_other_files: int = 0
 
 
 class Counters:
@@ -56,7 +60,13 @@ class Counters:
         self._lock = threading.Lock()
 
     def snapshot(
-        self, *, queued: int, spilling: int, spool_files: int, spool_bytes: int
+        self,
+        *,
+        queued: int,
+        spilling: int,
+        spool_files: int,
+        spool_bytes: int,
+        spool_other_files: int = 0,
     ) -> ClientStats:
         """The totals now, with the given gauges."""
         with self._lock:
@@ -67,4 +77,5 @@ class Counters:
             spilling=spilling,
             spool_files=spool_files,
             spool_bytes=spool_bytes,
+            spool_other_files=spool_other_files,
         )

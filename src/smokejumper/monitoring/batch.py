@@ -15,21 +15,25 @@ so nothing rejected is ever half-stored.
 from __future__ import annotations
 
 import itertools
-import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from smokejumper.errors import BatchRejectedError
+from smokejumper.monitoring.batch_arrow import arrow_to_table
 from smokejumper.monitoring.schema import ModelSchema
-from smokejumper.protocol import FILLED
+from smokejumper.monitoring.times import (
+    MAX_FUTURE_SKEW,
+    as_utc,
+    from_epoch_seconds,
+    microseconds_in_range,
+    record_time,
+)
 
-#: Timestamps further than this in the future are rejected (clock skew or a unit mistake).
-MAX_FUTURE_SKEW = timedelta(minutes=5)
+__all__ = ["MAX_FUTURE_SKEW", "arrow_to_table", "records_to_table"]
 
 Problem = dict[str, object]
 
@@ -39,15 +43,23 @@ def _problem(index: int | None, field: str, message: str) -> Problem:
 
 
 def _timestamp(value: Any) -> datetime:
+    """A time given as seconds since the epoch or ISO 8601, in UTC; ValueError with the reason."""
     if isinstance(value, bool):
         raise ValueError("expected an ISO 8601 time or seconds since the epoch")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
-            raise ValueError("is not a finite number of seconds")
-        return datetime.fromtimestamp(value, UTC)
+        return from_epoch_seconds(value)
     if isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError as err:
+            raise ValueError(
+                f"{value!r} is not an ISO 8601 time in the years 1 to 9999 ({err}); "
+                "send e.g. 2026-01-01T00:00:00Z"
+            ) from None
+        try:
+            return as_utc(parsed)
+        except OverflowError:
+            raise ValueError(f"{value!r} leaves the years 1 to 9999 once taken to UTC") from None
     raise ValueError("expected an ISO 8601 time or seconds since the epoch")
 
 
@@ -68,14 +80,6 @@ def _value(kind: str, value: Any) -> Any:
             raise ValueError(f"expected true or false, got {type(value).__name__}")
         return value
     return _timestamp(value)
-
-
-def _check_time(ts: datetime, now: datetime) -> None:
-    if ts > now + MAX_FUTURE_SKEW:
-        raise ValueError(
-            f"{ts.isoformat()} is more than {MAX_FUTURE_SKEW} ahead of the server clock "
-            f"({now.isoformat(timespec='seconds')}); check the client's clock and time unit"
-        )
 
 
 _ALLOWED = frozenset(
@@ -126,7 +130,7 @@ def _fast_table(records: Sequence[Any], schema: ModelSchema, now: datetime) -> p
         raise _NeedsChecking
     values = _feature_columns(features, list(kinds))
     ids = [r.get("id") for r in records]
-    if set(map(type, ids)) != {str} or "" in ids:
+    if set(map(type, ids)) != {str} or "" in ids or len(set(ids)) != len(ids):
         raise _NeedsChecking
     stamps = [r.get("timestamp") for r in records]
     stamp_types = set(map(type, stamps))
@@ -137,8 +141,10 @@ def _fast_table(records: Sequence[Any], schema: ModelSchema, now: datetime) -> p
             times = pa.array(stamps, pa.string()).cast(pa.timestamp("us", tz="UTC"))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
             raise _NeedsChecking from err
-        latest = pc.max(times).as_py()
-        if latest is not None and latest > now + MAX_FUTURE_SKEW:
+        span = pc.min_max(times.cast(pa.int64())).as_py()
+        if microseconds_in_range(span["min"], span["max"]):
+            raise _NeedsChecking  # the checked path names the times out of range
+        if pc.max(times).as_py() > now + MAX_FUTURE_SKEW:
             raise _NeedsChecking
     else:
         raise _NeedsChecking
@@ -182,6 +188,7 @@ def _checked_table(
     columns: dict[str, list[Any]] = {f.name: [] for f in schema.arrow_schema()}
     problems: list[Problem] = []
     kinds = {f.name: f.kind for f in schema.features}
+    first_of: dict[str, int] = {}
     for i, record in enumerate(records):
         if not isinstance(record, Mapping):
             problems.append(_problem(i, "(record)", "expected an object"))
@@ -191,11 +198,14 @@ def _checked_table(
         rid = record.get("id")
         if not isinstance(rid, str) or not rid:
             problems.append(_problem(i, "id", "a non-empty string id is required"))
+        elif rid in first_of:
+            problems.append(_problem(i, "id", _repeated(rid, first_of[rid])))
+        else:
+            first_of[rid] = i
         row: dict[str, Any] = {"id": rid}
         try:
-            ts = _timestamp(record["timestamp"]) if record.get("timestamp") is not None else now
-            _check_time(ts, now)
-            row["timestamp"] = ts
+            given = record.get("timestamp")
+            row["timestamp"] = record_time(_timestamp(given), now) if given is not None else now
         except ValueError as err:
             problems.append(_problem(i, "timestamp", str(err)))
         features = record.get("features") or {}
@@ -232,100 +242,8 @@ def _checked_table(
     return pa.table(columns, schema=schema.arrow_schema())
 
 
-def _cast(column: pa.ChunkedArray, target: pa.DataType, name: str) -> pa.ChunkedArray:
-    try:
-        return column.cast(target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
-        raise BatchRejectedError(
-            [_problem(None, name, f"cannot read {column.type} as {target}: {err}")]
-        ) from err
-
-
-def arrow_to_table(table: pa.Table, schema: ModelSchema, now: datetime) -> pa.Table:
-    """An Arrow batch (flat columns) in the model's stored layout, or :class:`BatchRejectedError`.
-
-    Feature columns are named as the features; ``id`` is required, ``timestamp`` defaults to
-    the receiving time, and the other prediction fields may be left out. The prediction fields
-    may carry the names the schema's ``columns`` gives them; they are stored under the standard
-    names.
-    """
-    table, problems = _standard_names(table, schema)
-    target = schema.arrow_schema()
-    known, given = set(target.names), table.column_names
-    present = Counter(given)
-    problems += [
-        _problem(None, name, "not a feature of this model nor a prediction field")
-        for name in given
-        if name not in known
-    ]
-    problems += [
-        _problem(None, name, "the column appears more than once")
-        for name, times in sorted(present.items())
-        if times > 1
-    ]
-    if "id" not in present:
-        named = schema.columns.own("id")
-        problems.append(_problem(None, named, f"the batch needs an id column, named {named!r}"))
-    elif present["id"] == 1 and table.column("id").null_count:
-        problems.append(_problem(None, "id", f"{table.column('id').null_count} rows have no id"))
-    if table.num_rows == 0:
-        problems.append(_problem(None, "(batch)", "the batch holds no rows"))
-    if problems:
-        raise BatchRejectedError(problems)
-    columns = []
-    for field in target:
-        if field.name in present:
-            columns.append(_cast(table.column(field.name), field.type, field.name))
-        elif field.name == "timestamp":
-            columns.append(pa.chunked_array([pa.array([now] * table.num_rows, field.type)]))
-        else:
-            columns.append(pa.chunked_array([pa.nulls(table.num_rows, field.type)]))
-    out = pa.Table.from_arrays(columns, schema=target)
-    latest = pc.max(out.column("timestamp")).as_py()
-    if latest is not None and latest > now + MAX_FUTURE_SKEW:
-        raise BatchRejectedError(
-            [
-                _problem(
-                    None,
-                    "timestamp",
-                    f"{latest.isoformat()} is more than {MAX_FUTURE_SKEW} "
-                    "ahead of the server clock; check the client's clock and time unit",
-                )
-            ]
-        )
-    return out
-
-
-def _standard_names(table: pa.Table, schema: ModelSchema) -> tuple[pa.Table, list[Problem]]:
-    """``table`` with the prediction fields the schema renames under their standard names, and
-    a problem for each column that uses a standard name this model gives to another column.
-
-    A column the SDK filled in (marked with :data:`~smokejumper.protocol.FILLED`) gives
-    way to a column of the model's own name for that field, and stands in for it otherwise.
-    """
-    renames = schema.columns.renames()
-    if not renames:
-        return table, []
-    taken = set(renames.values())
-    given = set(table.column_names)
-    problems, unused = [], []
-    for field in table.schema:
-        if field.name not in taken:
-            continue
-        own = schema.columns.own(field.name)
-        if not _filled(field):
-            problems.append(
-                _problem(
-                    None, field.name, f"this model calls this field {own!r}; rename the column"
-                )
-            )
-            unused.append(field.name)
-        elif own in given:
-            unused.append(field.name)  # the model's own column wins over the client's filling
-    kept = table.drop_columns(unused) if unused else table
-    names = [n if n in taken else renames.get(n, n) for n in kept.column_names]
-    return kept.rename_columns(names), problems
-
-
-def _filled(field: pa.Field) -> bool:
-    return bool(field.metadata) and all(field.metadata.get(k) == v for k, v in FILLED.items())
+def _repeated(rid: str, first: int) -> str:
+    return (
+        f"the id {rid!r} was already given to record {first} of this batch; give each "
+        "prediction its own id (labels join on it), and leave out the repeat"
+    )

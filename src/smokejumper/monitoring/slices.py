@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 
 from smokejumper.errors import InputError
 from smokejumper.monitoring.schema import SYSTEM_COLUMNS
+from smokejumper.monitoring.times import query_time
 
 #: Rows a query returns when it names no limit.
 DEFAULT_LIMIT = 100_000
@@ -66,7 +67,9 @@ def parse_time(name: str, text: str | None) -> datetime:
         raise InputError(
             f"{name}: {text!r} is not an ISO 8601 time; give one such as {example}"
         ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    checked = query_time(name, value)
+    assert checked is not None
+    return checked
 
 
 def parse_list(values: Iterable[str] | None) -> list[str] | None:
@@ -202,6 +205,7 @@ class SliceQuery:
     def window_bounds(self, window_seconds: int) -> tuple[datetime, datetime]:
         """Window starts ``s`` with ``low < s < high`` are those overlapping the range.
 
+        >>> from datetime import UTC
         >>> q = SliceQuery(datetime(2026, 1, 1, 1, tzinfo=UTC),
         ...                datetime(2026, 1, 1, 2, tzinfo=UTC), ("id",))
         >>> [b.strftime("%H:%M") for b in q.window_bounds(3600)]

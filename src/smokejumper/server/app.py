@@ -6,40 +6,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi import Depends, FastAPI
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from smokejumper._version import __version__
-from smokejumper.errors import (
-    BatchRejectedError,
-    InputError,
-    ModelExistsError,
-    SmokejumperError,
-    UnknownModelError,
-)
 from smokejumper.monitoring.monitors import MonitorConfig
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
 from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
+from smokejumper.server.openapi import refusals
+from smokejumper.server.refusals import install
 from smokejumper.server.routes import ingest, models, monitors, slices, windows
 from smokejumper.server.state import AppState
 from smokejumper.service.config import PendingMonitors, apply_file
 from smokejumper.service.setup import open_store
 from smokejumper.settings import Settings
 from smokejumper.store.rawlog import RawLog
-
-
-def _error_status(err: SmokejumperError) -> int:
-    if isinstance(err, UnknownModelError):
-        return 404
-    if isinstance(err, ModelExistsError):
-        return 409
-    if isinstance(err, InputError):
-        return 422
-    return 500
 
 
 def create_app(
@@ -84,16 +69,14 @@ def create_app(
         docs_url=None,  # no unauthenticated pages: the schema is at /openapi.json, with a token
         redoc_url=None,
         openapi_url=None,
+        # no 307 to the same path without its trailing '/': its Location would echo the
+        # request's Host header; such a path gets a 404 saying which path to ask for
+        redirect_slashes=False,
     )
     app.state.smokejumper = shared
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
-    @app.exception_handler(SmokejumperError)
-    async def _smokejumper_error(_: Request, err: SmokejumperError) -> JSONResponse:
-        body: dict[str, Any] = {"detail": str(err)}
-        if isinstance(err, BatchRejectedError):
-            body["errors"] = err.errors
-        return JSONResponse(body, status_code=_error_status(err))
+    install(app)  # how errors are answered (see smokejumper.server.refusals)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
@@ -104,7 +87,7 @@ def create_app(
 
     registry = registry_for(shared.sessions)
 
-    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse, responses=refusals())
     def metrics(_: Annotated[str, Depends(require("read"))]) -> PlainTextResponse:
         """Prometheus exposition (needs a read token: set it as the scrape's bearer token)."""
         return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

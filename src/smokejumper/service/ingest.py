@@ -11,6 +11,7 @@ profiled.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import uuid
@@ -26,9 +27,10 @@ import pyarrow.compute as pc
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.errors import BatchRejectedError, InputError
+from smokejumper.errors import BatchKeyConflictError, BatchRejectedError, InputError
 from smokejumper.monitoring.parts import Part, window_parts
 from smokejumper.monitoring.schema import ModelSchema
+from smokejumper.monitoring.text import check_text
 from smokejumper.service.references import ReferenceCache
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
@@ -36,6 +38,9 @@ from smokejumper.store import batches, windows
 from smokejumper.store.database import as_utc
 from smokejumper.store.rawlog import RawLog
 from smokejumper.store.tables import Model
+
+#: The most hours a reference may be taken from (a century: more is surely a mistake).
+MAX_FIRST_HOURS = 100 * 366 * 24
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ class PendingBatch:
     parts: list[Part]
     blobs: list[bytes | None]
     written: Future[Path]
+    digest: str | None = None  # of the body, to tell a retry from other content under the key
 
     def finish(self, session: Session) -> IngestResult:
         """Wait until the raw-log file is on disk, then commit the batch and its window parts."""
@@ -77,6 +83,7 @@ class PendingBatch:
             "rows": self.rows,
             "raw_path": str(path),
             "received_at": self.received_at,
+            "content_digest": self.digest,
         }
         parts = [
             {
@@ -97,7 +104,7 @@ class PendingBatch:
             # The same batch key won a race on another connection: report the batch it stored.
             session.rollback()
             path.unlink(missing_ok=True)
-            winner = _stored_batch(session, self.model_id, self.batch_key)
+            winner = _stored_batch(session, self.model_id, self.batch_key, self.digest)
             if winner is None:
                 raise
             return winner
@@ -116,13 +123,16 @@ def begin(
     reference: DatasetProfile | None,
     table: pa.Table,
     batch_key: str,
+    *,
+    digest: str | None = None,
 ) -> IngestResult | PendingBatch:
     """The CPU-bound half of :func:`ingest`: a duplicate's result, or the batch profiled.
 
     The raw-log file is written on a helper thread meanwhile; nothing is stored until
-    :meth:`PendingBatch.finish`.
+    :meth:`PendingBatch.finish`. A batch key stored before with another ``digest`` (of the
+    body) raises :class:`BatchKeyConflictError`.
     """
-    earlier = _stored_batch(session, model.id, batch_key)
+    earlier = _stored_batch(session, model.id, batch_key, digest)
     if earlier is not None:
         return earlier
     now = datetime.now(UTC)
@@ -133,7 +143,7 @@ def begin(
     except BaseException:
         _discard(written)
         raise
-    return PendingBatch(model.id, batch_key, table.num_rows, now, parts, blobs, written)
+    return PendingBatch(model.id, batch_key, table.num_rows, now, parts, blobs, written, digest)
 
 
 def ingest(
@@ -144,9 +154,11 @@ def ingest(
     reference: DatasetProfile | None,
     table: pa.Table,
     batch_key: str,
+    *,
+    digest: str | None = None,
 ) -> IngestResult:
-    """Store a validated batch durably; idempotent on ``batch_key``."""
-    pending = begin(session, raw_log, model, schema, reference, table, batch_key)
+    """Store a validated batch durably; idempotent on ``batch_key`` (see :func:`begin`)."""
+    pending = begin(session, raw_log, model, schema, reference, table, batch_key, digest=digest)
     return pending if isinstance(pending, IngestResult) else pending.finish(session)
 
 
@@ -157,10 +169,30 @@ def refuse(session: Session, model: Model, problems: Sequence[Mapping[str, Any]]
     session.commit()
 
 
-def _stored_batch(session: Session, model_id: int, batch_key: str) -> IngestResult | None:
-    """The batch stored earlier under ``batch_key``, reported as a duplicate."""
+def _stored_batch(
+    session: Session, model_id: int, batch_key: str, digest: str | None = None
+) -> IngestResult | None:
+    """The batch stored earlier under ``batch_key``, reported as a duplicate, or
+    :class:`BatchKeyConflictError` when both it and this one have digests that differ."""
     found = batches.stored_batch(session, model_id, batch_key)
-    return IngestResult(found.id, found.rows, duplicate=True) if found is not None else None
+    if found is None:
+        return None
+    if digest is not None and found.content_digest not in (None, digest):
+        raise BatchKeyConflictError(
+            f"the batch key {batch_key!r} (Idempotency-Key or batch_id) was used for batch "
+            f"{found.id} of other content; nothing of this batch was stored. Send new content "
+            "under a new key; resend exactly the same body to have a retry counted once"
+        )
+    return IngestResult(found.id, found.rows, duplicate=True)
+
+
+def content_digest(body: bytes) -> str:
+    """The digest stored with a batch: SHA-256 of its body, in hex.
+
+    >>> content_digest(b"[]")[:12]
+    '4f53cda18c2b'
+    """
+    return hashlib.sha256(body).hexdigest()
 
 
 def reprofile(
@@ -205,8 +237,11 @@ def first_hours(
     Only the batches with rows in those hours are read. Asking for more hours than have passed
     since the earliest prediction is refused: the reference would silently be shorter.
     """
-    if hours <= 0:
-        raise InputError(f"first_hours must be positive, got {hours:g}")
+    if not 0 < hours <= MAX_FIRST_HOURS:  # also refuses NaN
+        raise InputError(
+            f"first_hours must be positive and at most {MAX_FIRST_HOURS:,} (a century), "
+            f"got {hours:g}"
+        )
     earliest = windows.first_window(session, model)
     if earliest is None:
         raise InputError(f"model {model.name!r} has no predictions yet to take a reference from")
@@ -237,6 +272,7 @@ def accept_batch(
     name: str,
     parse: Callable[[ModelSchema, datetime], tuple[pa.Table, str | None]],
     idempotency_key: str | None = None,
+    digest: str | None = None,
 ) -> tuple[str, IngestResult]:
     """Log a batch of model ``name``'s predictions: ``parse(schema, now)`` gives the validated
     table and the batch key the body names, if any. Returns the batch key (the idempotency key,
@@ -247,7 +283,12 @@ def accept_batch(
     each cost more. Writing the raw log and committing run outside it, so one batch is stored
     while the next is profiled. A refused batch is recorded (the ``rejected_batches`` monitor
     counts them) and its :class:`BatchRejectedError` raised.
+
+    ``digest`` (:func:`content_digest` of the body) is stored with the batch: the same key
+    sent again with another body is refused with :class:`BatchKeyConflictError` (409). A key
+    longer than the store holds is refused before anything is read.
     """
+    _check_key("Idempotency-Key", idempotency_key)
     now = datetime.now(UTC)
     with sessions() as session:
         with gate:
@@ -257,7 +298,21 @@ def accept_batch(
             except BatchRejectedError as err:
                 refuse(session, model, err.errors)
                 raise
+            _check_key("batch_id", body_key)
             key = idempotency_key or body_key or uuid.uuid4().hex
-            pending = begin(session, raw_log, model, schema, reference, table, key)
+            pending = begin(session, raw_log, model, schema, reference, table, key, digest=digest)
         result = pending if isinstance(pending, IngestResult) else pending.finish(session)
     return key, result
+
+
+def _check_key(name: str, key: str | None) -> None:
+    """Refuse a batch key longer than the store holds (an empty one counts as none given)."""
+    if key and len(key) > batches.MAX_BATCH_KEY:
+        raise InputError(
+            f"{name} must be 1 to {batches.MAX_BATCH_KEY} characters, got {len(key):,}; use a "
+            "shorter key such as a UUID"
+        )
+    try:
+        check_text(key or "")
+    except ValueError as err:
+        raise InputError(f"{name} {err}") from None

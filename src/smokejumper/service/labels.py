@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.errors import InputError
+from smokejumper.monitoring.times import record_time
 from smokejumper.service.evaluation.runner import LABEL_LOOKBACK, window_of
 from smokejumper.store.batches import paths_received_since
 from smokejumper.store.custom_metrics import store_custom
@@ -15,9 +16,6 @@ from smokejumper.store.database import unit_of_work
 from smokejumper.store.labels import store_labels
 from smokejumper.store.models import get_model
 from smokejumper.store.rawlog import RawLog
-
-#: How far a metric's timestamp may run ahead of the server's clock.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def log_labels(
@@ -40,9 +38,10 @@ def log_metric(
     """Record a custom metric's value for the window holding ``at`` (now when ``None``);
     returns that window's start."""
     now = datetime.now(UTC)
-    moment = at if at is not None else now
-    if moment > now + CLOCK_SKEW:
-        raise InputError("the metric's timestamp is in the future; check the client's clock")
+    try:
+        moment = record_time(at, now) if at is not None else now
+    except ValueError as err:
+        raise InputError(f"the metric's timestamp {err}") from None
     with unit_of_work(sessions) as session:
         model = get_model(session, name)
         start = window_of(moment, model.window_seconds)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from smokejumper.monitoring.times import query_time
 from smokejumper.service.evaluation.runner import RunSummary, run_once
 from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.store.database import as_utc
@@ -24,7 +25,9 @@ def observations(
     end: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Observations of the model's monitors (or of ``monitor``) in windows starting in
-    ``[start, end)``, oldest window first, as the API answers them."""
+    ``[start, end)``, oldest window first, as the API answers them. Times before 1970 or past
+    the year 9000 are refused (:class:`~smokejumper.errors.InputError`)."""
+    start, end = query_time("start", start), query_time("end", end)
     with sessions() as session:
         model = get_model(session, name)
         span = timedelta(seconds=model.window_seconds)
@@ -32,8 +35,8 @@ def observations(
             session,
             model,
             monitor,
-            as_utc(start) if start is not None else None,
-            as_utc(end) if end is not None else None,
+            start,
+            end,
         )
         return [
             {

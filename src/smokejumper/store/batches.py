@@ -14,15 +14,20 @@ from sqlalchemy.orm import Session
 from smokejumper.store.database import as_utc
 from smokejumper.store.tables import IngestBatch, Model, Rejection, WindowPart
 
+#: The longest batch key the store holds (``ingest_batches.batch_key``).
+MAX_BATCH_KEY = 200
+
 
 class StoredBatch(NamedTuple):
-    """A batch in the store: its id and row count."""
+    """A batch in the store: its id, row count and the digest of its body (None if stored
+    before digests were kept)."""
 
     id: int
     rows: int
+    content_digest: str | None = None
 
 
-_STORED_BATCH = select(IngestBatch.id, IngestBatch.rows).where(
+_STORED_BATCH = select(IngestBatch.id, IngestBatch.rows, IngestBatch.content_digest).where(
     IngestBatch.model_id == bindparam("model_id"), IngestBatch.batch_key == bindparam("batch_key")
 )
 _INSERT_BATCH = insert(IngestBatch).returning(IngestBatch.id)
@@ -36,7 +41,7 @@ def stored_batch(session: Session, model_id: int, batch_key: str) -> StoredBatch
         .execute(_STORED_BATCH, {"model_id": model_id, "batch_key": batch_key})
         .first()
     )
-    return StoredBatch(found.id, found.rows) if found is not None else None
+    return StoredBatch(found.id, found.rows, found.content_digest) if found is not None else None
 
 
 def add_batch(
@@ -44,9 +49,9 @@ def add_batch(
     batch: Mapping[str, Any],
     parts: Sequence[Mapping[str, Any]],
 ) -> int:
-    """Insert a batch (``model_id``, ``batch_key``, ``rows``, ``raw_path``, ``received_at``)
-    and its window parts (each without ``batch_id``); the new batch's id. A batch key stored
-    before raises :class:`sqlalchemy.exc.IntegrityError`."""
+    """Insert a batch (``model_id``, ``batch_key``, ``rows``, ``raw_path``, ``received_at``,
+    ``content_digest``) and its window parts (each without ``batch_id``); the new batch's id.
+    A batch key stored before raises :class:`sqlalchemy.exc.IntegrityError`."""
     connection = session.connection()
     batch_id: int = connection.execute(_INSERT_BATCH, dict(batch)).scalar_one()
     if parts:

@@ -1,11 +1,13 @@
 """Engines, sessions and migrations for the metadata store.
 
 SQLite runs in WAL mode with ``synchronous=FULL``, so a committed transaction survives a crash
-of the process or the machine. ``postgresql://`` URLs use psycopg 3.
+of the process or the machine. A new SQLite file (and so its ``-wal`` and ``-shm`` files) is
+created readable by its owner only (0600). ``postgresql://`` URLs use psycopg 3.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -39,6 +41,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable and writable by its owner only (0600), if it does not
+    exist yet. SQLite gives its ``-wal`` and ``-shm`` files the database file's permissions."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and durable settings."""
     url = normalise_url(url)
@@ -46,6 +58,7 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -17,11 +17,14 @@ from smokejumper.store.upsert import upsert
 
 
 def store_labels(session: Session, model: Model, labels: Iterable[tuple[str, str]]) -> int:
-    """Store ``(prediction id, label)`` pairs; a later label for an id replaces the earlier."""
+    """Store ``(prediction id, label)`` pairs; a later label for an id replaces the earlier,
+    also within ``labels`` (one statement may not touch a row twice on PostgreSQL). Returns how
+    many ids got a label."""
     now = datetime.now(UTC)
+    latest = dict(labels)  # the last label given for each id
     rows = [
         {"model_id": model.id, "prediction_id": pid, "label": label, "received_at": now}
-        for pid, label in labels
+        for pid, label in latest.items()
     ]
     for start in range(0, len(rows), 500):
         upsert(session, Label, rows[start : start + 500], ["model_id", "prediction_id"])

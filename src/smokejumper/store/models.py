@@ -15,7 +15,8 @@ from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.store.tables import Model, Reference
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+#: What a model name may be; matched whole (``fullmatch``: ``$`` would let a newline end it).
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 DEFAULT_WINDOW_SECONDS = 3600
 
 
@@ -23,7 +24,7 @@ def register_model(
     session: Session, name: str, schema: ModelSchema, window_seconds: int = DEFAULT_WINDOW_SECONDS
 ) -> Model:
     """Register a model; names are letters, digits, ``.``, ``_`` and ``-``."""
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise InputError(
             f"model name {name!r} is not allowed; use letters, digits, '.', '_' and '-' "
             "(up to 200, starting with a letter or digit)"

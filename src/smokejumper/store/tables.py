@@ -79,6 +79,8 @@ class IngestBatch(Base):
     rows: Mapped[int] = mapped_column(Integer)
     raw_path: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: SHA-256 of the body (hex); None for batches stored before migration 0007.
+    content_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class WindowPart(Base):

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smokejumper.errors import RegistrationError
 from smokejumper.monitoring.monitors.window import WindowData
+from smokejumper.monitoring.text import Text
 
 #: A monitor's value on a window (``None`` when it has none) and how it was reached; a value of
 #: ``None`` comes with a ``reason``.
@@ -80,10 +81,11 @@ class MonitorType(BaseModel):
     ('value >= 1', False)
     """
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_describe)
+    # NaN or an infinity as a limit or parameter is refused: a NaN ``max`` would be no bound at all
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_describe, allow_inf_nan=False)
 
     name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    model: str
+    model: Text
     min: float | None = None  # the observation is healthy when value >= min ...
     max: float | None = None  # ... and value <= max
     if TYPE_CHECKING:  # each type declares its own literal, which the union discriminates on

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from smokejumper.errors import MonitorConfigError
 from smokejumper.monitoring.monitors.base import MonitorType, monitor_types
+from smokejumper.monitoring.text import Text
 
 if TYPE_CHECKING:
     #: Any registered monitor type (to a type checker, their common base).
@@ -33,10 +34,10 @@ _ADAPTER: TypeAdapter[MonitorSpec] = TypeAdapter(MonitorSpec)
 class SloSpec(BaseModel):
     """A service level objective on a monitor: the share of windows that must be healthy."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    name: str = Field(min_length=1, max_length=200)
-    monitor: str
+    name: Text = Field(min_length=1, max_length=200)
+    monitor: Text
     objective: float = Field(gt=0, lt=1)
     period_days: float = Field(default=30, gt=0, le=366)
 

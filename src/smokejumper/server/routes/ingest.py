@@ -16,8 +16,9 @@ from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.protocol import ARROW_STREAM
 from smokejumper.server.auth import require
 from smokejumper.server.body import arrow_stream, read_body
+from smokejumper.server.openapi import PREDICTIONS_BODY, refusals
 from smokejumper.server.state import state
-from smokejumper.service.ingest import accept_batch
+from smokejumper.service.ingest import accept_batch, content_digest
 
 router = APIRouter(prefix="/api/v1/models", tags=["ingest"])
 
@@ -35,7 +36,12 @@ def _records(body: bytes) -> tuple[list[Any], str | None]:
     raise InputError('send a JSON list of records, or {"batch_id": ..., "records": [...]}')
 
 
-@router.post("/{name}/predictions", status_code=201)
+@router.post(
+    "/{name}/predictions",
+    status_code=201,
+    responses=refusals(404, 409, 413, 422),
+    openapi_extra=PREDICTIONS_BODY,
+)
 async def log_predictions(
     name: str, request: Request, _: Annotated[str, Depends(require("ingest"))]
 ) -> dict[str, Any]:
@@ -63,6 +69,7 @@ async def log_predictions(
             name,
             parse,
             request.headers.get("idempotency-key"),
+            content_digest(body),
         )
         return {"batch_id": key, "rows": result.rows, "duplicate": result.duplicate}
 

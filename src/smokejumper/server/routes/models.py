@@ -12,8 +12,10 @@ from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.server.auth import require
 from smokejumper.server.body import read_body, reference_profile
+from smokejumper.server.openapi import REFERENCE_BODY, refusals
 from smokejumper.server.state import state
 from smokejumper.service import models as service
+from smokejumper.service.ingest import MAX_FIRST_HOURS
 from smokejumper.store.database import as_utc
 from smokejumper.store.models import DEFAULT_WINDOW_SECONDS
 
@@ -111,7 +113,9 @@ def _out(found: service.Registered) -> ModelOut:
     )
 
 
-@router.post("", status_code=201, response_model_by_alias=True)
+@router.post(
+    "", status_code=201, response_model_by_alias=True, responses=refusals(400, 409, 413, 422)
+)
 def register(
     body: ModelIn,
     request: Request,
@@ -150,26 +154,31 @@ def register(
     )
 
 
-@router.get("", response_model_by_alias=True)
+@router.get("", response_model_by_alias=True, responses=refusals())
 def list_all(request: Request, _: Annotated[str, Depends(require("read"))]) -> list[ModelOut]:
     """Every registered model."""
     return [_out(found) for found in service.registered(state(request).sessions)]
 
 
-@router.get("/{name}", response_model_by_alias=True)
+@router.get("/{name}", response_model_by_alias=True, responses=refusals(404, 422))
 def get_one(name: str, request: Request, _: Annotated[str, Depends(require("read"))]) -> ModelOut:
     """One model."""
     return _out(service.registered(state(request).sessions, name)[0])
 
 
-@router.put("/{name}/reference")
+@router.put("/{name}/reference", responses=refusals(404, 413, 422), openapi_extra=REFERENCE_BODY)
 async def put_reference(
     name: str,
     request: Request,
     _: Annotated[str, Depends(require("write"))],
     first_hours: Annotated[
         float | None,
-        Query(gt=0, description="take the reference from the first N hours of predictions"),
+        Query(
+            gt=0,
+            le=MAX_FIRST_HOURS,
+            allow_inf_nan=False,
+            description="take the reference from the first N hours of predictions",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Set the model's reference from a profile file, Parquet or CSV body, or from its own

@@ -6,20 +6,21 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from smokejumper.monitoring.monitors import SloSpec, parse_monitor
+from smokejumper.monitoring.text import Text
 from smokejumper.server.auth import require
+from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
 from smokejumper.service import config, labels
 from smokejumper.service import observations as service
 from smokejumper.service.slos import slo_statuses
-from smokejumper.store.database import as_utc
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
 
-@router.post("/monitors", status_code=201)
+@router.post("/monitors", status_code=201, responses=refusals(400, 404, 413, 422))
 def put_monitor(
     body: dict[str, Any], request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def put_monitor(
     return spec.model_dump()
 
 
-@router.get("/monitors")
+@router.get("/monitors", responses=refusals())
 def get_monitors(
     request: Request, _: Annotated[str, Depends(require("read"))]
 ) -> list[dict[str, Any]]:
@@ -37,7 +38,7 @@ def get_monitors(
     return [spec.model_dump() for spec in config.declared_monitors(state(request).sessions)]
 
 
-@router.post("/slos", status_code=201)
+@router.post("/slos", status_code=201, responses=refusals(400, 413, 422))
 def put_slo(
     body: SloSpec, request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
@@ -46,14 +47,14 @@ def put_slo(
     return body.model_dump()
 
 
-@router.get("/slos")
+@router.get("/slos", responses=refusals())
 def get_slos(request: Request, _: Annotated[str, Depends(require("read"))]) -> list[dict[str, Any]]:
     """Every SLO: state (ok, ticket, page, no_data), error budget left and burn rates."""
     with state(request).sessions() as db:
         return slo_statuses(db)
 
 
-@router.get("/models/{name}/observations")
+@router.get("/models/{name}/observations", responses=refusals(404, 422))
 def observations(
     name: str,
     request: Request,
@@ -67,16 +68,18 @@ def observations(
 
 
 class LabelIn(BaseModel):
-    """Ground truth for one prediction."""
+    """Ground truth for one prediction (a number label must be finite: no NaN, no infinity)."""
 
-    id: str = Field(min_length=1, max_length=200)
-    label: str | float | int | bool
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    id: Text = Field(min_length=1, max_length=200)
+    label: Text | float | int | bool
 
 
 class LabelsIn(BaseModel):
     """A batch of labels."""
 
-    batch_id: str | None = None
+    batch_id: Text | None = None
     labels: list[LabelIn] = Field(min_length=1)
 
 
@@ -88,7 +91,7 @@ def _label_text(value: str | float | int | bool) -> str:
     return str(value)
 
 
-@router.post("/models/{name}/labels", status_code=201)
+@router.post("/models/{name}/labels", status_code=201, responses=refusals(400, 404, 413, 422))
 def log_labels(
     name: str, body: LabelsIn, request: Request, _: Annotated[str, Depends(require("ingest"))]
 ) -> dict[str, Any]:
@@ -104,24 +107,28 @@ def log_labels(
 
 
 class MetricIn(BaseModel):
-    """A value of a custom metric for the window holding ``timestamp``."""
+    """A value of a custom metric for the window holding ``timestamp``; a value must be a
+    finite number (NaN and infinities are refused: JSON cannot answer them back)."""
 
-    metric: str = Field(min_length=1, max_length=200)
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    metric: Text = Field(min_length=1, max_length=200)
     value: float
     timestamp: datetime | None = None
 
 
-@router.post("/models/{name}/metrics", status_code=201)
+@router.post("/models/{name}/metrics", status_code=201, responses=refusals(400, 404, 413, 422))
 def log_metric(
     name: str, body: MetricIn, request: Request, _: Annotated[str, Depends(require("ingest"))]
 ) -> dict[str, Any]:
     """Record a custom metric's value for a window."""
-    at = as_utc(body.timestamp) if body.timestamp is not None else None
-    start = labels.log_metric(state(request).sessions, name, body.metric, body.value, at)
+    start = labels.log_metric(
+        state(request).sessions, name, body.metric, body.value, body.timestamp
+    )
     return {"metric": body.metric, "window_start": start.isoformat(), "value": body.value}
 
 
-@router.post("/evaluate")
+@router.post("/evaluate", responses=refusals())
 def evaluate_now(request: Request, _: Annotated[str, Depends(require("write"))]) -> dict[str, Any]:
     """Evaluate every monitor on every window that is due, now."""
     app = state(request)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from smokejumper.monitoring import slices
 from smokejumper.protocol import ARROW_STREAM
 from smokejumper.server.auth import require
+from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
 from smokejumper.service import slices as service
 
@@ -38,7 +39,7 @@ def json_body(answer: slices.Slice) -> bytes:
     return orjson.dumps({"rows": slices.json_rows(answer.table), "truncated": answer.truncated})
 
 
-@router.get("/{name}/predictions")
+@router.get("/{name}/predictions", responses=refusals(404, 422))
 def predictions(
     name: str,
     request: Request,

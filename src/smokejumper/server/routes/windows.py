@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from smokejumper.server.auth import require
+from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
 from smokejumper.service.windows import window_summaries
 
 router = APIRouter(prefix="/api/v1/models", tags=["windows"])
 
 
-@router.get("/{name}/windows")
+@router.get("/{name}/windows", responses=refusals(404, 422))
 def windows(
     name: str,
     request: Request,
