@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 from rich.console import Console, RenderableType
 
+from smokejumper.cli.console import make_console
 from smokejumper.errors import InputError
 from smokejumper.settings import Settings
 
@@ -52,7 +53,7 @@ def emit(
     if fmt == "json":
         typer.echo(dump(answer))
     else:
-        (console or Console()).print(table(answer))
+        (console or make_console()).print(table(answer))
 
 
 def dump(answer: Any) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from smokejumper.cli.console import make_console
 from smokejumper.cli.demo_tour import write_tour
 from smokejumper.cli.drift import run_compare
 from smokejumper.cli.output import print_report, write_text
@@ -26,7 +27,7 @@ def demo() -> None:
     """Compare two months of a loan model's inputs, write an HTML report, then watch the model
     with the monitoring service."""
     settings = Settings()
-    console = Console()
+    console = make_console()
     data = resources.files("smokejumper") / "data"
     reference = str(data / "loans_reference.parquet")
     current = str(data / "loans_current.parquet")
@@ -62,7 +63,7 @@ def _service_part(console: Console, home: Path, reference: str, current: str) ->
     try:
         seconds = run_service_demo(console, home, Path(reference), Path(current))
     except ServiceDemoError as err:
-        errors = Console(stderr=True)
+        errors = make_console(stderr=True)
         errors.print(f"[bold red]error:[/] the monitoring service demo failed: {err}")
         raise typer.Exit(1) from err
     console.print(f"\nThe service part took {seconds:.1f} s (its data is in {home}).")

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from smokejumper.cli.console import make_console
 from smokejumper.cli.output import FORMATS, print_report, render, write_text
 from smokejumper.errors import InputError
 from smokejumper.stats.compare import compare
@@ -108,7 +109,7 @@ def drift(
         raise InputError(f"unknown --fail-on {fail_on!r}; use one of {', '.join(FAIL_ON)}")
     if format == "table" and output is not None:
         format = {".json": "json", ".md": "markdown", ".html": "html"}.get(output.suffix, "json")
-    console = Console(stderr=format != "table")
+    console = make_console(stderr=format != "table")
     report = run_compare(
         reference,
         current,
@@ -132,6 +133,6 @@ def drift(
         console.print(f"wrote {format} report to {output}")
     reasons = failures(report, "any" if fail_on_drift else fail_on)
     for reason in reasons:
-        Console(stderr=True).print(f"[bold red]failed[/]: {reason}", highlight=False)
+        make_console(stderr=True).print(f"[bold red]failed[/]: {reason}", highlight=False)
     if reasons:
         raise typer.Exit(1)

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from smokejumper.cli import tables
 from smokejumper.cli.admin import FORMAT_HELP, admin_client, check_format, emit
+from smokejumper.cli.console import make_console
 from smokejumper.cli.profile import parse_window
 from smokejumper.errors import InputError, ServerError
 
@@ -179,7 +179,7 @@ def windows(
     check_format(fmt)
     with admin_client() as admin:
         found = admin.windows(name, start=start, end=end)
-    emit(found, fmt, lambda w: tables.windows_table(name, w), Console())
+    emit(found, fmt, lambda w: tables.windows_table(name, w), make_console())
 
 
 @model_app.command("observations")

@@ -11,9 +11,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import typer
-from rich.console import Console
 from rich.progress import track
 
+from smokejumper.cli.console import make_console
 from smokejumper.errors import InputError, UnknownColumnError
 from smokejumper.frames.sources import read_table
 from smokejumper.stats import serialize
@@ -103,7 +103,7 @@ def profile_command(
     ] = None,
 ) -> None:
     """Profile DATA into a compact, mergeable profile file (per time window when asked)."""
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     if (window is None) != (timestamp_column is None):
         raise InputError("--window and --timestamp-column go together; give both or neither")
     table = read_table(data)
