@@ -102,7 +102,7 @@ def test_several_workers_more_options_and_environment_reach_the_server(tmp_path:
             with pytest.raises(ServerError, match="over the limit of 2,000 bytes") as refused:
                 admin.set_reference("churn", b"x" * 5000)
         assert refused.value.status == 413
-        server.kill()  # the supervisor only: its workers let go of the port by themselves
+        server.kill()  # the supervisor, then its orphaned workers, which would hold the port
         server.restart()
         with server.admin() as admin:
             assert admin.health()["status"] == "ok"

@@ -130,8 +130,10 @@ def stop(proc: subprocess.Popen[bytes], grace: float) -> int:
 
 
 def kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the process group ``proc`` leads (started with ``start_new_session``)."""
+    """SIGKILL the process group ``proc`` leads (started with ``start_new_session``), including
+    members left after ``proc`` itself exited."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
-        proc.kill()
+        if proc.poll() is None:
+            proc.kill()

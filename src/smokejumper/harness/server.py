@@ -179,9 +179,10 @@ class ServerHarness:
         return self.returncode
 
     def kill(self, sig: int = signal.SIGKILL) -> int | None:
-        """Send ``sig`` (default SIGKILL, as ``kill -9``) to the server process only, as a crash
-        would; wait for it to exit and return its exit code. With several workers, they notice
-        their supervisor is gone and shut down by themselves."""
+        """Send ``sig`` (default SIGKILL, as ``kill -9``) to the server process, as a crash
+        would; wait for it to exit and return its exit code. Worker processes of a server with
+        several workers do not notice that their supervisor died (they would hold the port for
+        ever), so they are killed too, as a service manager ends a crashed service's group."""
         if self._process is None:
             return None
         if self._process.poll() is None:
@@ -190,6 +191,7 @@ class ServerHarness:
             self.returncode = self._process.wait(timeout=self.stop_grace)
         except subprocess.TimeoutExpired:
             self.returncode = process.stop(self._process, grace=0.0)
+        process.kill_group(self._process)  # the orphaned workers, if any
         self._process = None
         return self.returncode
 
