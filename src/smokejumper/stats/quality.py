@@ -5,7 +5,9 @@ same rule as drift (a corrected p-value below alpha, an effect size at its thres
 its noise floor):
 
 - the share of rows that are missing (null, NaN or infinite): a feature an upstream job stops
-  filling. Threshold h = 0.1, so 0 % -> 50 % is found and 1 % -> 1.2 % at a million rows is not;
+  filling. Threshold h = 0.3: 0 % -> 50 % (h = 1.57) or 0 % -> 3 % (h = 0.35) is found, while
+  1 % -> 1.2 % at a million rows and a trickle of 0 % -> 1 % (h = 0.2) are not (a null_rate
+  monitor watches trickles with a limit of its owner's choosing);
 - the share of the one value that gained most: a broken join's default (0, -1, an empty
   string) or a frozen feed. Threshold h = 0.6: one category moving from 20 % to 40 % (h = 0.44)
   stays drift, while 2 % -> 40 % (h = 1.09) or a column frozen on its usual value is breakage.
@@ -33,7 +35,7 @@ from smokejumper.stats.noise import h_floor
 from smokejumper.stats.report import ColumnDrift, QualityFinding, ShareChange
 
 #: Cohen's h at which a change in the share of missing values is material.
-MISSING_SHARE_EFFECT = 0.1
+MISSING_SHARE_EFFECT = 0.3
 #: Cohen's h at which one value's gain in share is material.
 VALUE_SPIKE_EFFECT = 0.6
 
