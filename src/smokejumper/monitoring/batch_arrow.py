@@ -95,8 +95,12 @@ def _id_problems(ids: pa.ChunkedArray) -> list[Problem]:
     empty = pc.sum(pc.equal(ids, "")).as_py() or 0
     if empty:
         problems.append(_problem(None, "id", f"{empty} rows have an empty id; give each one"))
-    counts = pc.value_counts(ids.drop_null())
-    repeated = [v["values"] for v in counts.to_pylist() if v["counts"] > 1]
+    present = ids.drop_null()
+    repeated: list[str] = []
+    if pc.count_distinct(present).as_py() != len(present):  # the common case skips this
+        counts = pc.value_counts(present)
+        many = pc.greater(counts.field("counts"), 1)
+        repeated = pc.filter(counts.field("values"), many).to_pylist()
     if repeated:
         shown = ", ".join(map(repr, repeated[:5])) + (" ..." if len(repeated) > 5 else "")
         problems.append(
