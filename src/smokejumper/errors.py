@@ -108,7 +108,11 @@ class MonitorConfigError(InputError):
     """A monitor or SLO declaration is invalid."""
 
 
-class UnknownModelError(SmokejumperError):
+class NotFoundError(SmokejumperError):
+    """What the caller named does not exist (the API answers 404)."""
+
+
+class UnknownModelError(NotFoundError):
     """No model is registered under that name."""
 
 
@@ -185,8 +189,12 @@ class InvalidAlertError(InputError):
     """An alert, or what a source says about one, has labels or times that cannot be used."""
 
 
-class UnknownAlertError(InputError):
+class UnknownAlertError(NotFoundError):
     """No alert has the fingerprint given (to acknowledge it, say)."""
+
+
+class UnknownSilenceError(NotFoundError):
+    """No silence has the id given (to expire it, say)."""
 
 
 class InvalidSilenceError(InputError):

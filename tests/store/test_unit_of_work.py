@@ -82,7 +82,7 @@ def test_the_outbox_is_idempotent_and_retries(sessions: sessionmaker[Session]) -
         assert outbox.due(session, NOW + timedelta(days=1)) == []
     assert (rows["alert-1"].status, rows["alert-1"].attempts) == (outbox.SENT, 2)
     assert rows["alert-1"].last_error == "503 from receiver"
-    assert (rows["alert-2"].status, rows["alert-2"].attempts) == (outbox.FAILED, 1)
+    assert (rows["alert-2"].status, rows["alert-2"].attempts) == (outbox.DEAD, 1)
 
 
 def test_an_outbox_message_rolls_back_with_its_cause(sessions: sessionmaker[Session]) -> None:

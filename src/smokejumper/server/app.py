@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from smokejumper._version import __version__
+from smokejumper.alerting import AlertingConfig
 from smokejumper.monitoring.monitors import MonitorConfig
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
@@ -19,6 +20,7 @@ from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
 from smokejumper.server.openapi import refusals
 from smokejumper.server.refusals import install
+from smokejumper.server.routes import alerting as alerting_routes
 from smokejumper.server.routes import ingest, models, monitors, slices, windows
 from smokejumper.server.state import AppState
 from smokejumper.service.config import PendingMonitors, apply_file
@@ -33,13 +35,15 @@ def create_app(
     migrate: bool = True,
     config: MonitorConfig | None = None,
     pending: PendingMonitors | None = None,
+    alerting: AlertingConfig | None = None,
 ) -> FastAPI:
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
     ``config`` (a monitors file) is applied to the store before serving; its monitors of models
     not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
-    handed over in ``pending``. With ``settings.evaluate_every`` > 0 a background thread
-    evaluates due windows that often. Request bodies over ``settings.max_body_bytes`` get 413.
+    handed over in ``pending``. ``alerting`` routes the alerts to receivers. With
+    ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often.
+    Request bodies over ``settings.max_body_bytes`` get 413.
     """
     engine, sessions = open_store(settings.database_url, migrate=migrate)
     if config is not None:
@@ -50,6 +54,7 @@ def create_app(
         sessions=sessions,
         raw_log=RawLog(settings.home / "raw"),
         pending=pending or PendingMonitors(),
+        alerting_config=alerting,
     )
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
 
@@ -97,6 +102,6 @@ def create_app(
         """The OpenAPI schema of this API (needs a read token)."""
         return app.openapi()
 
-    for module in (models, ingest, windows, monitors, slices):
+    for module in (models, ingest, windows, monitors, slices, alerting_routes):
         app.include_router(module.router)
     return app

@@ -1,7 +1,10 @@
 """The background thread that evaluates monitors on windows as they close.
 
 Each pass first creates the monitors of the monitors file that waited for a model registered
-since (see :mod:`smokejumper.service.config`).
+since (see :mod:`smokejumper.service.config`), and ends with an alerting pass that fires and
+resolves alerts from the new observations and queues their notifications (see
+:mod:`smokejumper.service.alerting.passes`); the pass also runs when no window closed, so the
+notification timers (group wait, repeat, escalation) move on.
 
 Several server processes may share one home folder (``smokejumper serve --workers N``, or
 separate processes on one machine); only one of them evaluates at a time. Each evaluator takes
@@ -15,9 +18,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from smokejumper.server.state import AppState
+from smokejumper.service.alerting.passes import alert_pass
 from smokejumper.service.evaluation.runner import run_once
 
 try:
@@ -92,6 +97,15 @@ class Evaluator:
                         "evaluated %d windows, %d observations",
                         summary.windows,
                         summary.observations,
+                    )
+                alerted = alert_pass(
+                    self._app.sessions, self._app.alerting_config, datetime.now(UTC)
+                )
+                if alerted.notifications:
+                    log.info(
+                        "%d alerts firing; %d notifications queued",
+                        alerted.firing,
+                        alerted.notifications,
                     )
             except Exception:  # one failed pass must not stop monitoring
                 log.exception("monitor evaluation failed; retrying next interval")

@@ -24,14 +24,15 @@ from smokejumper.errors import (
     BatchRejectedError,
     InputError,
     ModelExistsError,
+    NotFoundError,
     SmokejumperError,
-    UnknownModelError,
 )
 
 
 def error_status(err: SmokejumperError) -> int:
-    """The HTTP status answering ``err``: 404 unknown model, 409 conflict, 422 bad input."""
-    if isinstance(err, UnknownModelError):
+    """The HTTP status answering ``err``: 404 unknown model, alert or silence, 409 conflict,
+    422 bad input."""
+    if isinstance(err, NotFoundError):
         return 404
     if isinstance(err, ModelExistsError | BatchKeyConflictError):
         return 409

@@ -48,6 +48,11 @@ def rounded(status: dict[str, Any]) -> dict[str, Any]:
 def slo_statuses(session: Session) -> list[dict[str, Any]]:
     """The state of every SLO, from its monitor's observations, as of the end of the newest
     window evaluated for the monitor's model (see :func:`smokejumper.store.slos.slo_as_of`)."""
+    return [status for _, status in slo_statuses_by_model(session)]
+
+
+def slo_statuses_by_model(session: Session) -> list[tuple[str, dict[str, Any]]]:
+    """``(model name, state)`` of every SLO, as :func:`slo_statuses` gives them."""
     out = []
     for slo, monitor, model in slos_with_monitors(session):
         window = timedelta(seconds=model.window_seconds)
@@ -62,5 +67,5 @@ def slo_statuses(session: Session) -> list[dict[str, Any]]:
             window,
             as_of=as_of,
         )
-        out.append(rounded(status))
+        out.append((model.name, rounded(status)))
     return out

@@ -99,3 +99,8 @@ def reference_of(session: Session, model: Model) -> DatasetProfile | None:
 def model_names(session: Session) -> set[str]:
     """The names of every registered model."""
     return set(session.scalars(select(Model.name)))
+
+
+def models_by_id(session: Session) -> dict[int, Model]:
+    """Every registered model, by id."""
+    return {m.id: m for m in session.scalars(select(Model))}

@@ -56,3 +56,14 @@ def latest_observations(session: Session) -> dict[int, ObservationRow]:
         & (ObservationRow.window_start == newest.c.ws),
     )
     return {row.monitor_id: row for row in session.scalars(query)}
+
+
+def recent_observations(session: Session, monitor_id: int, limit: int) -> list[ObservationRow]:
+    """The monitor's ``limit`` newest observations, newest first."""
+    query = (
+        select(ObservationRow)
+        .where(ObservationRow.monitor_id == monitor_id)
+        .order_by(ObservationRow.window_start.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smokejumper.store.tables import OutboxMessage
 from smokejumper.store.upsert import insert_ignoring
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+#: A message is pending until delivered (sent) or given up (dead: a dead letter, kept with its
+#: last error for people to read).
+PENDING, SENT, DEAD = "pending", "sent", "dead"
+STATUSES = (PENDING, SENT, DEAD)
 
 
 def enqueue(session: Session, channel: str, key: str, payload: str, now: datetime) -> None:
@@ -63,5 +66,28 @@ def retry_later(session: Session, message: OutboxMessage, error: str, at: dateti
 def give_up(session: Session, message: OutboxMessage, error: str) -> None:
     """Stop trying: the message failed for good (e.g. the receiver refused it as invalid)."""
     message.attempts += 1
-    message.status, message.last_error = FAILED, error
+    message.status, message.last_error = DEAD, error
     session.flush()
+
+
+def recent(session: Session, status: str | None = None, limit: int = 100) -> list[OutboxMessage]:
+    """Messages, newest first, optionally only those with ``status``."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return list(session.scalars(query))
+
+
+def counts(session: Session) -> dict[tuple[str, str], int]:
+    """How many messages per (channel, status), for the metrics."""
+    query = select(OutboxMessage.channel, OutboxMessage.status, func.count()).group_by(
+        OutboxMessage.channel, OutboxMessage.status
+    )
+    return {(channel, status): n for channel, status, n in session.execute(query)}
+
+
+def oldest_pending(session: Session) -> datetime | None:
+    """When the oldest pending message was written (the outbox's age), if any."""
+    return session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == PENDING)
+    )

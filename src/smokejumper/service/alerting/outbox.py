@@ -1,0 +1,60 @@
+"""Notifications into the outbox: one message per integration of the receiver, so each is
+retried on its own (a Slack outage does not hold back the email).
+
+A message's key is derived from the notification's key (group, receiver, instant) and the
+integration, so writing the same notification twice (a retried pass, two processes) stores it
+once. The payload carries the notification itself, never the receiver's settings: secrets stay
+in the configuration and are read when the message is sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from smokejumper.alerting import AlertingConfig, Notification
+from smokejumper.alerting.codec import notification_to_dict
+from smokejumper.store import outbox
+
+
+def message_key(notification: Notification, kind: str, index: int) -> str:
+    """The outbox key of ``notification``'s message to integration ``kind[index]``: 32 hex
+    digits of the SHA-256 of the notification's key, then the integration.
+
+    >>> from datetime import UTC, datetime
+    >>> n = Notification("team", "g", {}, (), (), "new", datetime(2026, 11, 1, tzinfo=UTC))
+    >>> message_key(n, "slack_configs", 0)
+    '90ce0f78d79e6a4319872b59d84c187e|slack_configs[0]'
+    """
+    digest = hashlib.sha256(notification.key.encode()).hexdigest()[:32]
+    return f"{digest}|{kind}[{index}]"
+
+
+def enqueue_notification(
+    session: Session, notification: Notification, config: AlertingConfig, now: datetime
+) -> int:
+    """Write ``notification``'s messages (in the caller's unit of work); how many."""
+    receiver = config.receivers.get(notification.receiver)
+    if receiver is None:
+        return 0
+    written = 0
+    for kind, items in sorted(receiver.integrations.items()):
+        for index, settings in enumerate(items):
+            if notification.status == "resolved" and not settings.get("send_resolved", True):
+                continue
+            payload: dict[str, Any] = {
+                "receiver": notification.receiver,
+                "kind": kind,
+                "index": index,
+                "notification": notification_to_dict(notification),
+            }
+            channel = f"{notification.receiver}/{kind}[{index}]"
+            outbox.enqueue(
+                session, channel, message_key(notification, kind, index), json.dumps(payload), now
+            )
+            written += 1
+    return written
