@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from smokejumper.cli import demo, drift, evaluate, export, model, profile, service, slo
+from smokejumper.cli import alerts, demo, drift, evaluate, export, model, profile, service, slo
 from smokejumper.errors import SmokejumperError
 
 app = typer.Typer(
@@ -28,6 +28,9 @@ app.add_typer(service.token_app, name="token")
 app.add_typer(export.export_app, name="export")
 app.add_typer(model.model_app, name="model")
 app.add_typer(slo.slo_app, name="slo")
+app.add_typer(alerts.alert_app, name="alert")
+app.add_typer(alerts.silence_app, name="silence")
+app.add_typer(alerts.notifications_app, name="notifications")
 app.command("evaluate")(evaluate.evaluate)
 
 

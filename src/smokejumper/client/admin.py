@@ -313,3 +313,55 @@ class AdminClient:
         params = _range(start, end) | ({"monitor": monitor} if monitor is not None else {})
         answer = self._call("GET", f"{_model(name)}/observations", params=params)
         return cast(list[api.Observation], answer)
+
+    # --- alerting ----------------------------------------------------------------------------
+
+    def alerts(
+        self, *, state: str | None = None, model: str | None = None, severity: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Alerts (firing, and resolved in the last 7 days), newest first, filtered."""
+        asked = (("state", state), ("model", model), ("severity", severity))
+        params = {key: value for key, value in asked if value is not None}
+        answer = self._call("GET", "/api/v1/alerts", params=params)
+        return cast(list[dict[str, Any]], answer)
+
+    def acknowledge(self, fingerprint: str, by: str) -> dict[str, Any]:
+        """Acknowledge an alert (its repeats and escalation stop)."""
+        path = f"/api/v1/alerts/{quote(fingerprint, safe='')}/ack"
+        return cast(dict[str, Any], self._call("POST", path, json={"by": by}))
+
+    def silences(self, *, expired: bool = False) -> list[dict[str, Any]]:
+        """Active and pending silences (and expired ones with ``expired``)."""
+        answer = self._call("GET", "/api/v1/silences", params={"expired": str(expired).lower()})
+        return cast(list[dict[str, Any]], answer)
+
+    def add_silence(
+        self,
+        matchers: list[str],
+        *,
+        created_by: str,
+        comment: str,
+        duration_minutes: float | None = None,
+        starts_at: datetime | str | None = None,
+        ends_at: datetime | str | None = None,
+    ) -> dict[str, Any]:
+        """Create a silence; its ``warnings`` say if its matchers match no alert seen so far."""
+        body: dict[str, Any] = {"matchers": matchers, "created_by": created_by, "comment": comment}
+        if duration_minutes is not None:
+            body["duration_minutes"] = duration_minutes
+        if starts_at is not None:
+            body["starts_at"] = _iso(starts_at)
+        if ends_at is not None:
+            body["ends_at"] = _iso(ends_at)
+        return cast(dict[str, Any], self._call("POST", "/api/v1/silences", json=body))
+
+    def expire_silence(self, silence_id: str) -> dict[str, Any]:
+        """Expire a silence now."""
+        path = f"/api/v1/silences/{quote(silence_id, safe='')}"
+        return cast(dict[str, Any], self._call("DELETE", path))
+
+    def notifications(self, *, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Notification messages, newest first (``state``: pending, sent or dead)."""
+        params: dict[str, Any] = {"limit": limit} | ({"state": state} if state else {})
+        answer = self._call("GET", "/api/v1/notifications", params=params)
+        return cast(list[dict[str, Any]], answer)

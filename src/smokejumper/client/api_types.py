@@ -61,11 +61,14 @@ class RegisteredModel(ModelInfo):
 
 class EvaluationSummary(TypedDict):
     """The answer to ``POST /api/v1/evaluate``: what one evaluation pass did (``unhealthy``
-    names each unhealthy observation as ``monitor@window start``)."""
+    names each unhealthy observation as ``monitor@window start``), then the alerting pass
+    that followed it (``alerts`` firing after it, ``notifications`` it queued)."""
 
     windows: int
     observations: int
     unhealthy: list[str]
+    alerts: int
+    notifications: int
 
 
 class ColumnDrift(TypedDict):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,6 +15,7 @@ from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
 from smokejumper.service import config, labels
 from smokejumper.service import observations as service
+from smokejumper.service.alerting.passes import alert_pass
 from smokejumper.service.slos import slo_statuses
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
@@ -130,11 +131,15 @@ def log_metric(
 
 @router.post("/evaluate", responses=refusals())
 def evaluate_now(request: Request, _: Annotated[str, Depends(require("write"))]) -> dict[str, Any]:
-    """Evaluate every monitor on every window that is due, now."""
+    """Evaluate every monitor on every window that is due, now, then run an alerting pass
+    (``alerts``: how many fire after it; ``notifications``: how many it queued)."""
     app = state(request)
     summary = service.evaluate_due(app.sessions, app.raw_log, app.window_cache)
+    alerted = alert_pass(app.sessions, app.alerting_config, datetime.now(UTC))
     return {
         "windows": summary.windows,
         "observations": summary.observations,
         "unhealthy": summary.unhealthy,
+        "alerts": alerted.firing,
+        "notifications": alerted.notifications,
     }

@@ -1,0 +1,88 @@
+"""Alerting over the API (SQLite and PostgreSQL): a drifting window fires an alert that can be
+listed, acknowledged and silenced; notifications are listed; bad input gets a clear refusal."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tests.server.support import client, records, register
+from tests.support import RunningServer
+
+
+def _drifting_model(c, rng: np.random.Generator) -> None:  # type: ignore[no-untyped-def]
+    register(c)
+    ref = pa.table({"age": rng.normal(40, 10, 4000), "plan": rng.choice(["basic", "pro"], 4000)})
+    sink = io.BytesIO()
+    pq.write_table(ref, sink)
+    assert c.put("/api/v1/models/churn/reference", content=sink.getvalue()).status_code == 200
+    spec = {"name": "drift", "model": "churn", "type": "feature_drift", "max": 0}
+    assert c.post("/api/v1/monitors", json=spec).status_code == 201
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    r = c.post(
+        "/api/v1/models/churn/predictions", json={"records": records(800, shift=25, hour=hour)}
+    )
+    assert r.status_code in (200, 201, 202), r.text
+
+
+def test_alerts_fire_and_can_be_acknowledged_and_silenced(server: RunningServer) -> None:
+    with client(server) as c:
+        _drifting_model(c, np.random.default_rng(3))
+        summary = c.post("/api/v1/evaluate").json()
+        assert summary["alerts"] == 1
+        (alert,) = c.get("/api/v1/alerts", params={"state": "firing"}).json()
+        assert alert["labels"]["monitor"] == "drift"
+        assert alert["context"]["drifted_columns"][0]["column"] == "age"
+        assert c.get("/api/v1/alerts", params={"model": "other"}).json() == []
+        assert c.get("/api/v1/alerts", params={"state": "bogus"}).status_code == 422
+
+        acked = c.post(f"/api/v1/alerts/{alert['fingerprint']}/ack", json={"by": "ana"})
+        assert acked.status_code == 200, acked.text
+        assert acked.json()["acknowledged_by"] == "ana"
+        missing = c.post("/api/v1/alerts/0000000000000000/ack", json={"by": "ana"})
+        assert missing.status_code == 404
+        assert "no alert has fingerprint" in missing.json()["detail"]
+
+        made = c.post(
+            "/api/v1/silences",
+            json={
+                "matchers": ['model="churn"'],
+                "duration_minutes": 60,
+                "created_by": "ana",
+                "comment": "retraining",
+            },
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["warnings"] == []
+        nothing = c.post(
+            "/api/v1/silences",
+            json={
+                "matchers": ['model="fraud"'],
+                "duration_minutes": 60,
+                "created_by": "ana",
+                "comment": "typo?",
+            },
+        ).json()
+        assert "match no alert" in nothing["warnings"][0]
+        backwards = c.post(
+            "/api/v1/silences",
+            json={
+                "matchers": ['model="churn"'],
+                "starts_at": "2026-11-30T12:00:00Z",
+                "ends_at": "2026-11-30T11:00:00Z",
+                "created_by": "ana",
+                "comment": "x",
+            },
+        )
+        assert backwards.status_code == 422
+        assert "before it starts" in backwards.json()["detail"]
+        assert len(c.get("/api/v1/silences").json()) == 2
+        assert c.delete(f"/api/v1/silences/{made.json()['id']}").json()["state"] == "expired"
+        assert len(c.get("/api/v1/silences").json()) == 1
+        assert len(c.get("/api/v1/silences", params={"expired": "true"}).json()) == 2
+        assert c.delete("/api/v1/silences/nope").status_code == 404
+        # no alerting configuration: alerts are recorded, nothing is queued
+        assert c.get("/api/v1/notifications").json() == []
