@@ -86,3 +86,6 @@ def test_alerts_fire_and_can_be_acknowledged_and_silenced(server: RunningServer)
         assert c.delete("/api/v1/silences/nope").status_code == 404
         # no alerting configuration: alerts are recorded, nothing is queued
         assert c.get("/api/v1/notifications").json() == []
+        metrics = c.get("/metrics").text
+        assert 'smokejumper_alerts{severity="warning",state="firing"} 1.0' in metrics
+        assert "smokejumper_outbox_oldest_pending_seconds 0.0" in metrics

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.service.slos import slo_statuses
+from smokejumper.store import outbox
+from smokejumper.store.alerts import count_by_state_and_severity
 from smokejumper.store.batches import ingest_totals
+from smokejumper.store.database import as_utc
 from smokejumper.store.labels import label_totals
 from smokejumper.store.models import list_models
 from smokejumper.store.monitors import monitors_of
@@ -110,6 +114,39 @@ def _slos(session: Session) -> Iterator[Metric]:
     yield from (budget, burn, firing, state)
 
 
+def _alerting(session: Session, now: datetime) -> Iterator[Metric]:
+    alerts = GaugeMetricFamily(
+        f"{PREFIX}_alerts", "Alerts by state and severity", labels=["state", "severity"]
+    )
+    for (state, severity), n in sorted(count_by_state_and_severity(session).items()):
+        alerts.add_metric([state, severity], float(n))
+    messages = GaugeMetricFamily(
+        f"{PREFIX}_notifications",
+        "Notification messages by receiver, integration and state (pending, sent, dead)",
+        labels=["receiver", "integration", "state"],
+    )
+    failed = CounterMetricFamily(
+        f"{PREFIX}_notification_failed_attempts",
+        "Delivery attempts that did not deliver, by receiver and integration",
+        labels=["receiver", "integration"],
+    )
+    failures: dict[tuple[str, str], int] = {}
+    for (channel, status), (n, attempts) in sorted(outbox.counts(session).items()):
+        receiver, _, integration = channel.partition("/")
+        messages.add_metric([receiver, integration, status], float(n))
+        lost = attempts - (n if status == outbox.SENT else 0)
+        failures[(receiver, integration)] = failures.get((receiver, integration), 0) + lost
+    for (receiver, integration), lost in sorted(failures.items()):
+        failed.add_metric([receiver, integration], float(lost))
+    age = GaugeMetricFamily(
+        f"{PREFIX}_outbox_oldest_pending_seconds",
+        "Age of the oldest notification not delivered yet (0 when none waits)",
+    )
+    oldest = outbox.oldest_pending(session)
+    age.add_metric([], max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest else 0.0)
+    yield from (alerts, messages, failed, age)
+
+
 class StoreCollector(Collector):
     """Collects every Smokejumper metric from the store when Prometheus scrapes."""
 
@@ -121,6 +158,7 @@ class StoreCollector(Collector):
             yield from _ingest(session)
             yield from _observations(session)
             yield from _slos(session)
+            yield from _alerting(session, datetime.now(UTC))
 
 
 def registry_for(sessions: sessionmaker[Session]) -> CollectorRegistry:

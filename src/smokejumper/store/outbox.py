@@ -78,12 +78,15 @@ def recent(session: Session, status: str | None = None, limit: int = 100) -> lis
     return list(session.scalars(query))
 
 
-def counts(session: Session) -> dict[tuple[str, str], int]:
-    """How many messages per (channel, status), for the metrics."""
-    query = select(OutboxMessage.channel, OutboxMessage.status, func.count()).group_by(
-        OutboxMessage.channel, OutboxMessage.status
-    )
-    return {(channel, status): n for channel, status, n in session.execute(query)}
+def counts(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    """How many messages per (channel, status), and their attempts, for the metrics."""
+    query = select(
+        OutboxMessage.channel,
+        OutboxMessage.status,
+        func.count(),
+        func.coalesce(func.sum(OutboxMessage.attempts), 0),
+    ).group_by(OutboxMessage.channel, OutboxMessage.status)
+    return {(ch, status): (int(n), int(tries)) for ch, status, n, tries in session.execute(query)}
 
 
 def oldest_pending(session: Session) -> datetime | None:
