@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     evaluate_every: float = Field(
         default=60.0, description="seconds between monitor evaluations in the server; 0 = off"
     )
+    deliver_every: float = Field(
+        default=1.0, description="seconds between outbox deliveries in the server; 0 = off"
+    )
+    external_url: str = Field(
+        default="",
+        description="the server's address as people reach it, for links in notifications "
+        "(default: url)",
+    )
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -16,51 +16,17 @@ process ends. Where ``fcntl`` is missing (Windows) every evaluator runs.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
 
+from smokejumper.server.home_lock import HomeLock
 from smokejumper.server.state import AppState
 from smokejumper.service.alerting.passes import alert_pass
 from smokejumper.service.evaluation.runner import run_once
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on POSIX
-    fcntl = None  # type: ignore[assignment]
-
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "evaluator.lock"
-
-
-class _HomeLock:
-    """An exclusive, non-blocking lock on a file, held until released or the process ends."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        """Whether this process holds the lock now (taking it if it is free)."""
-        if self._fd is not None or fcntl is None:
-            return True
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        """Let another process take the lock."""
-        if self._fd is not None:
-            os.close(self._fd)  # closing the only descriptor releases the flock
-            self._fd = None
 
 
 class Evaluator:
@@ -69,7 +35,7 @@ class Evaluator:
     def __init__(self, app: AppState) -> None:
         self._app = app
         self._stop = threading.Event()
-        self._lock = _HomeLock(app.settings.home / LOCK_NAME)
+        self._lock = HomeLock(app.settings.home / LOCK_NAME)
         self._thread = threading.Thread(
             target=self._loop, name="smokejumper-evaluator", daemon=True
         )
