@@ -90,13 +90,17 @@ class Endpoint:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def reply(self, status: int, body: str = "", headers: dict[str, str] | None = None,
-              times: int = 1, delay: float = 0.0) -> None:
+    def reply(
+        self,
+        status: int,
+        body: str = "",
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None:
         """Answer the next ``times`` requests with ``status``, ``body`` and ``headers``."""
         for _ in range(times):
-            self.replies.append(
-                Reply(status, body.encode(), tuple((headers or {}).items()), delay)
-            )
+            self.replies.append(Reply(status, body.encode(), tuple((headers or {}).items()), delay))
 
     def close(self) -> None:
         self._stop.set()
@@ -118,17 +122,30 @@ def drift_alert(column_count: int = 3, **labels: str) -> Alert:
         for i in range(column_count)
     ]
     return Alert(
-        {"alertname": "SmokejumperMonitorUnhealthy", "model": "churn", "monitor": "drift",
-         "type": "feature_drift", "severity": "warning", "team": "ml", **labels},
-        {"summary": f"feature_drift monitor drift of model churn is unhealthy: {column_count} "
-                    "columns drifted",
-         "description": "Value 0.6 in the window 09:00 to 10:00.",
-         "runbook_url": RUNBOOK.href},
+        {
+            "alertname": "SmokejumperMonitorUnhealthy",
+            "model": "churn",
+            "monitor": "drift",
+            "type": "feature_drift",
+            "severity": "warning",
+            "team": "ml",
+            **labels,
+        },
+        {
+            "summary": f"feature_drift monitor drift of model churn is unhealthy: {column_count} "
+            "columns drifted",
+            "description": "Value 0.6 in the window 09:00 to 10:00.",
+            "runbook_url": RUNBOOK.href,
+        },
         T0,
         links=(MODEL_LINK, RUNBOOK),
-        context={"drifted_columns": columns, "window_start": "2026-11-01T08:00:00+00:00",
-                 "window_end": "2026-11-01T09:00:00+00:00", "since": "2026-11-01T08:00:00+00:00",
-                 "value": 0.6},
+        context={
+            "drifted_columns": columns,
+            "window_start": "2026-11-01T08:00:00+00:00",
+            "window_end": "2026-11-01T09:00:00+00:00",
+            "since": "2026-11-01T08:00:00+00:00",
+            "value": 0.6,
+        },
     )
 
 
@@ -143,10 +160,18 @@ def null_alert() -> Alert:
     )
 
 
-def notification(*firing: Alert, resolved: tuple[Alert, ...] = (), receiver: str = "team",
-                 reason: str = "new") -> Notification:
-    return Notification(receiver, 'route:{}:{model="churn"}', {"model": "churn"}, firing,
-                        resolved, reason, T0 + timedelta(seconds=30))  # type: ignore[arg-type]
+def notification(
+    *firing: Alert, resolved: tuple[Alert, ...] = (), receiver: str = "team", reason: str = "new"
+) -> Notification:
+    return Notification(
+        receiver,
+        'route:{}:{model="churn"}',
+        {"model": "churn"},
+        firing,
+        resolved,
+        reason,
+        T0 + timedelta(seconds=30),
+    )  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- formats
@@ -207,10 +232,27 @@ def check_pagerduty_event(event: dict[str, Any]) -> None:
     assert len(json.dumps(event)) <= 512 * 1024
 
 
-V4_KEYS = {"version", "groupKey", "truncatedAlerts", "status", "receiver", "groupLabels",
-           "commonLabels", "commonAnnotations", "externalURL", "alerts"}
-V4_ALERT_KEYS = {"status", "labels", "annotations", "startsAt", "endsAt", "generatorURL",
-                 "fingerprint"}
+V4_KEYS = {
+    "version",
+    "groupKey",
+    "truncatedAlerts",
+    "status",
+    "receiver",
+    "groupLabels",
+    "commonLabels",
+    "commonAnnotations",
+    "externalURL",
+    "alerts",
+}
+V4_ALERT_KEYS = {
+    "status",
+    "labels",
+    "annotations",
+    "startsAt",
+    "endsAt",
+    "generatorURL",
+    "fingerprint",
+}
 
 
 def _strings(mapping: Any) -> bool:

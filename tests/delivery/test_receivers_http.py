@@ -43,7 +43,10 @@ def test_slack_message_arrives_in_block_kit(endpoint: Endpoint, client: httpx.Cl
     assert "Null share of age: 37.5%" in text
     [actions] = [b for b in message["blocks"] if b["type"] == "actions"]
     urls = [e["url"] for e in actions["elements"]]
-    assert urls == [f"{EXTERNAL}/api/v1/models/churn/observations", "https://runbooks.example/drift"]
+    assert urls == [
+        f"{EXTERNAL}/api/v1/models/churn/observations",
+        "https://runbooks.example/drift",
+    ]
 
 
 def test_slack_refusal_is_dead_with_its_body(endpoint: Endpoint, client: httpx.Client) -> None:
