@@ -180,9 +180,11 @@ def notification(
 def check_block_kit(message: dict[str, Any]) -> None:
     """A Slack incoming-webhook message as Slack documents it: a string ``text`` and at most 50
     blocks of known types, each within its limits."""
-    assert isinstance(message["text"], str) and message["text"]
+    assert isinstance(message["text"], str)
+    assert message["text"]
     blocks = message["blocks"]
-    assert isinstance(blocks, list) and 1 <= len(blocks) <= 50
+    assert isinstance(blocks, list)
+    assert 1 <= len(blocks) <= 50
     for block in blocks:
         kind = block["type"]
         if kind == "header":
@@ -194,7 +196,8 @@ def check_block_kit(message: dict[str, Any]) -> None:
         elif kind == "context":
             assert 1 <= len(block["elements"]) <= 10
             for element in block["elements"]:
-                assert element["type"] in ("mrkdwn", "plain_text") and element["text"]
+                assert element["type"] in ("mrkdwn", "plain_text")
+                assert element["text"]
         elif kind == "actions":
             assert 1 <= len(block["elements"]) <= 25
             ids = [e["action_id"] for e in block["elements"]]
@@ -215,13 +218,17 @@ PD_SEVERITIES = ("critical", "error", "warning", "info")
 def check_pagerduty_event(event: dict[str, Any]) -> None:
     """An Events API v2 event: routing_key, event_action, dedup_key (<= 255), and for a trigger
     a payload with summary (<= 1024), source and severity; links as {href, text}."""
-    assert isinstance(event["routing_key"], str) and event["routing_key"]
+    assert isinstance(event["routing_key"], str)
+    assert event["routing_key"]
     assert event["event_action"] in PD_ACTIONS
-    assert isinstance(event["dedup_key"], str) and 0 < len(event["dedup_key"]) <= 255
+    assert isinstance(event["dedup_key"], str)
+    assert 0 < len(event["dedup_key"]) <= 255
     if event["event_action"] == "trigger":
         payload = event["payload"]
-        assert isinstance(payload["summary"], str) and 0 < len(payload["summary"]) <= 1024
-        assert isinstance(payload["source"], str) and payload["source"]
+        assert isinstance(payload["summary"], str)
+        assert 0 < len(payload["summary"]) <= 1024
+        assert isinstance(payload["source"], str)
+        assert payload["source"]
         assert payload["severity"] in PD_SEVERITIES
         datetime.fromisoformat(payload["timestamp"])
         assert isinstance(payload.get("custom_details", {}), dict)
@@ -271,22 +278,26 @@ def check_webhook_v4(doc: dict[str, Any]) -> None:
     assert set(doc) == V4_KEYS
     assert doc["version"] == "4"
     assert isinstance(doc["groupKey"], str)
-    assert isinstance(doc["truncatedAlerts"], int) and doc["truncatedAlerts"] >= 0
+    assert isinstance(doc["truncatedAlerts"], int)
+    assert doc["truncatedAlerts"] >= 0
     assert doc["status"] in ("firing", "resolved")
-    assert isinstance(doc["receiver"], str) and isinstance(doc["externalURL"], str)
+    assert isinstance(doc["receiver"], str)
+    assert isinstance(doc["externalURL"], str)
     for key in ("groupLabels", "commonLabels", "commonAnnotations"):
         assert _strings(doc[key]), key
     for alert in doc["alerts"]:
         assert set(alert) == V4_ALERT_KEYS
         assert alert["status"] in ("firing", "resolved")
-        assert _strings(alert["labels"]) and _strings(alert["annotations"])
+        assert _strings(alert["labels"])
+        assert _strings(alert["annotations"])
         rfc3339(alert["startsAt"])
         if alert["status"] == "firing":
             assert alert["endsAt"] == "0001-01-01T00:00:00Z"
         else:
             assert rfc3339(alert["endsAt"]) >= rfc3339(alert["startsAt"])
         assert isinstance(alert["generatorURL"], str)
-        assert isinstance(alert["fingerprint"], str) and alert["fingerprint"]
+        assert isinstance(alert["fingerprint"], str)
+        assert alert["fingerprint"]
     firing = any(a["status"] == "firing" for a in doc["alerts"])
     assert doc["status"] == ("firing" if firing else "resolved") or doc["truncatedAlerts"]
 
@@ -294,10 +305,12 @@ def check_webhook_v4(doc: dict[str, Any]) -> None:
 def check_postable_alerts(alerts: Any) -> None:
     """Alertmanager API v2 postable alerts: a list of {labels, annotations, startsAt, endsAt,
     generatorURL}, labels required and non-empty."""
-    assert isinstance(alerts, list) and alerts
+    assert isinstance(alerts, list)
+    assert alerts
     for alert in alerts:
         assert set(alert) <= {"labels", "annotations", "startsAt", "endsAt", "generatorURL"}
-        assert _strings(alert["labels"]) and alert["labels"]
+        assert _strings(alert["labels"])
+        assert alert["labels"]
         assert _strings(alert.get("annotations", {}))
         for key in ("startsAt", "endsAt"):
             if key in alert:

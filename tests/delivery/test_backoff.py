@@ -17,7 +17,8 @@ def test_delays_stay_within_the_exponential_ceiling_and_the_cap() -> None:
     for attempt in range(1, 12):
         ceiling = min(60.0, 2.0 * 2 ** (attempt - 1))
         delays = [policy.delay(attempt, rng) for _ in range(300)]
-        assert 0.0 <= min(delays) and max(delays) <= ceiling
+        assert min(delays) >= 0.0
+        assert max(delays) <= ceiling
         # full jitter spreads over the whole range: the mean is about half the ceiling
         assert statistics.mean(delays) == pytest.approx(ceiling / 2, rel=0.15)
 

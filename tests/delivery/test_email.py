@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd import smtp as aiosmtp
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
-from aiosmtpd.smtp import SMTP as SMTPServer
 from tests.delivery.support import T0, drift_alert, notification, null_alert
 from tests.support import free_port
 
@@ -37,7 +37,7 @@ class Mailbox:
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
         self,
-        server: SMTPServer,
+        server: aiosmtp.SMTP,
         session: Session,
         envelope: Envelope,
         address: str,
@@ -49,7 +49,7 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(  # noqa: N802
-        self, server: SMTPServer, session: Session, envelope: Envelope
+        self, server: aiosmtp.SMTP, session: Session, envelope: Envelope
     ) -> str:
         raw = envelope.original_content or b""
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
@@ -59,7 +59,7 @@ class Mailbox:
 
     def authenticate(
         self,
-        server: SMTPServer,
+        server: aiosmtp.SMTP,
         session: Session,
         envelope: Envelope,
         mechanism: str,
@@ -122,10 +122,12 @@ def test_email_has_plain_and_html_parts(smtp: SmtpServer) -> None:
     assert msg.get_content_type() == "multipart/alternative"
     plain = msg.get_body(("plain",))
     html = msg.get_body(("html",))
-    assert plain is not None and html is not None
+    assert plain is not None
+    assert html is not None
     text = plain.get_content()
     assert "FIRING: feature_drift monitor drift of model churn is unhealthy" in text
-    assert "feature_0: wasserstein 0.9" in text and "Null share of age: 37.5%" in text
+    assert "feature_0: wasserstein 0.9" in text
+    assert "Null share of age: 37.5%" in text
     assert f"Model churn: {EXTERNAL}/api/v1/models/churn/observations" in text
     page = html.get_content()
     assert f'<a href="{EXTERNAL}/api/v1/models/churn/observations">Model churn</a>' in page
@@ -137,7 +139,8 @@ def test_resend_carries_the_same_message_id(smtp: SmtpServer) -> None:
     assert send("email", settings(smtp.port), n, "").ok
     assert send("email", settings(smtp.port), n, "").ok
     ids = [msg["Message-ID"] for _, msg in smtp.mailbox.messages]
-    assert len(ids) == 2 and ids[0] == ids[1]
+    assert len(ids) == 2
+    assert ids[0] == ids[1]
 
 
 def test_login_without_tls(smtp: SmtpServer) -> None:
@@ -147,7 +150,8 @@ def test_login_without_tls(smtp: SmtpServer) -> None:
     wrong = settings(smtp.port, auth_username=USER, auth_password="not-it")
     outcome = send("email", wrong, notification(drift_alert()), "")
     assert outcome.status == "dead"
-    assert "login refused (535" in outcome.error and "not-it" not in outcome.error
+    assert "login refused (535" in outcome.error
+    assert "not-it" not in outcome.error
     assert len(smtp.mailbox.messages) == 1
 
 
@@ -173,7 +177,8 @@ def test_refused_recipients(smtp: SmtpServer, reply: str, status: str) -> None:
     smtp.mailbox.rcpt_reply = reply
     outcome = send("email", settings(smtp.port), notification(drift_alert()), "")
     assert outcome.status == status
-    assert "refused every recipient" in outcome.error and reply.split()[0] in outcome.error
+    assert "refused every recipient" in outcome.error
+    assert reply.split()[0] in outcome.error
 
 
 def test_connection_refused_is_retried() -> None:
@@ -185,7 +190,8 @@ def test_connection_refused_is_retried() -> None:
 def test_only_resolved_and_send_resolved_false_sends_nothing(smtp: SmtpServer) -> None:
     n = notification(resolved=(drift_alert().resolve(T0),))
     outcome = send("email", settings(smtp.port, send_resolved=False), n, "")
-    assert outcome.ok and smtp.mailbox.messages == []
+    assert outcome.ok
+    assert smtp.mailbox.messages == []
 
 
 # --------------------------------------------------------------------------- STARTTLS
@@ -238,10 +244,12 @@ def test_starttls_then_login(certificate: tuple[Path, Path]) -> None:
             tls_config={"ca_file": str(cert)},
         )
         assert send("email", item, notification(drift_alert()), "").ok
-        assert mailbox.logins == [USER] and len(mailbox.messages) == 1
+        assert mailbox.logins == [USER]
+        assert len(mailbox.messages) == 1
         # The same server, its certificate not trusted: dead, saying what to set.
         untrusted = {**item, "tls_config": {}}
         outcome = send("email", untrusted, notification(drift_alert()), "")
-        assert outcome.status == "dead" and "tls_config.ca_file" in outcome.error
+        assert outcome.status == "dead"
+        assert "tls_config.ca_file" in outcome.error
     finally:
         controller.stop()

@@ -19,7 +19,8 @@ def test_rate_limit_with_seconds_is_retried_after_them(
 ) -> None:
     endpoint.reply(429, "rate limited", {"Retry-After": "42"})
     outcome = post(client, f"{endpoint.url}/x", b"{}", {})
-    assert outcome.status == "retry" and outcome.retry_after == 42.0
+    assert outcome.status == "retry"
+    assert outcome.retry_after == 42.0
     assert "answered 429: rate limited" in outcome.error
 
 
@@ -35,7 +36,8 @@ def test_retry_after_as_http_date() -> None:
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 408])
 def test_server_errors_and_timeouts_retry(status: int) -> None:
     outcome = judge(status, {"retry-after": "5"}, "x", "https://h", NOW)
-    assert outcome.status == "retry" and outcome.retry_after == 5.0
+    assert outcome.status == "retry"
+    assert outcome.retry_after == 5.0
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 413, 422])
@@ -57,7 +59,8 @@ def test_dead_body_is_kept_but_cut(endpoint: Endpoint, client: httpx.Client) -> 
 def test_redirect_is_dead(endpoint: Endpoint, client: httpx.Client) -> None:
     endpoint.reply(301, "", {"Location": "https://elsewhere.example/"})
     outcome = post(client, endpoint.url + "/x", b"{}", {})
-    assert outcome.status == "dead" and "configure the final URL" in outcome.error
+    assert outcome.status == "dead"
+    assert "configure the final URL" in outcome.error
 
 
 def test_connection_refused_is_retried(client: httpx.Client) -> None:

@@ -39,7 +39,8 @@ def test_slack_message_arrives_in_block_kit(endpoint: Endpoint, client: httpx.Cl
     assert message["blocks"][0]["type"] == "header"
     assert message["blocks"][0]["text"]["text"].startswith("[FIRING:2] churn")
     text = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
-    assert "feature_0: wasserstein 0.9" in text and "feature_2: wasserstein 0.8" in text
+    assert "feature_0: wasserstein 0.9" in text
+    assert "feature_2: wasserstein 0.8" in text
     assert "Null share of age: 37.5%" in text
     [actions] = [b for b in message["blocks"] if b["type"] == "actions"]
     urls = [e["url"] for e in actions["elements"]]
@@ -95,7 +96,8 @@ def test_pagerduty_invalid_event_is_dead_but_the_others_go(
     settings = {"routing_key": ROUTING_KEY, "url": f"{endpoint.url}/v2/enqueue"}
     outcome = send("pagerduty_configs", settings, n, EXTERNAL, client=client)
     assert outcome.status == "dead"
-    assert "answered 400" in outcome.error and "Event object is invalid" in outcome.error
+    assert "answered 400" in outcome.error
+    assert "Event object is invalid" in outcome.error
     assert len(endpoint.requests) == 2  # the second event was still sent
 
 
@@ -106,7 +108,8 @@ def test_pagerduty_rate_limit_stops_and_retries_after(
     n = notification(null_alert(), drift_alert())
     settings = {"routing_key": ROUTING_KEY, "url": f"{endpoint.url}/v2/enqueue"}
     outcome = send("pagerduty_configs", settings, n, EXTERNAL, client=client)
-    assert outcome.status == "retry" and outcome.retry_after == 17.0
+    assert outcome.status == "retry"
+    assert outcome.retry_after == 17.0
     assert len(endpoint.requests) == 1  # no hammering after a 429
 
 
@@ -119,9 +122,12 @@ def test_webhook_v4_signed(endpoint: Endpoint, client: httpx.Client) -> None:
     first, again = endpoint.requests
     doc = first.json()
     check_webhook_v4(doc)
-    assert doc["status"] == "firing" and doc["receiver"] == "team"
-    assert doc["groupKey"] == n.group_key and doc["groupLabels"] == {"model": "churn"}
-    assert doc["externalURL"] == EXTERNAL and doc["truncatedAlerts"] == 0
+    assert doc["status"] == "firing"
+    assert doc["receiver"] == "team"
+    assert doc["groupKey"] == n.group_key
+    assert doc["groupLabels"] == {"model": "churn"}
+    assert doc["externalURL"] == EXTERNAL
+    assert doc["truncatedAlerts"] == 0
     assert [a["status"] for a in doc["alerts"]] == ["firing", "resolved"]
     assert doc["commonLabels"] == {"model": "churn"}
     expected = hmac.new(secret.encode(), first.body, hashlib.sha256).hexdigest()
@@ -146,7 +152,8 @@ def test_webhook_max_alerts_truncates(endpoint: Endpoint, client: httpx.Client) 
     assert send("webhook", settings, notification(*alerts), EXTERNAL, client=client).ok
     doc = endpoint.requests[0].json()
     check_webhook_v4(doc)
-    assert len(doc["alerts"]) == 2 and doc["truncatedAlerts"] == 3
+    assert len(doc["alerts"]) == 2
+    assert doc["truncatedAlerts"] == 3
 
 
 def test_alertmanager_push(endpoint: Endpoint, client: httpx.Client) -> None:
@@ -167,11 +174,13 @@ def test_server_errors_are_retried(endpoint: Endpoint, client: httpx.Client) -> 
     endpoint.reply(503, "later", {"Retry-After": "Sun, 01 Nov 2099 09:00:00 GMT"})
     hook = {"url": f"{endpoint.url}/hook"}
     first = send("webhook", hook, notification(drift_alert()), "", client=client)
-    assert first.status == "retry" and first.retry_after is None
+    assert first.status == "retry"
+    assert first.retry_after is None
     assert first.error == f"POST {endpoint.url} answered 500: boom"
     second = send("webhook", hook, notification(drift_alert()), "", client=client)
     assert second.status == "retry"
-    assert second.retry_after is not None and second.retry_after > 365 * 24 * 3600
+    assert second.retry_after is not None
+    assert second.retry_after > 365 * 24 * 3600
 
 
 def test_send_resolved_false_sends_nothing_resolved(
@@ -179,5 +188,6 @@ def test_send_resolved_false_sends_nothing_resolved(
 ) -> None:
     n = notification(resolved=(drift_alert().resolve(T0),))
     outcome = send("webhook", {"url": endpoint.url, "send_resolved": False}, n, "", client=client)
-    assert outcome.ok and "nothing to send" in outcome.detail
+    assert outcome.ok
+    assert "nothing to send" in outcome.detail
     assert endpoint.requests == []
