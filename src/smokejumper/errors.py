@@ -199,3 +199,23 @@ class UnknownSilenceError(NotFoundError):
 
 class InvalidSilenceError(InputError):
     """A silence ends before it starts, matches nothing, or lacks its creator or comment."""
+
+
+class ReceiverSettingsError(InputError):
+    """An integration item of a receiver lacks a setting or has one that cannot be used.
+    ``setting`` names it (``team.slack_configs[0].api_url``); the message never holds a
+    secret's value.
+
+    >>> print(ReceiverSettingsError("team.email_configs[0].smarthost", "missing; give host:port"))
+    team.email_configs[0].smarthost: missing; give host:port
+    """
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"{setting}: {reason}")
+        self.setting = setting
+        self.reason = reason
+
+
+class SecretError(ReceiverSettingsError):
+    """A secret setting could not be resolved: its ``*_file`` is missing or unreadable, or a
+    ``${ENV}`` reference names an unset variable."""
