@@ -16,6 +16,7 @@ from smokejumper.alerting import AlertingConfig
 from smokejumper.monitoring.monitors import MonitorConfig
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
+from smokejumper.server.deliverer import Deliverer
 from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
 from smokejumper.server.openapi import refusals
@@ -57,14 +58,17 @@ def create_app(
         alerting_config=alerting,
     )
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
+    deliverer = Deliverer(shared) if settings.deliver_every > 0 else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if worker is not None:
-            worker.start()
+        for background in (worker, deliverer):
+            if background is not None:
+                background.start()
         yield
-        if worker is not None:
-            worker.stop()
+        for background in (worker, deliverer):
+            if background is not None:
+                background.stop()
         shared.close()
 
     app = FastAPI(
