@@ -190,9 +190,9 @@ class ConfigFileError(InputError):
     applies); the message gives one per line as ``FILE:LINE: reason``, the form editors and CI
     logs link to. ``line`` and ``reason`` are the first problem's.
 
-    >>> err = ConfigFileError("monitors.yaml", [(14, "route.receiver: receiver 'x' is not defined")])
+    >>> err = ConfigFileError("monitors.yaml", [(14, "route.receiver: receiver 'x' is unknown")])
     >>> print(err)
-    monitors.yaml:14: route.receiver: receiver 'x' is not defined
+    monitors.yaml:14: route.receiver: receiver 'x' is unknown
     >>> err.line, err.file
     (14, 'monitors.yaml')
     """

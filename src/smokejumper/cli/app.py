@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from smokejumper.cli import demo, drift, evaluate, export, model, profile, service, slo
+from smokejumper.cli import alerting, demo, drift, evaluate, export, model, profile, service, slo
 from smokejumper.errors import SmokejumperError
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(export.export_app, name="export")
 app.add_typer(model.model_app, name="model")
 app.add_typer(slo.slo_app, name="slo")
 app.command("evaluate")(evaluate.evaluate)
+app.add_typer(alerting.alerting_app, name="alerting")
 
 
 def main() -> None:

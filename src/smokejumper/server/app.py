@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from smokejumper._version import __version__
+from smokejumper.alerting import AlertingConfig
 from smokejumper.monitoring.monitors import MonitorConfig
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
@@ -33,12 +34,14 @@ def create_app(
     migrate: bool = True,
     config: MonitorConfig | None = None,
     pending: PendingMonitors | None = None,
+    alerting: AlertingConfig | None = None,
 ) -> FastAPI:
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
     ``config`` (a monitors file) is applied to the store before serving; its monitors of models
     not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
-    handed over in ``pending``. With ``settings.evaluate_every`` > 0 a background thread
+    handed over in ``pending``. ``alerting`` (the file's alerting part, checked) is kept as
+    ``AppState.alerting_config``. With ``settings.evaluate_every`` > 0 a background thread
     evaluates due windows that often. Request bodies over ``settings.max_body_bytes`` get 413.
     """
     engine, sessions = open_store(settings.database_url, migrate=migrate)
@@ -50,6 +53,7 @@ def create_app(
         sessions=sessions,
         raw_log=RawLog(settings.home / "raw"),
         pending=pending or PendingMonitors(),
+        alerting_config=alerting,
     )
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
 

@@ -11,6 +11,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from smokejumper.alerting import AlertingConfig
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.service.references import ReferenceCache
@@ -36,6 +37,9 @@ class AppState:
     ingest_gate: threading.Lock = field(default_factory=threading.Lock)
     #: Window rows and profiles kept between the evaluation passes of this process.
     window_cache: WindowCache = field(default_factory=WindowCache)
+    #: The alerting part of the ``serve --config`` file (route, receivers, inhibition rules),
+    #: checked at load; ``None`` when the file has none (or there is no file): no alerting.
+    alerting_config: AlertingConfig | None = None
 
     def close(self) -> None:
         """Finish the raw-log writes under way and release the store's connections."""
