@@ -56,7 +56,18 @@ Part = Literal["rows", "profile", "reference", "labels", "baseline", "custom", "
 #: them. The same names as ``smokejumper.alerting.sources.RESERVED`` (monitoring and alerting
 #: are sibling layers and may not import each other; a test checks that the two agree).
 RESERVED_LABELS = frozenset(
-    {"alertname", "model", "version", "monitor", "type", "column", "severity", "team", "slo"}
+    {
+        "alertname",
+        "model",
+        "version",
+        "monitor",
+        "type",
+        "column",
+        "severity",
+        "team",
+        "slo",
+        "source",
+    }
 )
 #: A label name as Prometheus and Alertmanager allow it.
 LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -118,7 +129,7 @@ class MonitorType(BaseModel):
     pydantic_core._pydantic_core.ValidationError: 1 validation error for Rows
     labels
       Value error, label 'model' is set by Smokejumper (reserved: alertname, column, model, \
-monitor, severity, slo, team, type, version); choose another name [type=value_error, \
+monitor, severity, slo, source, team, type, version); choose another name [type=value_error, \
 input_value={'model': 'other'}, input_type=dict]
     ...
     """
