@@ -79,13 +79,15 @@ def test_a_resolved_alert_resolves_the_one_that_fired_and_the_fingerprint_holds(
     again = AlertSet(alerts).apply(
         parse_alertmanager_webhook(_payload(_alert())), T + timedelta(minutes=5)
     )
-    assert len(again) == 1 and again.firing()[0].starts_at == T  # the same alert, updated
+    assert len(again) == 1
+    assert again.firing()[0].starts_at == T
     resolved = parse_alertmanager_webhook(_payload(_alert("resolved")))
     assert not resolved[0].firing
     assert resolved[0].context["ends_at"] == "2026-11-01T10:30:00+00:00"
     assert resolved[0].fingerprint == fired[0].fingerprint
     [alert] = again.apply(resolved, T + timedelta(minutes=30))
-    assert alert.state == "resolved" and alert.ends_at == T + timedelta(minutes=30)
+    assert alert.state == "resolved"
+    assert alert.ends_at == T + timedelta(minutes=30)
 
 
 def test_a_source_label_of_the_alert_is_replaced_so_routes_can_tell_them_apart() -> None:
@@ -112,8 +114,10 @@ def test_an_empty_group_the_optional_fields_and_many_alerts() -> None:
         "startsAt": "2026-11-01T10:00:00+02:00",
     }
     [ev] = parse_alertmanager_webhook({"version": "4", "alerts": [bare]})
-    assert ev.links == () and dict(ev.annotations) == {}
-    assert ev.context["starts_at"] == "2026-11-01T10:00:00+02:00" and ev.context["receiver"] is None
+    assert ev.links == ()
+    assert dict(ev.annotations) == {}
+    assert ev.context["starts_at"] == "2026-11-01T10:00:00+02:00"
+    assert ev.context["receiver"] is None
     many = [_alert(labels={"alertname": "Down", "instance": f"n{i}"}) for i in range(300)]
     evs = parse_alertmanager_webhook(_payload(*many))
     assert len({ev.fingerprint for ev in evs}) == 300

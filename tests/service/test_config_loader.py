@@ -70,7 +70,8 @@ def test_a_whole_file_gives_its_monitors_and_its_alerting() -> None:
 
 def test_a_file_without_route_has_no_alerting() -> None:
     loaded = parse_config_text(GOOD.split("route:")[0])
-    assert loaded.alerting is None and loaded.alerting_data == {}
+    assert loaded.alerting is None
+    assert loaded.alerting_data == {}
     assert len(loaded.monitors.monitors) == 2
     assert parse_config_text("").monitors.monitors == []
     assert parse_config_text("# nothing yet\n").alerting is None
@@ -294,7 +295,8 @@ def test_the_documented_examples_load(tmp_path: Path) -> None:
     path = tmp_path / "monitors.yaml"
     path.write_text(monitors + example)
     loaded = load_config_file(path)
-    assert loaded.alerting is not None and len(loaded.monitors.monitors) >= 5
+    assert loaded.alerting is not None
+    assert len(loaded.monitors.monitors) >= 5
     assert loaded.alerting.receivers_for({"severity": "page"}) == ["on-call"]
 
 
@@ -305,7 +307,8 @@ def test_workers_get_the_same_alerting_configuration() -> None:
         held = json.loads(os.environ[alerting_handover.ALERTING_ENV])
         assert held["global"] == {"smtp_hello": "2026-11-01"}  # a YAML date goes as its text
         again, before = alerting_handover.from_environment(), loaded.alerting
-        assert again is not None and before is not None
+        assert again is not None
+        assert before is not None
         assert (again.route, again.receivers, again.inhibit_rules) == (
             before.route,
             before.receivers,
