@@ -289,7 +289,7 @@ def test_reading_the_file(tmp_path: Path) -> None:
 
 def test_the_documented_examples_load(tmp_path: Path) -> None:
     page = (DOCS / "alerting.md").read_text()
-    example = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    [example] = [b.split("```")[0] for b in page.split("```yaml\n") if b.startswith("route:")]
     service = (DOCS / "service.md").read_text()
     monitors = service.split("## Monitors (YAML reference)\n\n```yaml\n", 1)[1].split("```")[0]
     path = tmp_path / "monitors.yaml"
@@ -298,6 +298,11 @@ def test_the_documented_examples_load(tmp_path: Path) -> None:
     assert loaded.alerting is not None
     assert len(loaded.monitors.monitors) >= 5
     assert loaded.alerting.receivers_for({"severity": "page"}) == ["on-call"]
+    [alert_fields] = [
+        b.split("```")[0] for b in page.split("```yaml\n") if b.startswith("monitors:")
+    ]
+    [drift] = parse_config_text(alert_fields).monitors.monitors
+    assert (drift.severity, drift.for_windows, drift.labels) == ("page", 3, {"tier": "gold"})
 
 
 def test_workers_get_the_same_alerting_configuration() -> None:
