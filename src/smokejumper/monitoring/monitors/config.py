@@ -135,7 +135,9 @@ def parse_monitor(data: Any) -> MonitorSpec:
 
 
 def load_config(path: str | Path) -> MonitorConfig:
-    """Read a monitors YAML file."""
+    """Read a YAML file of monitors and SLOs only. ``serve --config`` reads its file, which may
+    also hold the alerting configuration, with
+    :func:`smokejumper.service.config_file.load_config_file` (errors with their lines)."""
     import yaml
 
     p = Path(path)
