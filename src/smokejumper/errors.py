@@ -12,6 +12,8 @@ cannot read 'train.parquet': the file does not exist. Check the path.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class SmokejumperError(Exception):
     """Base class of every error Smokejumper raises on purpose."""
@@ -183,6 +185,32 @@ class AlertingConfigError(InputError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class ConfigFileError(InputError):
+    """The configuration file of ``serve --config`` (monitors, SLOs, alerting) cannot be used.
+
+    ``problems`` lists each problem as ``(line, reason)`` (line 1-based, ``None`` when no line
+    applies); the message gives one per line as ``FILE:LINE: reason``, the form editors and CI
+    logs link to. ``line`` and ``reason`` are the first problem's.
+
+    >>> err = ConfigFileError("monitors.yaml", [(14, "route.receiver: receiver 'x' is unknown")])
+    >>> print(err)
+    monitors.yaml:14: route.receiver: receiver 'x' is unknown
+    >>> err.line, err.file
+    (14, 'monitors.yaml')
+    """
+
+    def __init__(self, file: str, problems: Sequence[tuple[int | None, str]]) -> None:
+        self.file = file
+        self.problems = tuple(problems) or ((None, "cannot be used"),)
+        self.line, self.reason = self.problems[0]
+        super().__init__(
+            "\n".join(
+                f"{file}:{line}: {reason}" if line else f"{file}: {reason}"
+                for line, reason in self.problems
+            )
+        )
 
 
 class InvalidAlertError(InputError):

@@ -177,3 +177,30 @@ def test_refused_batches_are_counted_even_when_no_batch_gets_through(
         [obs] = c.get("/api/v1/models/churn/observations").json()
         assert obs["value"] == 2
         assert obs["healthy"] is False
+
+
+def test_monitors_carry_their_alert_fields_over_the_api(server: RunningServer) -> None:
+    with client(server) as c:
+        register(c)
+        plain = {"name": "vol", "model": "churn", "type": "volume", "min": 1}
+        paged = {
+            "name": "drift",
+            "model": "churn",
+            "type": "feature_drift",
+            "severity": "page",
+            "for_windows": 3,
+            "labels": {"tier": "gold"},
+            "runbook_url": "https://runbooks.example.com/drift",
+            "team": "ml",
+        }
+        assert c.post("/api/v1/monitors", json=plain).status_code == 201
+        answer = c.post("/api/v1/monitors", json=paged)
+        assert answer.status_code == 201, answer.text
+        listed = {m["name"]: m for m in c.get("/api/v1/monitors").json()}
+        assert {k: listed["drift"][k] for k in paged} == paged
+        defaults = {"severity": "warning", "for_windows": 1, "labels": {}, "runbook_url": None}
+        assert {k: listed["vol"][k] for k in defaults} == defaults
+        assert listed["vol"]["team"] is None
+        reserved = c.post("/api/v1/monitors", json={**plain, "labels": {"monitor": "x"}})
+        assert reserved.status_code == 422
+        assert "label 'monitor' is set by Smokejumper" in reserved.json()["detail"]

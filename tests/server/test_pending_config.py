@@ -25,6 +25,12 @@ monitors:
   - {name: churn-drift, model: churn, type: feature_drift, max: 0.2}
 slos:
   - {name: churn-drift-slo, monitor: churn-drift, objective: 0.9}
+# the alerting part: checked by the parent, handed to each worker (which would not start
+# if it could not parse it)
+route:
+  receiver: ml-team
+  routes: [{receiver: on-call, matchers: ['severity="page"']}]
+receivers: [{name: ml-team}, {name: on-call}]
 """
 
 

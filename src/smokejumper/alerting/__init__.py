@@ -16,6 +16,7 @@ from smokejumper.alerting.alert_set import AlertSet, Evaluation
 from smokejumper.alerting.config import AlertingConfig, parse_config
 from smokejumper.alerting.durations import format_duration, parse_duration
 from smokejumper.alerting.grouping import Group
+from smokejumper.alerting.inbound import parse_alertmanager_webhook
 from smokejumper.alerting.inhibition import DEFAULT_INHIBIT_RULES, InhibitRule, inhibit
 from smokejumper.alerting.matchers import Matcher, parse_matcher
 from smokejumper.alerting.notifications import Escalation, Notification
@@ -55,6 +56,7 @@ __all__ = [
     "is_silenced",
     "match_routes",
     "monitor_evaluation",
+    "parse_alertmanager_webhook",
     "parse_config",
     "parse_duration",
     "parse_matcher",

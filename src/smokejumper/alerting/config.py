@@ -43,10 +43,13 @@ from smokejumper.alerting.receivers import Receiver, parse_receivers
 from smokejumper.alerting.routes import Route, match_routes, parse_route
 from smokejumper.errors import AlertingConfigError
 
-__all__ = ["PIPELINE_BROKE", "AlertingConfig", "parse_config"]
+__all__ = ["HINTS", "KEYS", "PIPELINE_BROKE", "AlertingConfig", "parse_config"]
 
-_KEYS = {"route", "receivers", "inhibit_rules", "global", "default_inhibit_rules"}
-_HINTS = {
+#: The top-level keys of an alerting configuration (in a file that holds other things too,
+#: these are the alerting part).
+KEYS = frozenset({"route", "receivers", "inhibit_rules", "global", "default_inhibit_rules"})
+#: What to do instead of Alertmanager's top-level keys that are not supported.
+HINTS = {
     "templates": "notification templates are not supported; receivers format their messages",
     "time_intervals": "time intervals are not supported yet; use a silence",
     "mute_time_intervals": "time intervals are not supported yet; use a silence",
@@ -76,7 +79,7 @@ class AlertingConfig:
 def parse_config(data: object) -> AlertingConfig:
     """The configuration of ``data``, checked (see the module docstring)."""
     doc = mapping(data, "(top level)")
-    only_keys(doc, _KEYS, "", _HINTS)
+    only_keys(doc, KEYS, "", HINTS)
     for key in ("route", "receivers"):
         if key not in doc:
             raise AlertingConfigError(key, f"missing; an alerting configuration needs {key}")

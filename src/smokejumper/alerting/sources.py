@@ -38,9 +38,21 @@ from smokejumper.alerting.alert_set import Evaluation
 from smokejumper.alerting.context import columns_text, drifted_columns, null_share
 from smokejumper.errors import InvalidAlertError
 
-#: Label names set by Smokejumper; a monitor's own labels may not use them.
+#: Label names set by Smokejumper; a monitor's own labels may not use them (``source`` marks
+#: the alerts that came from outside: see :mod:`~smokejumper.alerting.inbound`).
 RESERVED = frozenset(
-    {"alertname", "model", "version", "monitor", "type", "column", "severity", "team", "slo"}
+    {
+        "alertname",
+        "model",
+        "version",
+        "monitor",
+        "type",
+        "column",
+        "severity",
+        "team",
+        "slo",
+        "source",
+    }
 )
 
 

@@ -9,7 +9,18 @@ import sys
 
 import typer
 
-from smokejumper.cli import alerts, demo, drift, evaluate, export, model, profile, service, slo
+from smokejumper.cli import (
+    alerting,
+    alerts,
+    demo,
+    drift,
+    evaluate,
+    export,
+    model,
+    profile,
+    service,
+    slo,
+)
 from smokejumper.errors import SmokejumperError
 
 app = typer.Typer(
@@ -32,6 +43,7 @@ app.add_typer(alerts.alert_app, name="alert")
 app.add_typer(alerts.silence_app, name="silence")
 app.add_typer(alerts.notifications_app, name="notifications")
 app.command("evaluate")(evaluate.evaluate)
+app.add_typer(alerting.alerting_app, name="alerting")
 
 
 def main() -> None:

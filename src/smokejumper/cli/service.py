@@ -18,23 +18,27 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8800,
     config: Annotated[
         Path | None,
-        typer.Option(help="Monitors and SLOs (YAML); those of unregistered models wait for them"),
+        typer.Option(
+            help="Monitors, SLOs and alerting (YAML); monitors of unregistered models wait "
+            "for them. Checked first: a mistake stops serve (exit 2) with its line"
+        ),
     ] = None,
     workers: Annotated[
         int, typer.Option(min=1, help="Worker processes (ingest uses about one core each)")
     ] = 1,
 ) -> None:
     """Run the monitoring service (migrates the store first)."""
-    from smokejumper.monitoring.monitors import load_config
     from smokejumper.server.run import serve as run
+    from smokejumper.service.config_file import load_config_file
 
+    loaded = load_config_file(config) if config else None  # before anything starts
     settings = Settings()
     typer.echo(
         f"smokejumper serving on http://{host}:{port} (data in {settings.home}"
         + (f", {workers} workers)" if workers > 1 else ")"),
         err=True,
     )
-    run(settings, host, port, workers=workers, config=load_config(config) if config else None)
+    run(settings, host, port, workers=workers, config=loaded)
 
 
 @db_app.command("upgrade")

@@ -42,9 +42,11 @@ def create_app(
 
     ``config`` (a monitors file) is applied to the store before serving; its monitors of models
     not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
-    handed over in ``pending``. ``alerting`` routes the alerts to receivers. With
-    ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often.
-    Request bodies over ``settings.max_body_bytes`` get 413.
+    handed over in ``pending``. ``alerting`` (the file's alerting part, checked) is kept as
+    ``AppState.alerting_config`` and routes the alerts to receivers. With
+    ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often, and
+    with ``settings.deliver_every`` > 0 another delivers the outbox. Request bodies over
+    ``settings.max_body_bytes`` get 413.
     """
     engine, sessions = open_store(settings.database_url, migrate=migrate)
     if config is not None:

@@ -3,8 +3,10 @@
 Parsing and profiling a batch hold Python's GIL, so one process uses about one core for them;
 ``workers`` > 1 starts that many processes (uvicorn's supervisor) on the same socket and store.
 The store is migrated and the monitors file applied once, by the parent, before any worker
-starts; its monitors of models not registered yet are handed to every worker, which creates them
-once the model is registered (see :mod:`~smokejumper.service.config`). Every worker keeps its
+starts; its alerting part is handed to every worker (see
+:mod:`~smokejumper.server.alerting_handover`), and so are its monitors of models not registered
+yet, which each worker creates once the model is registered (see
+:mod:`~smokejumper.service.config`). Every worker keeps its
 own connection pool and caches and checks the store on each request, so what one worker writes
 the others see; a batch key sent to two workers at once is stored once (the store's unique key
 decides, the other answers ``duplicate``). The background evaluator runs in one worker only (see
@@ -24,7 +26,7 @@ import threading
 
 from fastapi import FastAPI
 
-from smokejumper.monitoring.monitors import MonitorConfig
+from smokejumper.service.config_file import ConfigFile
 from smokejumper.settings import Settings
 
 #: How often a worker checks that its supervisor is still there, seconds.
@@ -44,17 +46,26 @@ def serve(
     port: int,
     *,
     workers: int = 1,
-    config: MonitorConfig | None = None,
+    config: ConfigFile | None = None,
 ) -> None:
-    """Serve until interrupted, in one process or in ``workers`` worker processes."""
+    """Serve until interrupted, in one process or in ``workers`` worker processes.
+
+    ``config`` is the checked ``--config`` file (see
+    :func:`~smokejumper.service.config_file.load_config_file`)."""
     import uvicorn
 
     from smokejumper.server.app import create_app
 
     if workers <= 1:
         _tame_malloc()
-        uvicorn.run(create_app(settings, config=config), host=host, port=port, log_level="warning")
+        app = create_app(
+            settings,
+            config=config.monitors if config else None,
+            alerting=config.alerting if config else None,
+        )
+        uvicorn.run(app, host=host, port=port, log_level="warning")
         return
+    from smokejumper.server import alerting_handover
     from smokejumper.server.pending import to_environment
     from smokejumper.service.config import apply_file
     from smokejumper.service.setup import open_store
@@ -62,9 +73,10 @@ def serve(
     engine, sessions = open_store(settings.database_url)
     try:
         if config is not None:
-            to_environment(apply_file(sessions, config))
+            to_environment(apply_file(sessions, config.monitors))
     finally:
         engine.dispose()
+    alerting_handover.to_environment(config.alerting_data if config else {})
     uvicorn.run(
         f"{__name__}:worker_app",
         factory=True,
@@ -77,12 +89,18 @@ def serve(
 
 def worker_app() -> FastAPI:
     """The app of one worker process (the parent has migrated the store already)."""
+    from smokejumper.server import alerting_handover
     from smokejumper.server.app import create_app
     from smokejumper.server.pending import from_environment
 
     _exit_with_parent()
     _tame_malloc()
-    return create_app(Settings(), migrate=False, pending=from_environment())
+    return create_app(
+        Settings(),
+        migrate=False,
+        pending=from_environment(),
+        alerting=alerting_handover.from_environment(),
+    )
 
 
 def _tame_malloc() -> None:

@@ -37,8 +37,8 @@ class AppState:
     ingest_gate: threading.Lock = field(default_factory=threading.Lock)
     #: Window rows and profiles kept between the evaluation passes of this process.
     window_cache: WindowCache = field(default_factory=WindowCache)
-    #: Routes, receivers and inhibition rules of the configuration file (None: alerts are
-    #: recorded, nothing is sent).
+    #: The alerting part of the ``serve --config`` file (route, receivers, inhibition rules),
+    #: checked at load; ``None`` when there is none: alerts are recorded, nothing is sent.
     alerting_config: AlertingConfig | None = None
 
     def close(self) -> None:

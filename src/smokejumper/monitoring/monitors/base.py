@@ -18,15 +18,26 @@ import functools
 import importlib
 import inspect
 import pkgutil
+import re
 from abc import abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeVar, get_args, get_origin
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    Self,
+    TypeVar,
+    get_args,
+    get_origin,
+)
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from smokejumper.errors import RegistrationError
 from smokejumper.monitoring.monitors.window import WindowData
-from smokejumper.monitoring.text import Text
+from smokejumper.monitoring.text import Text, check_text
 
 #: A monitor's value on a window (``None`` when it has none) and how it was reached; a value of
 #: ``None`` comes with a ``reason``.
@@ -39,6 +50,29 @@ Example = dict[str, Any]
 #: them): the logged rows, the merged profile, the model's reference profile, the labels, the
 #: first window with rows, the custom metrics posted, and the batches refused.
 Part = Literal["rows", "profile", "reference", "labels", "baseline", "custom", "rejections"]
+
+
+#: Label names Smokejumper sets on a monitor's alert, so a monitor's own ``labels`` may not use
+#: them. The same names as ``smokejumper.alerting.sources.RESERVED`` (monitoring and alerting
+#: are sibling layers and may not import each other; a test checks that the two agree).
+RESERVED_LABELS = frozenset(
+    {
+        "alertname",
+        "model",
+        "version",
+        "monitor",
+        "type",
+        "column",
+        "severity",
+        "team",
+        "slo",
+        "source",
+    }
+)
+#: A label name as Prometheus and Alertmanager allow it.
+LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A severity: one word (``page``, ``critical``, ``warning``, ``ticket``, ``info``...).
+SEVERITY = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 def no_value(reason: str) -> Measurement:
@@ -79,6 +113,25 @@ class MonitorType(BaseModel):
     >>> value, _ = spec.measure(WindowData(datetime(2026, 1, 1, tzinfo=UTC), pa.table({})))
     >>> spec.limit_text(), spec.healthy(value)
     ('value >= 1', False)
+
+    Every monitor also says what its alert carries (none of it changes what it measures):
+    ``severity`` (default ``warning``), ``for_windows`` (unhealthy windows in a row before it
+    fires, default 1), its own ``labels`` (not the names of :data:`RESERVED_LABELS`), a
+    ``runbook_url`` and a ``team``.
+
+    >>> paged = Rows(name="traffic", model="churn", type="rows", severity="page", for_windows=3,
+    ...              labels={"tier": "gold"}, team="ml")
+    >>> paged.severity, paged.for_windows, spec.severity, spec.for_windows
+    ('page', 3, 'warning', 1)
+    >>> Rows(name="traffic", model="churn", type="rows", labels={"model": "other"})
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Rows
+    labels
+      Value error, label 'model' is set by Smokejumper (reserved: alertname, column, model, \
+monitor, severity, slo, source, team, type, version); choose another name [type=value_error, \
+input_value={'model': 'other'}, input_type=dict]
+    ...
     """
 
     # NaN or an infinity as a limit or parameter is refused: a NaN ``max`` would be no bound at all
@@ -88,6 +141,20 @@ class MonitorType(BaseModel):
     model: Text
     min: float | None = None  # the observation is healthy when value >= min ...
     max: float | None = None  # ... and value <= max
+    # What the monitor's alert says (docs/alerting.md); none of it changes how it measures.
+    #: The alert's ``severity`` label, which routes match on.
+    severity: str = Field(default="warning", min_length=1, max_length=50, pattern=SEVERITY)
+    #: The alert fires after this many unhealthy windows in a row (windows without a verdict
+    #: are skipped) and resolves at the first healthy one.
+    for_windows: int = Field(default=1, ge=1, le=10_000, strict=True)
+    #: The alert's own labels (besides those Smokejumper sets: :data:`RESERVED_LABELS`).
+    labels: dict[Text, Text] = Field(default_factory=dict, max_length=50)
+    #: A link for the people paged: what to do when this monitor fires.
+    runbook_url: str | None = Field(default=None, max_length=2000)
+    #: The alert's ``team`` label.
+    team: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(check_text)] | None = (
+        None
+    )
     if TYPE_CHECKING:  # each type declares its own literal, which the union discriminates on
         type: str
 
@@ -101,6 +168,37 @@ class MonitorType(BaseModel):
     #: score), ``confidence``, ``latency_ms`` and ``error``, labels ``"0"``/``"1"``, and the
     #: custom metric ``revenue``.
     example: ClassVar[Example]
+
+    @field_validator("labels")
+    @classmethod
+    def _own_labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        for name, value in labels.items():
+            if not LABEL_NAME.fullmatch(name) or name.startswith("__"):
+                raise ValueError(
+                    f"label name {name!r} is not valid: use letters, digits and '_', not "
+                    "starting with a digit or with '__'"
+                )
+            if name in RESERVED_LABELS:
+                raise ValueError(
+                    f"label {name!r} is set by Smokejumper (reserved: "
+                    f"{', '.join(sorted(RESERVED_LABELS))}); choose another name"
+                    + (f", or use the monitor's own field {name!r}" if name in _FIELDS else "")
+                )
+            if not value or len(value) > 1000:
+                raise ValueError(
+                    f"label {name!r} must have a value of 1 to 1000 characters "
+                    "(an empty value is no label: leave it out)"
+                )
+        return labels
+
+    @field_validator("runbook_url")
+    @classmethod
+    def _link(cls, url: str | None) -> str | None:
+        if url is not None and not re.fullmatch(r"https?://[^\s/]\S*", url):
+            raise ValueError(
+                f"runbook_url {url!r} is not a link: give a full http:// or https:// address"
+            )
+        return url
 
     def limit_text(self) -> str:
         """The healthy range in words."""
@@ -150,6 +248,9 @@ LISTED = (
     "fairness",
     "custom",
 )
+
+#: Reserved label names the monitor sets with a field of its own.
+_FIELDS = frozenset({"severity", "team"})
 
 _REGISTRY: dict[str, type[MonitorType]] = {}
 _T = TypeVar("_T", bound=type[MonitorType])

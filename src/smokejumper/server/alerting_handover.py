@@ -1,0 +1,41 @@
+"""Handing the alerting configuration to worker processes.
+
+With ``serve --workers N`` the parent reads and checks the configuration file once; the
+workers do not read it again (it may have changed since, or a restarted worker could find it
+broken). The parent puts the alerting part of the document, as JSON, in the environment
+variable :data:`ALERTING_ENV`; each worker parses it again, which gives the same configuration.
+
+>>> to_environment({"route": {"receiver": "team"}, "receivers": [{"name": "team"}]})
+>>> from_environment().receivers_for({"model": "churn"})
+['team']
+>>> to_environment({})
+>>> from_environment() is None
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from smokejumper.alerting import AlertingConfig, parse_config
+
+#: Where ``serve --workers N`` passes the alerting part of the file (as JSON) to its workers.
+ALERTING_ENV = "_SMOKEJUMPER_ALERTING_CONFIG"
+
+
+def to_environment(alerting_data: Mapping[str, Any]) -> None:
+    """Hand the alerting part of the file (empty: none) to worker processes started after
+    this. A value JSON has no type for (a YAML date, say) goes as its text."""
+    if alerting_data:
+        os.environ[ALERTING_ENV] = json.dumps(alerting_data, default=str)
+    else:
+        os.environ.pop(ALERTING_ENV, None)
+
+
+def from_environment() -> AlertingConfig | None:
+    """The alerting configuration the parent process handed over (``None`` if none)."""
+    held = os.environ.get(ALERTING_ENV)
+    return parse_config(json.loads(held)) if held else None
