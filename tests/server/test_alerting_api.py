@@ -89,3 +89,48 @@ def test_alerts_fire_and_can_be_acknowledged_and_silenced(server: RunningServer)
         metrics = c.get("/metrics").text
         assert 'smokejumper_alerts{severity="warning",state="firing"} 1.0' in metrics
         assert "smokejumper_outbox_oldest_pending_seconds 0.0" in metrics
+
+
+def test_alertmanager_alerts_come_in_and_resolve(server: RunningServer) -> None:
+    alert = {
+        "status": "firing",
+        "labels": {"alertname": "NodeDown", "instance": "gpu-3", "severity": "page"},
+        "annotations": {"summary": "gpu-3 is down"},
+        "startsAt": "2026-11-30T10:00:00Z",
+        "endsAt": "0001-01-01T00:00:00Z",
+        "generatorURL": "http://prometheus:9090/graph?g0.expr=up",
+        "fingerprint": "a1b2c3",
+    }
+    payload = {
+        "version": "4",
+        "groupKey": '{}:{alertname="NodeDown"}',
+        "truncatedAlerts": 0,
+        "status": "firing",
+        "receiver": "smokejumper",
+        "groupLabels": {"alertname": "NodeDown"},
+        "commonLabels": alert["labels"],
+        "commonAnnotations": alert["annotations"],
+        "externalURL": "http://alertmanager:9093",
+        "alerts": [alert],
+    }
+    with client(server) as c:
+        r = c.post("/api/v1/integrations/alertmanager", json=payload)
+        assert r.status_code == 200, r.text
+        assert r.json() == {"firing": 1, "resolved": 0}
+        (found,) = c.get("/api/v1/alerts", params={"state": "firing"}).json()
+        assert found["labels"]["source"] == "alertmanager"
+        assert found["annotations"]["summary"] == "gpu-3 is down"
+        # sent again (Alertmanager repeats): still one alert
+        assert c.post("/api/v1/integrations/alertmanager", json=payload).status_code == 200
+        assert len(c.get("/api/v1/alerts").json()) == 1
+        resolved = {**alert, "status": "resolved", "endsAt": "2026-11-30T10:30:00Z"}
+        done = c.post(
+            "/api/v1/integrations/alertmanager",
+            json={**payload, "status": "resolved", "alerts": [resolved]},
+        )
+        assert done.json() == {"firing": 0, "resolved": 1}
+        (found,) = c.get("/api/v1/alerts").json()
+        assert found["state"] == "resolved"
+        bad = c.post("/api/v1/integrations/alertmanager", json={**payload, "version": "3"})
+        assert bad.status_code == 422
+        assert "version" in bad.json()["detail"]

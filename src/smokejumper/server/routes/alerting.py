@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from smokejumper.alerting.inbound import parse_alertmanager_webhook
 from smokejumper.monitoring.text import Text
 from smokejumper.server.auth import require
 from smokejumper.server.openapi import refusals
@@ -119,3 +120,14 @@ def get_notifications(
     """Notification messages (one per receiver integration), newest first, with their
     attempts and last error; ``dead`` ones were given up."""
     return actions.list_notifications(state(request).sessions, state_, limit)
+
+
+@router.post("/integrations/alertmanager", responses=refusals(413, 422))
+def alertmanager_webhook(
+    body: dict[str, Any], request: Request, _: Annotated[str, Depends(require("ingest"))]
+) -> dict[str, int]:
+    """Alerts from a Prometheus Alertmanager (its webhook payload, version 4): infrastructure
+    alerts (node down, GPU memory, queue lag) join Smokejumper's, labelled
+    ``source="alertmanager"``. Point a ``webhook_configs`` entry here with an ingest token."""
+    evaluations = parse_alertmanager_webhook(body)
+    return actions.receive_external(state(request).sessions, evaluations, _now())

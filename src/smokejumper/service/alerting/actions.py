@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.alerting import Silence, unmatched
+from smokejumper.alerting import Evaluation, Silence, unmatched
 from smokejumper.alerting.codec import alert_to_dict
 from smokejumper.errors import UnknownSilenceError
 from smokejumper.store import outbox
 from smokejumper.store.alerting_state import load_state
-from smokejumper.store.alerts import find_alerts, load_alerts, save_alert
+from smokejumper.store.alerts import find_alerts, load_alerts, save_alert, save_alerts
 from smokejumper.store.database import unit_of_work
 from smokejumper.store.silences import add_silence, expire_silence, load_silences
 from smokejumper.store.tables import OutboxMessage
@@ -130,3 +130,16 @@ def _message(row: OutboxMessage) -> dict[str, Any]:
         "group": notification.get("group_labels", {}),
         "alerts": [a.get("annotations", {}).get("summary", a.get("fingerprint")) for a in alerts],
     }
+
+
+def receive_external(
+    sessions: sessionmaker[Session], evaluations: Sequence[Evaluation], now: datetime
+) -> dict[str, int]:
+    """Apply alerts from outside (Alertmanager's webhook) to the stored alerts; the next pass
+    routes them like Smokejumper's own. How many fire and resolved in the payload."""
+    with unit_of_work(sessions) as session:
+        load_state(session, for_update=True)  # as a pass does: no interleaving
+        before = load_alerts(session)
+        save_alerts(session, before, before.apply(evaluations, now))
+    firing = sum(1 for e in evaluations if e.firing)
+    return {"firing": firing, "resolved": len(evaluations) - firing}
