@@ -165,3 +165,49 @@ def test_the_command_and_serve_exit_2_with_the_line(config: Path, tmp_path: Path
         assert f"{config}:11: route.routes[0].matchers[0]: " in done.stderr
         assert "invalid regular expression" in done.stderr
     assert not (tmp_path / "home").exists()  # refused before anything was created
+
+
+RECEIVERS = """\
+route: {receiver: team}
+receivers:
+  - name: team
+    webhook_configs: [{url: "URL"}]
+    slack_configs: [{api_url_file: "SECRET"}]
+  - name: quiet
+"""
+
+
+def test_check_refuses_a_receiver_that_cannot_send(tmp_path: Path) -> None:
+    path = tmp_path / "alerts.yaml"
+    path.write_text(RECEIVERS.replace("SECRET", str(tmp_path / "missing")))
+    code, _, err = _run("alerting", "check", path)
+    assert code == 2
+    assert "team.slack_configs[0].api_url_file: cannot read" in err
+
+
+def test_test_sends_to_every_integration_and_says_how_it_went(tmp_path: Path) -> None:
+    from tests.delivery.support import Endpoint
+
+    hook, slack = Endpoint(), Endpoint()
+    try:
+        secret = tmp_path / "slack-url"
+        secret.write_text(slack.url + "/services/T0")
+        path = tmp_path / "alerts.yaml"
+        path.write_text(RECEIVERS.replace("URL", hook.url + "/hook").replace("SECRET", str(secret)))
+        code, out, err = _run("alerting", "test", "team", "--config", path)
+        assert code == 0, err
+        assert "team.webhook_configs[0]: delivered" in out
+        assert "team.slack_configs[0]: delivered" in out
+        (posted,) = hook.requests
+        assert posted.json()["alerts"][0]["labels"]["alertname"] == "SmokejumperTest"
+        assert "Test notification" in slack.requests[0].json()["text"]
+        slack.reply(404, "no_service")
+        code, _, err = _run("alerting", "test", "team", "--config", path)
+        assert code == 1
+        assert "404" in err
+        assert "no_service" in err
+        code, _, err = _run("alerting", "test", "nobody", "--config", path)
+        assert (code, "no receiver 'nobody' (receivers: team, quiet)" in err) == (2, True)
+    finally:
+        hook.close()
+        slack.close()

@@ -1,8 +1,11 @@
-"""``smokejumper alerting check FILE`` and ``smokejumper alerting routes LABEL=VALUE...``.
+"""``smokejumper alerting check FILE``, ``alerting routes LABEL=VALUE...`` and
+``alerting test RECEIVER``.
 
 ``check`` validates a configuration file as ``serve --config`` reads it (monitors, SLOs and
 alerting), like ``amtool check-config``: a summary and exit 0, or ``FILE:LINE: reason`` for
-each mistake and exit 2. ``routes`` answers like ``amtool config routes test``: the receivers
+each mistake and exit 2 (receivers' settings included: a secret file that cannot be read, a
+required setting missing). ``test`` sends a made-up notification through a receiver.
+``routes`` answers like ``amtool config routes test``: the receivers
 an alert with the given labels reaches, and the path through the route tree to each.
 
 >>> from smokejumper.service.config_file import parse_config_text
@@ -21,6 +24,7 @@ pager  route > routes[0] {severity="page"}  escalates after 30m to lead
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -28,13 +32,18 @@ import typer
 
 from smokejumper.alerting import (
     DEFAULT_INHIBIT_RULES,
+    Alert,
     AlertingConfig,
+    Notification,
     Route,
     format_duration,
     match_routes,
 )
 from smokejumper.alerting.matchers import LABEL_NAME
-from smokejumper.errors import ConfigFileError
+from smokejumper.delivery.http import new_client
+from smokejumper.delivery.registry import check as check_receiver
+from smokejumper.delivery.registry import send
+from smokejumper.errors import ConfigFileError, SmokejumperError
 from smokejumper.service.config_file import ConfigFile, load_config_file
 
 alerting_app = typer.Typer(
@@ -53,6 +62,11 @@ def check(
     """Validate the file as serve --config reads it; print what it holds, or each mistake as
     FILE:LINE: reason (exit 2)."""
     loaded = _load(file)
+    problems = receiver_problems(loaded.alerting) if loaded.alerting else []
+    if problems:
+        for problem in problems:
+            typer.echo(f"{file}: {problem}", err=True)
+        raise typer.Exit(INVALID)
     typer.echo(f"Checking {str(file)!r}  SUCCESS")
     typer.echo("\n".join(summary_lines(loaded)))
 
@@ -76,6 +90,92 @@ def routes(
         typer.echo(f"{config}: no alerting configured (the file has no route)", err=True)
         raise typer.Exit(INVALID)
     typer.echo("\n".join(route_lines(loaded.alerting, wanted)))
+
+
+@alerting_app.command("test")
+def try_receiver(
+    receiver: Annotated[str, typer.Argument(help="The receiver to send a test notification to")],
+    config: Annotated[
+        Path, typer.Option("--config", help="The configuration file (as for serve --config)")
+    ],
+    external_url: Annotated[
+        str, typer.Option(help="The server's address, for the links in the message")
+    ] = "http://127.0.0.1:8800",
+) -> None:
+    """Send a test notification through each integration of RECEIVER now; exit 1 if one
+    was not delivered (its error says why)."""
+    loaded = _load(config)
+    found = loaded.alerting.receivers.get(receiver) if loaded.alerting else None
+    if loaded.alerting is None or found is None:
+        known = ", ".join(loaded.alerting.receivers) if loaded.alerting else "none"
+        typer.echo(f"{config}: no receiver {receiver!r} (receivers: {known})", err=True)
+        raise typer.Exit(INVALID)
+    items = [
+        (kind, i, item)
+        for kind, group in found.integrations.items()
+        for i, item in enumerate(group)
+    ]
+    if not items:
+        typer.echo(f"receiver {receiver!r} has no integration: it drops what reaches it")
+        return
+    notification = sample_notification(receiver, datetime.now(UTC))
+    failed = 0
+    with new_client() as client:
+        for kind, i, item in items:
+            outcome = send(
+                kind,
+                item,
+                notification,
+                external_url,
+                client=client,
+                global_settings=loaded.alerting.global_settings,
+            )
+            where = f"{receiver}.{kind}[{i}]"
+            if outcome.ok:
+                typer.echo(
+                    f"{where}: delivered" + (f" ({outcome.detail})" if outcome.detail else "")
+                )
+            else:
+                failed += 1
+                typer.echo(f"{where}: {outcome.status}: {outcome.error}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+def sample_notification(receiver: str, now: datetime) -> Notification:
+    """A notification about one made-up alert, to try a receiver.
+
+    >>> from datetime import UTC, datetime
+    >>> n = sample_notification("team", datetime(2026, 11, 30, tzinfo=UTC))
+    >>> n.firing[0].labels["alertname"], n.reason
+    ('SmokejumperTest', 'new')
+    """
+    alert = Alert(
+        {"alertname": "SmokejumperTest", "model": "test", "severity": "info"},
+        {
+            "summary": "Test notification from Smokejumper",
+            "description": f"Sent by 'smokejumper alerting test {receiver}' to check that this "
+            "receiver is reachable. Nothing is wrong.",
+        },
+        now,
+    )
+    return Notification(
+        receiver, "test", {"alertname": "SmokejumperTest"}, (alert,), (), "new", now
+    )
+
+
+def receiver_problems(config: AlertingConfig) -> list[str]:
+    """Each receiver integration that cannot send (a required setting missing, a secret that
+    cannot be read), as ``where: reason``."""
+    problems = []
+    for name, receiver in config.receivers.items():
+        for kind, group in receiver.integrations.items():
+            for i, item in enumerate(group):
+                try:
+                    check_receiver(kind, item, f"{name}.{kind}[{i}]", config.global_settings)
+                except SmokejumperError as err:
+                    problems.append(str(err))
+    return problems
 
 
 def _load(file: Path) -> ConfigFile:
