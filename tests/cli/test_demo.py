@@ -59,6 +59,11 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert not lines_with(out.stdout, "loans-volume"), out.stdout
     # The SLO on missing credit scores burnt its budget: it pages.
     assert lines_with(out.stdout, "loans-data-quality", "3 of 6", "page"), out.stdout
+    # The alerts' notification went through the outbox and the Slack receiver to a stand-in.
+    assert "4 alert(s) fired" in out.stdout, out.stdout
+    assert lines_with(out.stdout, "[FIRING:4] loans"), out.stdout
+    assert lines_with(out.stdout, "income: wasserstein"), out.stdout
+    assert lines_with(out.stdout, "Null share of credit_score"), out.stdout
     assert "The service part took" in out.stdout
     assert_server_stopped(home)
     # It leaves the files of README.md's tour (tests/cli/test_readme_tour.py follows it).

@@ -9,10 +9,13 @@ SLOs, drawn with Rich from the API's answers.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.markup import escape as rich_escape
+from rich.panel import Panel
 from rich.table import Table
 
 from smokejumper.client.api_types import Observation, SloStatus, WindowSummary
@@ -113,3 +116,32 @@ def slo_table(slos: Sequence[SloStatus]) -> Table:
             f"[{colours.get(state, 'white')}]{state}[/]",
         )
     return table
+
+
+def slack_panel(message: Mapping[str, Any], where: str) -> Panel:
+    """A Slack Block Kit message as the channel would show it (header, sections, context,
+    link buttons), in a panel titled ``where``."""
+
+    def escape(text: str) -> str:  # Slack's mrkdwn escapes &, < and >; Rich's markup is [
+        return rich_escape(html.unescape(text))
+
+    lines: list[str] = []
+    for block in message.get("blocks", []):
+        kind = block.get("type")
+        if kind == "header":
+            lines.append(f"[bold]{escape(block['text']['text'])}[/]")
+        elif kind == "section":
+            lines.append(escape(block["text"]["text"]).replace("*", ""))
+        elif kind == "context":
+            lines.append(f"[dim]{' '.join(escape(e['text']) for e in block['elements'])}[/]")
+        elif kind == "divider":
+            lines.append("[dim]" + "─" * 40 + "[/]")
+        elif kind == "actions":
+            lines.append(
+                "  ".join(
+                    f"[link={e['url']}][underline]{escape(e['text']['text'])}[/][/link]"
+                    for e in block["elements"]
+                    if "url" in e
+                )
+            )
+    return Panel("\n".join(lines), title=where, title_align="left", expand=False)

@@ -5,7 +5,9 @@ data in ``$SMOKEJUMPER_HOME/demo-service``, made afresh on every run), registers
 loan model of :mod:`~smokejumper.cli.demo_data` with its reference, monitors and an SLO through
 :class:`~smokejumper.client.AdminClient`, logs six hours of predictions and labels with the SDK
 (three hours like the reference, then three of the drifted October data), evaluates, and prints
-what the service found (:mod:`~smokejumper.cli.demo_render`). Any failure raises
+what the service found (:mod:`~smokejumper.cli.demo_render`), ending with the Slack message its
+alert sent (to a stand-in for Slack on a loopback port, through the real outbox and receiver).
+Any failure raises
 :class:`~smokejumper.errors.ServiceDemoError` naming the step that failed; the server is
 stopped in every case.
 """
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -38,6 +41,7 @@ from smokejumper.cli.demo_data import (
     logged_hours,
     window_starts,
 )
+from smokejumper.cli.demo_receiver import DemoReceiver
 from smokejumper.client import AdminClient, Client
 from smokejumper.client.api_types import PARQUET
 from smokejumper.errors import ServiceDemoError, SmokejumperError
@@ -46,6 +50,8 @@ from smokejumper.harness import ServerHarness
 __all__ = ["ServiceDemoError", "run_service_demo"]
 
 START_TIMEOUT = 60.0
+#: Seconds to wait for the alert's notification to reach the stand-in for Slack.
+NOTIFY_TIMEOUT = 30.0
 
 
 @contextmanager
@@ -72,10 +78,17 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
     current_table = pq.read_table(current)
     if home.exists():
         shutil.rmtree(home)
+    home.mkdir(parents=True)
+    slack = DemoReceiver()
+    config = home / "alerting.yaml"
+    config.write_text(alerting_config(slack.url))
     server = ServerHarness(
-        home, env={"SMOKEJUMPER_EVALUATE_EVERY": "0"}, start_timeout=START_TIMEOUT
+        home,
+        env={"SMOKEJUMPER_EVALUATE_EVERY": "0", "SMOKEJUMPER_DELIVER_EVERY": "0.2"},
+        args=["--config", str(config)],
+        start_timeout=START_TIMEOUT,
     )
-    with console.status("Starting smokejumper serve...") as status:
+    with slack, console.status("Starting smokejumper serve...") as status:
         try:
             with _step("starting smokejumper serve"):
                 server.start()
@@ -92,6 +105,11 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
                     windows = admin.windows(MODEL)
                     observations = admin.observations(MODEL)
                     slos = admin.slos()
+                status.update("Waiting for the alert's notification...")
+                messages = slack.wait(1, timeout=NOTIFY_TIMEOUT)
+                with _step("reading the notifications"):
+                    alerts = admin.alerts(state="firing")
+                    sent = admin.notifications()
         finally:
             server.stop()
     console.print(
@@ -101,7 +119,46 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
     console.print(render.windows_table(MODEL, windows))
     console.print(render.observations_table(observations, MONITORS))
     console.print(render.slo_table(slos))
+    _show_notification(console, messages, alerts, sent)
     return time.monotonic() - started
+
+
+def alerting_config(slack_url: str) -> str:
+    """The demo server's alerting: every alert of the model to an on-call channel in Slack
+    (here the loopback stand-in at ``slack_url``), one message per model, sent at once."""
+    return (
+        "route:\n"
+        "  receiver: ml-on-call\n"
+        "  group_by: [model]\n"
+        "  group_wait: 0s\n"
+        "receivers:\n"
+        "  - name: ml-on-call\n"
+        f"    slack_configs: [{{api_url: '{slack_url}', channel: '#ml-on-call'}}]\n"
+    )
+
+
+def _show_notification(
+    console: Console,
+    messages: list[dict[str, Any]],
+    alerts: list[dict[str, Any]],
+    sent: list[dict[str, Any]],
+) -> None:
+    """The alerts that fired and the Slack message their notification delivered."""
+    if not messages:
+        raise ServiceDemoError(
+            f"no notification arrived within {NOTIFY_TIMEOUT:.0f} s although "
+            f"{len(alerts)} alert(s) fire; the outbox says: "
+            + (
+                "; ".join(f"{m['integration']} {m['status']} {m['last_error'] or ''}" for m in sent)
+                or "nothing queued"
+            )
+        )
+    console.print(
+        f"\n{len(alerts)} alert(s) fired. The alerting pass grouped them by model and the "
+        "deliverer sent this message to the on-call Slack channel (here a stand-in on a "
+        "loopback port; set slack_configs.api_url to your incoming webhook):"
+    )
+    console.print(render.slack_panel(messages[0], "#ml-on-call"))
 
 
 def _declare(admin: AdminClient, reference: pa.Table) -> None:
