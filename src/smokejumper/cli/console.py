@@ -1,8 +1,11 @@
 """The consoles the commands print to: as wide as the terminal, and wide enough not to cut
 tables when the output is a file, a pipe or a CI log (Rich would assume 80 columns there).
 
+>>> saved = os.environ.pop("COLUMNS", None)  # (test runners may set it)
 >>> make_console(stderr=False, terminal=False).width
 200
+>>> if saved is not None:
+...     os.environ["COLUMNS"] = saved
 """
 
 from __future__ import annotations
