@@ -44,7 +44,7 @@ class AckIn(BaseModel):
     by: Text = Field(min_length=1, max_length=200)
 
 
-@router.post("/alerts/{fingerprint}/ack", responses=refusals(404, 422))
+@router.post("/alerts/{fingerprint}/ack", responses=refusals(400, 404, 413, 422))
 def ack_alert(
     fingerprint: str,
     body: AckIn,
@@ -78,7 +78,7 @@ class SilenceIn(BaseModel):
         return self
 
 
-@router.post("/silences", status_code=201, responses=refusals(422))
+@router.post("/silences", status_code=201, responses=refusals(400, 413, 422))
 def post_silence(
     body: SilenceIn, request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
@@ -122,7 +122,7 @@ def get_notifications(
     return actions.list_notifications(state(request).sessions, state_, limit)
 
 
-@router.post("/integrations/alertmanager", responses=refusals(413, 422))
+@router.post("/integrations/alertmanager", responses=refusals(400, 413, 422))
 def alertmanager_webhook(
     body: dict[str, Any], request: Request, _: Annotated[str, Depends(require("ingest"))]
 ) -> dict[str, int]:
