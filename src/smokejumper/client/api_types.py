@@ -4,9 +4,10 @@
 Each mirrors what a route returns today; the server is the authority, these only name the
 keys callers read (and let mypy check them):
 
->>> answer: EvaluationSummary = {"windows": 2, "observations": 10, "unhealthy": []}
+>>> answer: EvaluationSummary = {"windows": 2, "observations": 10, "unhealthy": [],
+...                               "alerts": 0, "notifications": 0}
 >>> sorted(EvaluationSummary.__required_keys__)
-['observations', 'unhealthy', 'windows']
+['alerts', 'notifications', 'observations', 'unhealthy', 'windows']
 """
 
 from __future__ import annotations
