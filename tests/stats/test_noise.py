@@ -112,7 +112,9 @@ def test_the_wasserstein_floor_is_tight_and_below_its_proven_bounds() -> None:
     assert bridge_ratio(levels, weights) == pytest.approx(quantile / sd, rel=0.01)
 
 
-def test_the_seed_of_the_floor_moves_it_by_about_a_per_cent(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_seed_of_the_floor_moves_it_by_about_a_per_cent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     levels, weights = bridge_grid(np.sort(np.random.default_rng(4).lognormal(size=3000)))
     first = bridge_quantile(levels, weights)
     assert bridge_quantile(levels, weights) == first  # cached, and the same on every call

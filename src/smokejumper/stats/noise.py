@@ -204,7 +204,9 @@ def _quantile_and_sd(levels: Floats, weights: Floats, level: float) -> tuple[flo
 
 
 @lru_cache(maxsize=4096)
-def _cached_quantile(levels_bytes: bytes, weights_bytes: bytes, level: float) -> tuple[float, float]:
+def _cached_quantile(
+    levels_bytes: bytes, weights_bytes: bytes, level: float
+) -> tuple[float, float]:
     levels = np.frombuffer(levels_bytes, dtype=np.float64)
     weights = np.frombuffer(weights_bytes, dtype=np.float64)
     cov = _bridge_covariance(levels)
@@ -264,7 +266,9 @@ def energy_floor(squared_spread: float, n: float, m: float) -> float:
     return math.sqrt(2 * CHI2_1_TAIL_MEAN * squared_spread / size) if size > 0 else math.inf
 
 
-def pooled_sd(n: float, mean: float, m2: float, m: float, other_mean: float, other_m2: float) -> float:
+def pooled_sd(
+    n: float, mean: float, m2: float, m: float, other_mean: float, other_m2: float
+) -> float:
     """Standard deviation (``ddof=0``) of two samples pooled, from their sizes, means and sums
     of squared deviations.
 
