@@ -64,19 +64,20 @@ SHAPES = {
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_wasserstein_noise_rarely_reaches_its_floor(shape: str) -> None:
-    """Over 1,500 pairs of one distribution per size, W1 reaches the floor at most as often
-    as the floor's level allows (plus sampling slack: 0.3 expected at the level, 3 allowed)."""
+def test_wasserstein_noise_reaches_its_floor_as_often_as_its_level_says(shape: str) -> None:
+    """The floor is the quantile, not a bound: computed at a level of 1 in 100 (so that 1,000
+    pairs resolve it), pairs of one distribution at 200 and 1,000 rows reach it about 10 times
+    in 1,000 (the conservative bound before it: about 3 times in 10,000)."""
     rng = np.random.default_rng(sorted(SHAPES).index(shape))
     draw = SHAPES[shape]
     reached = 0
     for n in (200, 1000):
-        for _ in range(1500):
+        for _ in range(500):
             a, b = np.sort(draw(rng, n)), np.sort(draw(rng, n))
             sd = float(np.concatenate([a, b]).std())
-            floor = wasserstein_floor(bridge_ratio(*bridge_grid(a)), sd, n, n)
+            floor = wasserstein_floor(bridge_ratio(*bridge_grid(a), level=0.01), sd, n, n)
             reached += EcdfGap.of(a, b).wasserstein() >= floor
-    assert reached <= 3
+    assert 3 <= reached <= 20
 
 
 def _bridge_sums(levels: np.ndarray, weights: np.ndarray, draws: int, seed: int) -> np.ndarray:

@@ -161,7 +161,8 @@ def test_merging_sketches_is_reproducible_and_the_same_in_turn_or_at_once() -> N
     ]
     at_once, again = numeric_merge_all(parts), numeric_merge_all(parts)
     in_turn = functools.reduce(NumericProfile.merge, parts)
-    assert at_once.quantiles is not None and in_turn.quantiles is not None
+    assert at_once.quantiles is not None
+    assert in_turn.quantiles is not None
     assert again.quantiles is not None
     assert at_once.quantiles.serialize() == again.quantiles.serialize()
     assert at_once.quantiles.serialize() == in_turn.quantiles.serialize()

@@ -139,9 +139,9 @@ def bridge_grid(sorted_values: Floats) -> tuple[Floats, Floats]:
         keep = gaps > 0
         return levels[keep], gaps[keep]
     group = np.clip(np.searchsorted(_GROUP_EDGES, levels, side="right") - 1, 0, None)
-    weights = np.bincount(group, gaps, _GROUP_EDGES.size)
+    weights = np.bincount(group, gaps, _GROUP_EDGES.size).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.bincount(group, gaps * levels, _GROUP_EDGES.size) / weights
+        means = np.bincount(group, gaps * levels, _GROUP_EDGES.size).astype(np.float64) / weights
     keep = weights > 0
     return means[keep], weights[keep]
 
