@@ -63,6 +63,7 @@ SHAPES = {
 }
 
 
+@pytest.mark.slow  # a floor per pair: about 40 s of CPU
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_wasserstein_noise_reaches_its_floor_as_often_as_its_level_says(shape: str) -> None:
     """The floor is the quantile, not a bound: computed at a level of 1 in 100 (so that 1,000
