@@ -106,12 +106,12 @@ def _levels(sketch: datasketches.kll_doubles_sketch) -> tuple[int, int, int, lis
     """``k``, ``m``, ``min_k`` and the retained values level by level (level ``h`` weighs
     ``2**h``) of a sketch that is not empty."""
     raw = sketch.serialize()
-    preamble, version, family, flags, k, m, _, _, min_k, num_levels, _ = _HEADER.unpack_from(raw)
+    preamble, version, family, _, k, m, _ = struct.unpack_from("<BBBBHBB", raw)
     if family != _FAMILY_KLL:
         raise ValueError(f"unexpected KLL serial layout {(preamble, version, family)}")
     if preamble != _PREAMBLE_INTS_FULL:  # a single value, stored in short form
-        _, _, _, _, k, m, _ = struct.unpack_from("<BBBBHBB", raw)
         return k, m, k, [np.array([sketch.get_min_value()])]
+    _, _, _, flags, k, m, _, _, min_k, num_levels, _ = _HEADER.unpack_from(raw)
     offsets = np.frombuffer(raw, dtype="<u4", count=num_levels, offset=_HEADER.size)
     items_at = _HEADER.size + 4 * num_levels + 16  # after the offsets, min and max
     items = np.frombuffer(raw, dtype="<f8", offset=items_at)
