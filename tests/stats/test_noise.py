@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 from scipy import stats
 
+from smokejumper.stats import noise
 from smokejumper.stats.compare import compare
 from smokejumper.stats.dataset import profile
 from smokejumper.stats.ecdf import EcdfGap
@@ -17,10 +18,13 @@ from smokejumper.stats.methods.ztest import two_proportion_z
 from smokejumper.stats.noise import (
     ABS_NORMAL_TAIL_MEAN,
     NOISE_LEVEL,
+    bridge_bound,
+    bridge_grid,
+    bridge_quantile,
+    bridge_ratio,
     chi2_quantile,
     h_floor,
     ks_floor,
-    spread_integral,
     wasserstein_floor,
 )
 
@@ -59,19 +63,81 @@ SHAPES = {
 }
 
 
+@pytest.mark.slow  # a floor per pair: about 40 s of CPU
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_wasserstein_noise_rarely_reaches_its_floor(shape: str) -> None:
-    """Over 1,500 pairs of one distribution per size, W1 reaches the floor at most as often
-    as the floor's level allows (plus sampling slack: about 1.5 expected, 6 allowed)."""
+def test_wasserstein_noise_reaches_its_floor_as_often_as_its_level_says(shape: str) -> None:
+    """The floor is the quantile, not a bound: computed at a level of 1 in 100 (so that 1,000
+    pairs resolve it), pairs of one distribution at 200 and 1,000 rows reach it about 10 times
+    in 1,000 (the conservative bound before it: about 3 times in 10,000)."""
     rng = np.random.default_rng(sorted(SHAPES).index(shape))
     draw = SHAPES[shape]
     reached = 0
     for n in (200, 1000):
-        for _ in range(1500):
+        for _ in range(500):
             a, b = np.sort(draw(rng, n)), np.sort(draw(rng, n))
-            floor = wasserstein_floor(spread_integral(a), float(np.std(a, ddof=1)), n, n)
+            sd = float(np.concatenate([a, b]).std())
+            floor = wasserstein_floor(bridge_ratio(*bridge_grid(a), level=0.01), sd, n, n)
             reached += EcdfGap.of(a, b).wasserstein() >= floor
-    assert reached <= 6
+    assert 3 <= reached <= 20
+
+
+def _bridge_sums(levels: np.ndarray, weights: np.ndarray, draws: int, seed: int) -> np.ndarray:
+    """``sum w_k |B(u_k)|`` simulated directly: Brownian bridges drawn whole on the levels."""
+    cov = np.minimum.outer(levels, levels) - np.outer(levels, levels)
+    eigen, vectors = np.linalg.eigh(cov)
+    root = vectors * np.sqrt(np.clip(eigen, 0.0, None))
+    bridges = np.random.default_rng(seed).standard_normal((draws, levels.size)) @ root.T
+    return np.asarray(np.abs(bridges) @ weights)
+
+
+@pytest.mark.parametrize("shape", ["normal", "exponential", "student_t3"])
+def test_the_wasserstein_floor_agrees_with_a_simulation_of_its_limit(shape: str) -> None:
+    """The conditional Monte Carlo quantile against 200,000 bridges simulated whole, at a
+    level a direct simulation resolves (1e-3: 200 draws beyond it, about 2 % noise)."""
+    rng = np.random.default_rng(7)
+    levels, weights = bridge_grid(np.sort(SHAPES[shape](rng, 5000)))
+    direct = np.quantile(_bridge_sums(levels, weights, 200_000, 1), 1 - 1e-3)
+    assert bridge_quantile(levels, weights, 1e-3) == pytest.approx(direct, rel=0.03)
+
+
+def test_the_wasserstein_floor_is_tight_and_below_its_proven_bounds() -> None:
+    """At NOISE_LEVEL the quantile lies between ``s z`` (``X >= s |Z|``) and the bounds of
+    convex order and concentration, and for normal data well below them (about 3.94 s
+    against 5.0 s): the floor that made a 0.5 sd shift at 200 rows a coin toss."""
+    rng = np.random.default_rng(3)
+    sample = np.sort(rng.normal(size=5000))
+    levels, weights = bridge_grid(sample)
+    quantile = bridge_quantile(levels, weights)
+    sd = float(sample.std())
+    assert stats.norm.isf(NOISE_LEVEL / 2) * sd * 0.99 < quantile < 4.05 * sd
+    assert quantile < 0.82 * bridge_bound(levels, weights)
+    assert bridge_ratio(levels, weights) == pytest.approx(quantile / sd, rel=0.01)
+
+
+def test_the_seed_of_the_floor_moves_it_by_about_a_per_cent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    levels, weights = bridge_grid(np.sort(np.random.default_rng(4).lognormal(size=3000)))
+    first = bridge_quantile(levels, weights)
+    assert bridge_quantile(levels, weights) == first  # cached, and the same on every call
+    for seed in (1, 2, 3):
+        monkeypatch.setattr(noise, "_BRIDGE_SEED", seed)
+        noise._cached_quantile.cache_clear()
+        assert bridge_quantile(levels, weights) == pytest.approx(first, rel=0.02)
+    noise._cached_quantile.cache_clear()
+
+
+def test_a_half_sd_shift_at_200_rows_is_caught_nearly_always() -> None:
+    """Issue 9: with the bounded floor a 0.5 sd shift at 200 rows a side was caught in about
+    half the comparisons; the quantile of the limit catches it in most (about 85 %: at a level
+    of 1e-4 even a z-test knowing the variance catches it 87 % of the time)."""
+    rng = np.random.default_rng(21)
+    caught = 0
+    for _ in range(100):
+        ref = pa.table({"x": rng.normal(size=200)})
+        cur = pa.table({"x": rng.normal(0.5, 1.0, size=200)})
+        caught += compare(ref, cur).column("x").drift
+    assert caught >= 75
 
 
 def test_floors_of_counts_bound_their_tests() -> None:

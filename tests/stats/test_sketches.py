@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import struct
 
 import datasketches
 import numpy as np
 import pytest
 
+from smokejumper.frames.kinds import ColumnKind
 from smokejumper.stats import hll, kll
+from smokejumper.stats.compare import compare
+from smokejumper.stats.dataset import DatasetProfile
+from smokejumper.stats.numeric import NumericProfile
+from smokejumper.stats.numeric import merge_all as numeric_merge_all
 
 
 def _exact_cdf(sorted_values: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,3 +148,40 @@ def test_chunked_registers_fall_back_when_the_shortcut_leaves_a_register_empty(
     plain = hll.registers(hll.hash_floats(values))
     monkeypatch.setattr(hll, "_skip", lambda count: 20)  # keeps ~1 hash in a million
     assert np.array_equal(hll.sorted_float_registers(values), plain)
+
+
+def test_merging_sketches_is_reproducible_and_the_same_in_turn_or_at_once() -> None:
+    """DataSketches' own merge flips unseeded coins: the same parts merged twice gave different
+    sketches, so a window's statistics beyond the reference's bins differed between the
+    service's evaluation and a monitor evaluated alone (benchmarks/monitor_evaluation.py)."""
+    rng = np.random.default_rng(12)
+    reference = NumericProfile.from_values(rng.normal(size=50_000))
+    parts = [
+        NumericProfile.from_values(rng.normal(size=1000) * 3, reference.binning) for _ in range(5)
+    ]
+    at_once, again = numeric_merge_all(parts), numeric_merge_all(parts)
+    in_turn = functools.reduce(NumericProfile.merge, parts)
+    assert at_once.quantiles is not None
+    assert in_turn.quantiles is not None
+    assert again.quantiles is not None
+    assert at_once.quantiles.serialize() == again.quantiles.serialize()
+    assert at_once.quantiles.serialize() == in_turn.quantiles.serialize()
+    # and the effect size of a column beyond the reference's bins, which reads the sketch
+    kinds = {"x": ColumnKind.NUMERIC}
+    before = DatasetProfile(50_000, kinds, {"x": reference})
+    effects = {
+        compare(before, DatasetProfile(5000, kinds, {"x": merged})).column("x").effect_size
+        for merged in (at_once, again, in_turn)
+    }
+    assert len(effects) == 1
+
+
+def test_a_merged_sketch_stays_within_its_rank_error() -> None:
+    values = [np.sort(np.random.default_rng(i).normal(size=100_000)) for i in range(8)]
+    sketch = functools.reduce(kll.merged, [kll.from_sorted(v) for v in values])
+    every = np.sort(np.concatenate(values))
+    points = np.linspace(-4, 4, 401)
+    truth = np.searchsorted(every, points, side="right") / every.size
+    estimate = np.asarray(sketch.get_cdf(list(points), True))[:-1]
+    assert sketch.n == every.size
+    assert np.abs(estimate - truth).max() <= kll.rank_error(sketch)

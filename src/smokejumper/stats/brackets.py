@@ -164,10 +164,9 @@ def brackets(ref: NumericProfile, cur: NumericProfile, *, sketches: bool = True)
 def estimates(ref: NumericProfile, cur: NumericProfile) -> tuple[Brackets, Brackets]:
     """The brackets that bound (with the sketches) and those that estimate.
 
-    When both profiles share the reference's bins, estimates come from the exact counts alone:
-    a sketch merged from parts differs with the order of the merges (and KLL compaction flips
-    coins), and a window's effect size must not; the sketches then only tighten the bounds, and
-    the estimate is clipped into them.
+    When both profiles share the reference's bins, estimates come from the exact counts alone;
+    the sketches then only tighten the bounds, and the estimate is clipped into them (merged
+    sketches are reproducible, :func:`smokejumper.stats.kll.merged`, so the clip is too).
     """
     bounding = brackets(ref, cur)
     if ref.binning.same_as(cur.binning):

@@ -59,11 +59,68 @@ def empty() -> datasketches.kll_doubles_sketch:
 def merged(
     a: datasketches.kll_doubles_sketch, b: datasketches.kll_doubles_sketch
 ) -> datasketches.kll_doubles_sketch:
-    """A new sketch of both streams (neither input changes)."""
-    out = empty()
-    out.merge(a)
-    out.merge(b)
-    return out
+    """A new sketch of both streams (neither input changes), the same bytes every time.
+
+    DataSketches' own ``merge`` flips its compaction coins from an unseeded process-wide
+    generator, so merging the same sketches twice gives different sketches, and a window's
+    quantiles (and any statistic that reads them) would differ between two evaluations of the
+    same window. Here the levels are combined and compacted as KLL compacts them (the lowest
+    level over its capacity is sorted and every other value, an odd one out staying, moves up
+    with twice the weight), with coins from a generator seeded by the two sizes: as good as
+    fresh coins for data that does not see them, and reproducible.
+
+    >>> x = from_sorted(np.arange(5000.0)); y = from_sorted(np.arange(5000.0, 9000.0))
+    >>> merged(x, y).serialize() == merged(x, y).serialize()
+    True
+    >>> merged(x, y).n, merged(x, y).get_max_value()
+    (9000, 8999.0)
+    """
+    if a.is_empty() or b.is_empty():  # a copy
+        return datasketches.kll_doubles_sketch.deserialize((b if a.is_empty() else a).serialize())
+    (k, m, min_k, levels_a), (_, _, min_k_b, levels_b) = _levels(a), _levels(b)
+    height = max(len(levels_a), len(levels_b))
+    levels = [np.sort(np.concatenate([_at(levels_a, h), _at(levels_b, h)])) for h in range(height)]
+    coins = np.random.default_rng([a.n, b.n])
+    while sum(level.size for level in levels) > _total_capacity(k, m, len(levels)):
+        h = next(
+            h for h in range(len(levels)) if levels[h].size >= _level_capacity(k, m, len(levels), h)
+        )
+        if h == len(levels) - 1:
+            levels.append(np.empty(0))
+        level = levels[h]
+        odd = level.size % 2
+        kept, pairs = level[:odd], level[odd:]
+        up = pairs[int(coins.integers(2)) :: 2]
+        levels[h] = kept
+        levels[h + 1] = np.sort(np.concatenate([levels[h + 1], up]))
+    low = min(a.get_min_value(), b.get_min_value())
+    high = max(a.get_max_value(), b.get_max_value())
+    return _write(levels, k=k, m=m, min_k=min(min_k, min_k_b), n=a.n + b.n, low=low, high=high)
+
+
+def _at(levels: list[Floats], h: int) -> Floats:
+    return levels[h] if h < len(levels) else np.empty(0)
+
+
+def _levels(sketch: datasketches.kll_doubles_sketch) -> tuple[int, int, int, list[Floats]]:
+    """``k``, ``m``, ``min_k`` and the retained values level by level (level ``h`` weighs
+    ``2**h``) of a sketch that is not empty."""
+    raw = sketch.serialize()
+    preamble, version, family, _, k, m, _ = struct.unpack_from("<BBBBHBB", raw)
+    if family != _FAMILY_KLL:
+        raise ValueError(f"unexpected KLL serial layout {(preamble, version, family)}")
+    if preamble != _PREAMBLE_INTS_FULL:  # a single value, stored in short form
+        return k, m, k, [np.array([sketch.get_min_value()])]
+    _, _, _, flags, k, m, _, _, min_k, num_levels, _ = _HEADER.unpack_from(raw)
+    offsets = np.frombuffer(raw, dtype="<u4", count=num_levels, offset=_HEADER.size)
+    items_at = _HEADER.size + 4 * num_levels + 16  # after the offsets, min and max
+    items = np.frombuffer(raw, dtype="<f8", offset=items_at)
+    bounds = np.append(offsets, _total_capacity(k, m, num_levels)) - offsets[0]
+    levels = []
+    for h in range(num_levels):
+        level = items[bounds[h] : bounds[h + 1]]
+        levels.append(np.sort(level) if h == 0 and not flags & _FLAG_LEVEL_ZERO_SORTED else level)
+    return k, m, min_k, levels
 
 
 def rank_error(sketch: datasketches.kll_doubles_sketch) -> float:
@@ -121,18 +178,15 @@ def _lift(
     high: float,
 ) -> datasketches.kll_doubles_sketch:
     """The sketch with ``len(low_levels)`` levels inserted under its own, holding those values."""
-    raw = sketch.serialize()
-    preamble, version, family, flags, k, m, _, _, min_k, num_levels, _ = _HEADER.unpack_from(raw)
-    if (preamble, version, family) != (_PREAMBLE_INTS_FULL, _SERIAL_VERSION_FULL, _FAMILY_KLL):
-        raise ValueError(f"unexpected KLL serial layout {(preamble, version, family)}")
-    offsets = np.frombuffer(raw, dtype="<u4", count=num_levels, offset=_HEADER.size)
-    items_at = _HEADER.size + 4 * num_levels + 16  # after the offsets, min and max
-    items = np.frombuffer(raw, dtype="<f8", offset=items_at)
-    bounds = np.append(offsets, _total_capacity(k, m, num_levels)) - offsets[0]
-    levels = [np.asarray(v, dtype=np.float64) for v in low_levels]
-    for h in range(num_levels):
-        level = items[bounds[h] : bounds[h + 1]]
-        levels.append(np.sort(level) if h == 0 and not flags & _FLAG_LEVEL_ZERO_SORTED else level)
+    k, m, min_k, own = _levels(sketch)
+    levels = [np.asarray(v, dtype=np.float64) for v in low_levels] + own
+    return _write(levels, k=k, m=m, min_k=min_k, n=n, low=low, high=high)
+
+
+def _write(
+    levels: list[Floats], *, k: int, m: int, min_k: int, n: int, low: float, high: float
+) -> datasketches.kll_doubles_sketch:
+    """A sketch holding ``levels`` (each sorted; level ``h`` weighs ``2**h``)."""
     height = len(levels)
     retained = sum(level.size for level in levels)
     first = _total_capacity(k, m, height) - retained
@@ -152,5 +206,6 @@ def _lift(
     )
     body = np.concatenate(levels).astype("<f8").tobytes()
     limits = np.asarray(new_offsets, dtype="<u4").tobytes()
-    lifted = header + limits + struct.pack("<dd", low, high) + body
-    return datasketches.kll_doubles_sketch.deserialize(lifted)
+    return datasketches.kll_doubles_sketch.deserialize(
+        header + limits + struct.pack("<dd", low, high) + body
+    )

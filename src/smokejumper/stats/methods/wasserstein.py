@@ -28,7 +28,13 @@ from smokejumper.stats.brackets import estimates, ks_estimate, wasserstein_bound
 from smokejumper.stats.ecdf import EcdfGap, scaled_samples
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_p_value
-from smokejumper.stats.noise import binned_spread_integral, spread_integral, wasserstein_floor
+from smokejumper.stats.noise import (
+    binned_bridge_grid,
+    bridge_grid,
+    bridge_ratio,
+    pooled_sd,
+    wasserstein_floor,
+)
 
 
 def wasserstein(a: Floats, b: Floats) -> float:
@@ -87,13 +93,15 @@ class Wasserstein(DriftMethod):
     def noise_floor(self, pair: ColumnPair) -> float | None:
         ref, cur = pair.numeric()
         if pair.has_raw:
-            a, _, std = scaled_samples(ref.std, *pair.raw())
-            spread = spread_integral(a)
-            return wasserstein_floor(spread, std, a.size, cur.usable) / _unit(std)[0]
+            a, b, std = scaled_samples(ref.std, *pair.raw())
+            ratio = bridge_ratio(*bridge_grid(a))
+            sd = float(np.concatenate([a, b]).std()) if a.size + b.size else 0.0
+            return wasserstein_floor(ratio, sd, a.size, b.size) / _unit(std)[0]
         edges = ref.binning.edges
         if not edges.size:
             return None
         ref_low, ref_high, _, _, _ = pair.fine_cdfs()
         points = np.concatenate([[edges[0]], edges, [edges[-1]]])
-        spread = binned_spread_integral(points, ref_low, ref_high)
-        return wasserstein_floor(spread, ref.std, ref.usable, cur.usable) / _unit(ref.std)[0]
+        ratio = bridge_ratio(*binned_bridge_grid(points, ref_low, ref_high))
+        sd = pooled_sd(ref.n, ref.mean, ref.m2, cur.n, cur.mean, cur.m2)
+        return wasserstein_floor(ratio, sd, ref.usable, cur.usable) / _unit(ref.std)[0]
