@@ -138,3 +138,33 @@ def test_a_receiver_removed_from_the_configuration_is_dead(
     assert deliver_due(sessions, sender(other, "https://sj.example", http), NOW).dead == 1
     assert "no longer in the configuration" in (outbox(sessions).last_error or "")
     assert endpoint.requests == []
+
+
+def test_pagerduty_hears_trigger_acknowledge_and_resolve_with_one_dedup_key(
+    sessions: sessionmaker[Session], endpoint: Endpoint, http: httpx.Client
+) -> None:
+    config = parse_config(
+        {
+            "route": {"receiver": "on-call", "group_wait": "0s"},
+            "receivers": [
+                {
+                    "name": "on-call",
+                    "pagerduty_configs": [
+                        {"routing_key": "R0UTINGKEY0123456789012345678901", "url": endpoint.url}
+                    ],
+                }
+            ],
+        }
+    )
+    send = sender(config, "https://sj.example", http)
+    queued(sessions, config)
+    deliver_due(sessions, send, NOW)
+    (alert,) = actions.list_alerts(sessions)
+    actions.acknowledge(sessions, alert["fingerprint"], "ana", NOW + timedelta(minutes=1), config)
+    deliver_due(sessions, send, NOW + timedelta(minutes=1))
+    observe(sessions, "nulls", 1, 0.0)  # healthy: the alert resolves
+    alert_pass(sessions, config, NOW + HOUR)
+    deliver_due(sessions, send, NOW + HOUR)
+    events = [r.json() for r in endpoint.requests]
+    assert [e["event_action"] for e in events] == ["trigger", "acknowledge", "resolve"]
+    assert {e["dedup_key"] for e in events} == {alert["fingerprint"]}

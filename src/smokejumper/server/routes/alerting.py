@@ -51,8 +51,10 @@ def ack_alert(
     request: Request,
     _: Annotated[str, Depends(require("write"))],
 ) -> dict[str, Any]:
-    """Acknowledge an alert: its repeats and escalation stop (news of its group still goes)."""
-    return actions.acknowledge(state(request).sessions, fingerprint, body.by, _now())
+    """Acknowledge an alert: its repeats and escalation stop (news of its group still goes);
+    PagerDuty receivers that were told of it get an ``acknowledge`` event at once."""
+    app = state(request)
+    return actions.acknowledge(app.sessions, fingerprint, body.by, _now(), app.alerting_config)
 
 
 class SilenceIn(BaseModel):

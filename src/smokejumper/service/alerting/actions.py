@@ -10,15 +10,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from smokejumper.alerting import Evaluation, Silence, unmatched
+from smokejumper.alerting import AlertingConfig, Evaluation, Notification, Silence, unmatched
 from smokejumper.alerting.codec import alert_to_dict
 from smokejumper.errors import UnknownSilenceError
+from smokejumper.service.alerting.outbox import enqueue_notification
 from smokejumper.store import outbox
 from smokejumper.store.alerting_state import load_state
 from smokejumper.store.alerts import find_alerts, load_alerts, save_alert, save_alerts
 from smokejumper.store.database import unit_of_work
 from smokejumper.store.silences import add_silence, expire_silence, load_silences
 from smokejumper.store.tables import OutboxMessage
+
+#: The integrations told of an acknowledgement as it happens (others hear of it in the next
+#: notification of the group, if any).
+PAGERDUTY = frozenset({"pagerduty_configs"})
 
 
 def list_alerts(
@@ -33,17 +38,38 @@ def list_alerts(
 
 
 def acknowledge(
-    sessions: sessionmaker[Session], fingerprint: str, by: str, now: datetime
+    sessions: sessionmaker[Session],
+    fingerprint: str,
+    by: str,
+    now: datetime,
+    config: AlertingConfig | None = None,
 ) -> dict[str, Any]:
     """Acknowledge alert ``fingerprint`` (repeats and escalation stop); the alert after it.
 
-    The pipeline's state row is locked first (PostgreSQL), as a pass does, so an
-    acknowledgement is never overwritten by a pass running at the same time."""
+    PagerDuty is told at once: every PagerDuty integration of a receiver that was notified of
+    the alert gets an ``acknowledge`` event for it (through the outbox, in this unit of work),
+    so the incident there stops paging too. The pipeline's state row is locked first
+    (PostgreSQL), as a pass does, so an acknowledgement is never overwritten by a pass running
+    at the same time."""
     with unit_of_work(sessions) as session:
-        load_state(session, for_update=True)
+        state = load_state(session, for_update=True)
         alert = load_alerts(session).acknowledge(fingerprint, by, now).get(fingerprint)
         assert alert is not None
         save_alert(session, alert)
+        if config is not None:
+            for channel in state.channels.values():
+                if fingerprint in channel.firing:
+                    told = Notification(
+                        channel.receiver,
+                        f"{channel.group_key}|ack:{fingerprint}",
+                        {},
+                        (alert,),
+                        (),
+                        "changed",
+                        now,
+                        channel.level,
+                    )
+                    enqueue_notification(session, told, config, now, PAGERDUTY)
         return alert_to_dict(alert)
 
 

@@ -35,14 +35,21 @@ def message_key(notification: Notification, kind: str, index: int) -> str:
 
 
 def enqueue_notification(
-    session: Session, notification: Notification, config: AlertingConfig, now: datetime
+    session: Session,
+    notification: Notification,
+    config: AlertingConfig,
+    now: datetime,
+    kinds: frozenset[str] | None = None,
 ) -> int:
-    """Write ``notification``'s messages (in the caller's unit of work); how many."""
+    """Write ``notification``'s messages (in the caller's unit of work), to every integration
+    of its receiver or only those of ``kinds``; how many."""
     receiver = config.receivers.get(notification.receiver)
     if receiver is None:
         return 0
     written = 0
     for kind, items in sorted(receiver.integrations.items()):
+        if kinds is not None and kind not in kinds:
+            continue
         for index, settings in enumerate(items):
             if notification.status == "resolved" and not settings.get("send_resolved", True):
                 continue
