@@ -1,0 +1,73 @@
+"""Checks shared by the incident modules: aware times, names, texts and JSON-like details.
+
+Each raises :class:`~smokejumper.errors.IncidentError` saying what was wrong.
+
+>>> from datetime import UTC, datetime
+>>> aware(datetime(2026, 11, 1, tzinfo=UTC), "now").year
+2026
+>>> aware(datetime(2026, 11, 1), "now")
+Traceback (most recent call last):
+...
+smokejumper.errors.IncidentError: now must be a timezone-aware datetime (UTC), got \
+datetime.datetime(2026, 11, 1, 0, 0); use datetime.now(UTC) or datetime(..., tzinfo=UTC)
+>>> name("  ", "the commander")
+Traceback (most recent call last):
+...
+smokejumper.errors.IncidentError: the commander must be a non-empty string, got str '  '
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from smokejumper.errors import IncidentError
+
+
+def shown(value: object) -> str:
+    """``value`` with its type, for error messages."""
+    return f"{type(value).__name__} {value!r}"
+
+
+def aware(value: object, what: str) -> datetime:
+    """``value`` if it is a timezone-aware datetime (times are compared across sources)."""
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise IncidentError(
+            f"{what} must be a timezone-aware datetime (UTC), got {value!r}; "
+            "use datetime.now(UTC) or datetime(..., tzinfo=UTC)"
+        )
+    return value
+
+
+def name(value: object, what: str) -> str:
+    """``value`` stripped, if it is a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise IncidentError(f"{what} must be a non-empty string, got {shown(value)}")
+    return value.strip()
+
+
+def json_value(value: object, what: str) -> Any:
+    """``value`` if it is JSON: strings, finite numbers, booleans, null, lists and mappings
+    with string keys (what a timeline event's details may hold, so they store and send as
+    they are)."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise IncidentError(f"{what} must be a finite number, got {value!r}")
+        return value
+    if isinstance(value, list | tuple):
+        return [json_value(item, f"{what}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise IncidentError(f"{what}: keys must be strings, got {shown(key)}")
+            out[key] = json_value(item, f"{what}.{key}")
+        return out
+    raise IncidentError(
+        f"{what} must be JSON (text, number, true/false, null, list or mapping), "
+        f"got {shown(value)}"
+    )
