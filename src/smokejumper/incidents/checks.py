@@ -68,6 +68,5 @@ def json_value(value: object, what: str) -> Any:
             out[key] = json_value(item, f"{what}.{key}")
         return out
     raise IncidentError(
-        f"{what} must be JSON (text, number, true/false, null, list or mapping), "
-        f"got {shown(value)}"
+        f"{what} must be JSON (text, number, true/false, null, list or mapping), got {shown(value)}"
     )

@@ -69,7 +69,7 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 def parse_status(value: object) -> Status:
     """The status ``value`` names (any case), or :class:`IncidentError` listing them."""
     try:
-        return Status(value.strip().lower() if isinstance(value, str) else value)
+        return Status(value.strip().lower() if isinstance(value, str) else str(value))
     except ValueError:
         known = ", ".join(s.value for s in Status)
         raise IncidentError(f"unknown incident status {value!r}; known: {known}") from None
@@ -82,9 +82,7 @@ def allowed_transitions(current: Status, *, postmortem_done: bool = False) -> tu
     ['investigating', 'closed']
     """
     return tuple(
-        s
-        for s in TRANSITIONS[current]
-        if not (s is Status.CLOSED and not postmortem_done)
+        s for s in TRANSITIONS[current] if not (s is Status.CLOSED and not postmortem_done)
     )
 
 

@@ -79,7 +79,10 @@ class SeverityDefinition:
 yet, a risk to watch; updates every 1d
         """
         every = _words(self.update_every)
-        return f"{self.severity}: traffic: {self.traffic}; impact: {self.impact}; updates every {every}"
+        return (
+            f"{self.severity}: traffic: {self.traffic}; impact: {self.impact}; "
+            f"updates every {every}"
+        )
 
 
 def _words(value: timedelta) -> str:

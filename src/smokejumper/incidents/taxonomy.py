@@ -64,8 +64,7 @@ TAXONOMY: tuple[TaxonomyLabel, ...] = (
     TaxonomyLabel(
         "concept_drift",
         "Concept drift",
-        "the relation between the inputs and the target changed; the model answers an old "
-        "question",
+        "the relation between the inputs and the target changed; the model answers an old question",
         "External",
     ),
     TaxonomyLabel(
@@ -162,9 +161,7 @@ def taxonomy_label(value: object) -> TaxonomyLabel:
     key = _key(value) if isinstance(value, str) else ""
     slug = key if key in BY_SLUG else _ALIASES.get(key)
     if slug is None:
-        raise IncidentError(
-            f"unknown taxonomy label {value!r}; known labels: {', '.join(BY_SLUG)}"
-        )
+        raise IncidentError(f"unknown taxonomy label {value!r}; known labels: {', '.join(BY_SLUG)}")
     return BY_SLUG[slug]
 
 

@@ -109,7 +109,7 @@ def _iso(value: datetime) -> str:
 def parse_kind(value: object) -> EventKind:
     """The event kind ``value`` names, or :class:`IncidentError` listing them."""
     try:
-        return EventKind(value)
+        return EventKind(value if isinstance(value, str) else str(value))
     except ValueError:
         known = ", ".join(k.value for k in EventKind)
         raise IncidentError(f"unknown timeline event kind {value!r}; known: {known}") from None
@@ -287,11 +287,7 @@ class Timeline:
 
     def corrections(self, event_id: str) -> list[TimelineEvent]:
         """The corrections recorded for event ``event_id``, by time."""
-        return [
-            e
-            for e in self.of_kind(EventKind.CORRECTION)
-            if e.details["event_id"] == event_id
-        ]
+        return [e for e in self.of_kind(EventKind.CORRECTION) if e.details["event_id"] == event_id]
 
     def to_list(self) -> list[dict[str, Any]]:
         """Every event as JSON data, in the order recorded."""
@@ -367,9 +363,9 @@ def onset_event(
 
 def pin(event: TimelineEvent, now: datetime, *, actor: str, source: str = "user") -> TimelineEvent:
     """Pin ``event`` as a key moment."""
-    return TimelineEvent(
-        event.incident_id, EventKind.PINNED, now, source, name(actor, "actor"), {"event_id": event.id}
-    )
+    details = {"event_id": event.id}
+    actor = name(actor, "actor")
+    return TimelineEvent(event.incident_id, EventKind.PINNED, now, source, actor, details)
 
 
 def unpin(
