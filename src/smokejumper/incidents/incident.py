@@ -87,7 +87,6 @@ _TIMES = (
     "mitigated_at",
     "resolved_at",
     "closed_at",
-    "last_alert_at",
 )
 
 
@@ -103,10 +102,10 @@ class Incident:
     """One incident (see the module docstring). Build a new one with :meth:`open`; change it
     with its methods, which check their input and return a :class:`Changed`.
 
-    ``models``, ``segments``, ``labels`` (taxonomy slugs) and ``alert_fingerprints`` are sorted
-    tuples without repeats; ``versions`` holds ``(model, version)`` pairs. ``onset_at`` is the
-    earliest onset recorded (the first unhealthy window of a monitor involved);
-    ``last_alert_at`` the start of the newest alert attached (the join window counts from it).
+    ``models``, ``segments`` and ``labels`` (taxonomy slugs) are sorted tuples without
+    repeats; ``versions`` holds ``(model, version)`` pairs. ``alerts`` maps the fingerprint of
+    each alert attached to the start of its newest episode attached. ``onset_at`` is the
+    earliest onset recorded (the first unhealthy window of a monitor involved).
     """
 
     id: str
@@ -119,13 +118,12 @@ class Incident:
     versions: tuple[tuple[str, str], ...] = ()
     segments: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
-    alert_fingerprints: tuple[str, ...] = ()
+    alerts: Mapping[str, datetime] = field(default_factory=dict)
     onset_at: datetime | None = None
     acknowledged_at: datetime | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
-    last_alert_at: datetime | None = None
     merged_into: str | None = None
 
     def __post_init__(self) -> None:
@@ -145,7 +143,18 @@ class Incident:
         set_(self, "versions", _versions(self.versions))
         set_(self, "segments", _names(self.segments, "a segment"))
         set_(self, "labels", taxonomy_slugs(self.labels))
-        set_(self, "alert_fingerprints", _names(self.alert_fingerprints, "a fingerprint"))
+        if not isinstance(self.alerts, Mapping):
+            raise IncidentError(
+                f"alerts must map a fingerprint to its start, got {shown(self.alerts)}"
+            )
+        set_(
+            self,
+            "alerts",
+            {
+                name(fp, "an alert's fingerprint"): aware(at, f"the start of alert {fp}")
+                for fp, at in sorted(self.alerts.items())
+            },
+        )
         aware(self.detected_at, "detected_at")
         for what in _TIMES:
             if getattr(self, what) is not None:
@@ -156,6 +165,17 @@ class Incident:
                 raise IncidentError(f"incident {self.id} cannot be merged into itself")
 
     # -- reading -------------------------------------------------------------------------
+
+    @property
+    def alert_fingerprints(self) -> tuple[str, ...]:
+        """The fingerprints of the alerts attached, sorted."""
+        return tuple(self.alerts)
+
+    @property
+    def last_alert_at(self) -> datetime | None:
+        """The start of the newest alert episode attached (``None`` without alerts); the
+        join window counts from it."""
+        return max(self.alerts.values(), default=None)
 
     @property
     def is_open(self) -> bool:
@@ -393,8 +413,10 @@ class Incident:
         model, version = labels.get("model"), labels.get("version")
         incident = replace(
             self,
-            alert_fingerprints=(*self.alert_fingerprints, fingerprint),
-            last_alert_at=max(starts_at, self.last_alert_at or starts_at),
+            alerts={
+                **self.alerts,
+                fingerprint: max(starts_at, self.alerts.get(fingerprint, starts_at)),
+            },
         )
         scope = incident.affect(
             now,
@@ -456,14 +478,13 @@ class Incident:
             "versions": [{"model": m, "version": v} for m, v in self.versions],
             "segments": list(self.segments),
             "labels": list(self.labels),
-            "alert_fingerprints": list(self.alert_fingerprints),
+            "alerts": {fp: _time(at) for fp, at in self.alerts.items()},
             "detected_at": _time(self.detected_at),
             "onset_at": _time(self.onset_at),
             "acknowledged_at": _time(self.acknowledged_at),
             "mitigated_at": _time(self.mitigated_at),
             "resolved_at": _time(self.resolved_at),
             "closed_at": _time(self.closed_at),
-            "last_alert_at": _time(self.last_alert_at),
             "merged_into": self.merged_into,
         }
 
@@ -497,7 +518,10 @@ class Incident:
             versions=tuple(data.get("versions") or ()),
             segments=tuple(data.get("segments") or ()),
             labels=tuple(data.get("labels") or ()),
-            alert_fingerprints=tuple(data.get("alert_fingerprints") or ()),
+            alerts={
+                fp: _parse_time(at, f"alerts.{fp}") or _missing(f"alerts.{fp}")
+                for fp, at in (data.get("alerts") or {}).items()
+            },
             merged_into=data.get("merged_into"),
             **times,
         )
@@ -511,3 +535,7 @@ def _parse_time(value: object, what: str) -> datetime | None:
     except ValueError:
         raise IncidentError(f"{what} must be an ISO 8601 time, got {value!r}") from None
     return aware(parsed, what)
+
+
+def _missing(what: str) -> datetime:
+    raise IncidentError(f"{what} must be an ISO 8601 time, got nothing")
