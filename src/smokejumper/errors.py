@@ -264,9 +264,7 @@ class IllegalTransitionError(IncidentError):
 mitigated
     """
 
-    def __init__(
-        self, current: str, target: str, allowed: Sequence[str], reason: str = ""
-    ) -> None:
+    def __init__(self, current: str, target: str, allowed: Sequence[str], reason: str = "") -> None:
         listed = ", ".join(allowed) if allowed else "nothing"
         why = f" ({reason})" if reason else ""
         super().__init__(
