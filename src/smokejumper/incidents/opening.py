@@ -314,6 +314,9 @@ def decide(
     out: list[Decision | list[AlertLike]] = []
     for alert in sorted(alerts, key=lambda a: (aware(a.starts_at, "starts_at"), a.fingerprint)):
         model = alert.labels.get("model")
+        if any(alert.fingerprint == a.fingerprint for g in pending for a in g):
+            out.append(Skip(alert, "given twice; the first opens the incident"))
+            continue
         holder = next((i for i in live if alert.fingerprint in seen[i.id]), None)
         if holder is not None and alert.starts_at <= seen[holder.id][alert.fingerprint]:
             out.append(Skip(alert, f"already attached to incident {holder.id}"))
