@@ -18,7 +18,7 @@ from triage it may move to: investigating, mitigated, resolved
 """
 
 from smokejumper.incidents.config import IncidentsConfig, parse_incidents_config
-from smokejumper.incidents.incident import Changed, Incident, Role, parse_role
+from smokejumper.incidents.incident import Changed, Incident
 from smokejumper.incidents.lifecycle import (
     TRANSITIONS,
     Status,
@@ -47,6 +47,7 @@ from smokejumper.incidents.opening import (
     guess_labels,
     parse_policy,
 )
+from smokejumper.incidents.roles import Role, parse_role
 from smokejumper.incidents.severity import (
     DEFAULT_SEVERITIES,
     Severity,

@@ -19,8 +19,8 @@ smokejumper.errors.IncidentError: the commander must be a non-empty string, got 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from smokejumper.errors import IncidentError
@@ -70,3 +70,45 @@ def json_value(value: object, what: str) -> Any:
     raise IncidentError(
         f"{what} must be JSON (text, number, true/false, null, list or mapping), got {shown(value)}"
     )
+
+
+def names(values: Iterable[object], what: str) -> tuple[str, ...]:
+    """``values`` (or the one string given) checked, stripped, sorted and without repeats."""
+    if isinstance(values, str):
+        values = [values]
+    return tuple(sorted({name(v, what) for v in values}))
+
+
+def version_pairs(values: Iterable[object]) -> tuple[tuple[str, str], ...]:
+    """``(model, version)`` pairs (or ``{"model", "version"}`` mappings) checked and sorted."""
+    pairs = set()
+    for value in values:
+        if isinstance(value, Mapping):
+            value = (value.get("model"), value.get("version"))
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise IncidentError(
+                f"an affected version is a (model, version) pair, got {shown(value)}"
+            )
+        pairs.add((name(value[0], "a version's model"), name(value[1], "a version")))
+    return tuple(sorted(pairs))
+
+
+def iso(value: datetime | None) -> str | None:
+    """``value`` in ISO 8601 in UTC (``None`` stays ``None``)."""
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def parse_time(value: object, what: str) -> datetime | None:
+    """The aware datetime of an ISO 8601 text (or a datetime); ``None`` stays ``None``."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        raise IncidentError(f"{what} must be an ISO 8601 time, got {value!r}") from None
+    return aware(parsed, what)
+
+
+def missing_time(what: str) -> datetime:
+    """Raise: ``what`` should have been a time and is missing."""
+    raise IncidentError(f"{what} must be an ISO 8601 time, got nothing")

@@ -28,58 +28,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from smokejumper.errors import IncidentError
-from smokejumper.incidents.checks import aware, name, shown
+from smokejumper.incidents.checks import (
+    aware,
+    iso,
+    missing_time,
+    name,
+    names,
+    parse_time,
+    shown,
+    version_pairs,
+)
 from smokejumper.incidents.lifecycle import Status, check_transition, is_reopening, parse_status
+from smokejumper.incidents.roles import Role, parse_role
 from smokejumper.incidents.severity import Severity, parse_severity
 from smokejumper.incidents.taxonomy import taxonomy_slugs
 from smokejumper.incidents.timeline import EventKind, TimelineEvent, onset_event
-
-
-class Role(StrEnum):
-    """A role in the response. Roles, not culprits: they say who leads, who writes things
-    down and who tells the others."""
-
-    COMMANDER = "commander"
-    SCRIBE = "scribe"
-    COMMUNICATIONS = "communications"
-
-
-def parse_role(value: object) -> Role:
-    """The role ``value`` names, or :class:`IncidentError` listing them."""
-    try:
-        return Role(value.strip().lower() if isinstance(value, str) else str(value))
-    except ValueError:
-        known = ", ".join(r.value for r in Role)
-        raise IncidentError(f"unknown incident role {value!r}; known: {known}") from None
-
-
-def _names(values: Iterable[object], what: str) -> tuple[str, ...]:
-    if isinstance(values, str):
-        values = [values]
-    return tuple(sorted({name(v, what) for v in values}))
-
-
-def _versions(values: Iterable[object]) -> tuple[tuple[str, str], ...]:
-    pairs = set()
-    for value in values:
-        if isinstance(value, Mapping):
-            value = (value.get("model"), value.get("version"))
-        if not isinstance(value, tuple | list) or len(value) != 2:
-            raise IncidentError(
-                f"an affected version is a (model, version) pair, got {shown(value)}"
-            )
-        pairs.add((name(value[0], "a version's model"), name(value[1], "a version")))
-    return tuple(sorted(pairs))
-
-
-def _time(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value is not None else None
-
 
 _TIMES = (
     "onset_at",
@@ -139,9 +106,9 @@ class Incident:
             "roles",
             {parse_role(r): name(p, f"the {r}") for r, p in self.roles.items()},
         )
-        set_(self, "models", _names(self.models, "a model"))
-        set_(self, "versions", _versions(self.versions))
-        set_(self, "segments", _names(self.segments, "a segment"))
+        set_(self, "models", names(self.models, "a model"))
+        set_(self, "versions", version_pairs(self.versions))
+        set_(self, "segments", names(self.segments, "a segment"))
         set_(self, "labels", taxonomy_slugs(self.labels))
         if not isinstance(self.alerts, Mapping):
             raise IncidentError(
@@ -233,7 +200,7 @@ class Incident:
         details = {
             "title": incident.title,
             "severity": incident.severity.value,
-            "detected_at": _time(incident.detected_at),
+            "detected_at": iso(incident.detected_at),
             "models": list(incident.models),
             "labels": list(incident.labels),
         }
@@ -348,9 +315,9 @@ class Incident:
         """Add affected models, versions and segments (scope only grows; a correction note
         says when something was wrongly added)."""
         self._live("change the scope")
-        new_models = sorted(set(_names(models, "a model")) - set(self.models))
-        new_versions = sorted(set(_versions(versions)) - set(self.versions))
-        new_segments = sorted(set(_names(segments, "a segment")) - set(self.segments))
+        new_models = sorted(set(names(models, "a model")) - set(self.models))
+        new_versions = sorted(set(version_pairs(versions)) - set(self.versions))
+        new_segments = sorted(set(names(segments, "a segment")) - set(self.segments))
         if not (new_models or new_versions or new_segments):
             return Changed(self, ())
         details = {
@@ -478,13 +445,13 @@ class Incident:
             "versions": [{"model": m, "version": v} for m, v in self.versions],
             "segments": list(self.segments),
             "labels": list(self.labels),
-            "alerts": {fp: _time(at) for fp, at in self.alerts.items()},
-            "detected_at": _time(self.detected_at),
-            "onset_at": _time(self.onset_at),
-            "acknowledged_at": _time(self.acknowledged_at),
-            "mitigated_at": _time(self.mitigated_at),
-            "resolved_at": _time(self.resolved_at),
-            "closed_at": _time(self.closed_at),
+            "alerts": {fp: iso(at) for fp, at in self.alerts.items()},
+            "detected_at": iso(self.detected_at),
+            "onset_at": iso(self.onset_at),
+            "acknowledged_at": iso(self.acknowledged_at),
+            "mitigated_at": iso(self.mitigated_at),
+            "resolved_at": iso(self.resolved_at),
+            "closed_at": iso(self.closed_at),
             "merged_into": self.merged_into,
         }
 
@@ -503,8 +470,8 @@ class Incident:
         missing = [k for k in ("id", "title", "severity", "detected_at") if k not in data]
         if missing:
             raise IncidentError(f"an incident needs {', '.join(missing)}")
-        times = {key: _parse_time(data.get(key), key) for key in _TIMES}
-        detected = _parse_time(data["detected_at"], "detected_at")
+        times = {key: parse_time(data.get(key), key) for key in _TIMES}
+        detected = parse_time(data["detected_at"], "detected_at")
         if detected is None:
             raise IncidentError("an incident needs detected_at (an ISO 8601 time)")
         return cls(
@@ -519,23 +486,9 @@ class Incident:
             segments=tuple(data.get("segments") or ()),
             labels=tuple(data.get("labels") or ()),
             alerts={
-                fp: _parse_time(at, f"alerts.{fp}") or _missing(f"alerts.{fp}")
+                fp: parse_time(at, f"alerts.{fp}") or missing_time(f"alerts.{fp}")
                 for fp, at in (data.get("alerts") or {}).items()
             },
             merged_into=data.get("merged_into"),
             **times,
         )
-
-
-def _parse_time(value: object, what: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    except ValueError:
-        raise IncidentError(f"{what} must be an ISO 8601 time, got {value!r}") from None
-    return aware(parsed, what)
-
-
-def _missing(what: str) -> datetime:
-    raise IncidentError(f"{what} must be an ISO 8601 time, got nothing")

@@ -31,12 +31,20 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from smokejumper.errors import IncidentError
-from smokejumper.incidents.checks import aware, json_value, name, shown
+from smokejumper.incidents.checks import (
+    aware,
+    iso,
+    json_value,
+    missing_time,
+    name,
+    parse_time,
+    shown,
+)
 
 
 class EventKind(StrEnum):
@@ -102,10 +110,6 @@ CHANGE_KINDS = (
 _REFERRING = frozenset({EventKind.PINNED, EventKind.UNPINNED, EventKind.CORRECTION})
 
 
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
-
-
 def parse_kind(value: object) -> EventKind:
     """The event kind ``value`` names, or :class:`IncidentError` listing them."""
     try:
@@ -150,7 +154,7 @@ class TimelineEvent:
             )
         object.__setattr__(self, "details", details)
         canonical = json.dumps(
-            [self.incident_id, self.kind.value, _iso(self.at), self.source, self.actor, details],
+            [self.incident_id, self.kind.value, iso(self.at), self.source, self.actor, details],
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -163,11 +167,11 @@ class TimelineEvent:
             "id": self.id,
             "incident_id": self.incident_id,
             "kind": self.kind.value,
-            "at": _iso(self.at),
+            "at": iso(self.at),
             "source": self.source,
             "actor": self.actor,
             "details": dict(self.details),
-            "recorded_at": _iso(self.recorded_at) if self.recorded_at else None,
+            "recorded_at": iso(self.recorded_at),
         }
 
     @classmethod
@@ -189,11 +193,11 @@ class TimelineEvent:
         event = cls(
             data["incident_id"],
             parse_kind(data["kind"]),
-            _parse_time(data["at"], "at"),
+            parse_time(data["at"], "at") or missing_time("at"),
             data["source"],
             data.get("actor"),
             data.get("details") or {},
-            _parse_time(recorded, "recorded_at") if recorded is not None else None,
+            parse_time(recorded, "recorded_at"),
         )
         if data.get("id") not in (None, event.id):
             raise IncidentError(
@@ -201,18 +205,6 @@ class TimelineEvent:
                 f"{event.id!r}); events are never edited: record a correction instead"
             )
         return event
-
-
-def _parse_time(value: object, what: str) -> datetime:
-    if isinstance(value, datetime):
-        return aware(value, what)
-    try:
-        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise IncidentError(f"{what} must be an ISO 8601 time, got {value!r}")
-    return aware(parsed, what)
 
 
 @dataclass(frozen=True)
