@@ -247,3 +247,48 @@ class ReceiverSettingsError(InputError):
 class SecretError(ReceiverSettingsError):
     """A secret setting could not be resolved: its ``*_file`` is missing or unreadable, or a
     ``${ENV}`` reference names an unset variable."""
+
+
+class IncidentError(InputError):
+    """An incident, a timeline event or a status update cannot be made as asked: a missing
+    title, a naive datetime, an unknown severity or taxonomy label, a merge of an incident
+    into itself. The message says what was wrong and what to give instead."""
+
+
+class IllegalTransitionError(IncidentError):
+    """An incident was asked to move to a status it cannot reach from its current one.
+    ``current`` and ``target`` are the statuses, ``allowed`` the ones it may move to.
+
+    >>> print(IllegalTransitionError("triage", "closed", ("investigating", "mitigated")))
+    cannot move an incident from triage to closed; from triage it may move to: investigating, \
+mitigated
+    """
+
+    def __init__(self, current: str, target: str, allowed: Sequence[str], reason: str = "") -> None:
+        listed = ", ".join(allowed) if allowed else "nothing"
+        why = f" ({reason})" if reason else ""
+        super().__init__(
+            f"cannot move an incident from {current} to {target}{why}; "
+            f"from {current} it may move to: {listed}"
+        )
+        self.current = current
+        self.target = target
+        self.allowed = tuple(allowed)
+
+
+class PostmortemPendingError(IllegalTransitionError):
+    """A resolved incident cannot be closed before its post-mortem is done."""
+
+
+class IncidentConfigError(IncidentError):
+    """The ``incidents`` part of the configuration (opening policy, severities) is invalid.
+    ``path`` names the place in the document, ``reason`` what is wrong there.
+
+    >>> print(IncidentConfigError("incidents.join_window", "'2 hours' is not a duration"))
+    incidents.join_window: '2 hours' is not a duration
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
