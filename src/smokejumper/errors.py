@@ -279,3 +279,7 @@ class InvalidLineageEventError(InputError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class UnknownDatasetError(NotFoundError):
+    """No OpenLineage event has named a dataset of that namespace and name."""

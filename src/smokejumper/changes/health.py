@@ -6,8 +6,10 @@ when it wrote far fewer (or far more) rows than usual, and when it took far long
 needs :data:`MIN_HISTORY` of them; below that nothing is called unusual.
 
 >>> flag = row_count_flag("features.daily", 400, [1200, 1180, 1250, 1210])
->>> flag.kind, flag.message
-('row_count_low', 'features.daily: 400 rows, under half the usual 1,205 (median of 4 previous runs)')
+>>> flag.kind
+'row_count_low'
+>>> flag.message
+'features.daily: 400 rows, under half the usual 1,205 (median of 4 previous runs)'
 >>> row_count_flag("features.daily", 1190, [1200, 1180, 1250]) is None
 True
 """
@@ -94,10 +96,10 @@ def assertions_flag(dataset: str, failed: Sequence[str]) -> Flag | None:
     if not failed:
         return None
     word = "assertion" if len(failed) == 1 else "assertions"
+    shown = ", ".join(name[:200] for name in failed[:10])
+    more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
     return Flag(
-        "failed_assertions",
-        f"{dataset}: {len(failed)} {word} failed: {', '.join(failed)}",
-        dataset,
+        "failed_assertions", f"{dataset}: {len(failed)} {word} failed: {shown}{more}", dataset
     )
 
 

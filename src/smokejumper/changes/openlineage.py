@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from smokejumper.errors import InvalidLineageEventError
@@ -251,8 +251,9 @@ def _dataset(item: Any, where: str, direction: str) -> DatasetUse:
         stats_at = "inputStatistics"
         stats = _facet(own, "inputStatistics", f"{where}.{own_key}")
         if stats is None:
-            stats_at, stats = "dataQualityMetrics", _facet(
-                own, "dataQualityMetrics", f"{where}.{own_key}"
+            stats_at, stats = (
+                "dataQualityMetrics",
+                _facet(own, "dataQualityMetrics", f"{where}.{own_key}"),
             )
     stats = stats or {}
     at = f"{where}.{own_key}.{stats_at}"
@@ -378,8 +379,8 @@ def _count(value: Any, where: str) -> int | None:
 
 
 def _time(value: Any, where: str, *, required: bool = False) -> datetime | None:
-    """An ISO 8601 time with its UTC offset (a zone name in brackets after it, as Java
-    writes, is left out)."""
+    """An ISO 8601 time with its UTC offset, in UTC (a zone name in brackets after it, as
+    Java writes, is left out)."""
     if value is None and not required:
         return None
     if not isinstance(value, str):
@@ -395,4 +396,4 @@ def _time(value: Any, where: str, *, required: bool = False) -> datetime | None:
         )
     if when.tzinfo is None:
         raise InvalidLineageEventError(where, f"{value!r} has no UTC offset; add Z or +HH:MM")
-    return when
+    return when.astimezone(UTC)

@@ -11,11 +11,12 @@ JSON object.
 ...     model="churn", summary="churn v7 to production", details={"version": "7"})
 >>> change.kind, change.model, change.details
 ('deploy', 'churn', {'version': '7'})
->>> make_change(key="x", at=datetime(2026, 11, 3, tzinfo=UTC), kind="release", model="churn",
-...             summary="s")
-Traceback (most recent call last):
-...
-smokejumper.errors.InvalidChangeError: kind: 'release' is not a kind of change; use one of: deploy, config, data, pipeline, feature_store, flag, model_version, alias_move, other
+>>> try:
+...     make_change(key="x", at=datetime(2026, 11, 3, tzinfo=UTC), kind="release",
+...                 model="churn", summary="s")
+... except InvalidChangeError as err:
+...     print(err.field, "|", err.reason[:40])
+kind | 'release' is not a kind of change; use o
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from smokejumper.errors import InvalidChangeError
@@ -55,8 +56,8 @@ MAX_DETAILS_BYTES = 65_536
 @dataclass(frozen=True)
 class Change:
     """One change. ``key`` identifies it (the caller's id, making a repeated send count once);
-    ``at`` is when it happened (UTC); ``model`` and ``service`` say what it touched (one of
-    them at least)."""
+    ``at`` is when it happened (in UTC, whatever offset it was given in); ``model`` and
+    ``service`` say what it touched (one of them at least)."""
 
     key: str
     at: datetime
@@ -136,7 +137,7 @@ def make_change(
         )
     if source not in SOURCES:
         raise InvalidChangeError("source", f"unknown source {source!r}")
-    return Change(key, at, kind, summary, model, service, link, details, source)
+    return Change(key, at.astimezone(UTC), kind, summary, model, service, link, details, source)
 
 
 def _name(what: str, value: str | None) -> str | None:
