@@ -143,6 +143,7 @@ def parse_event(doc: Any) -> LineageEvent:
     """
     if not isinstance(doc, dict):
         raise InvalidLineageEventError("(body)", "an OpenLineage event is a JSON object")
+    _refuse_nul(doc)
     when = _time(doc.get("eventTime"), "eventTime", required=True)
     assert when is not None
     producer = _uri(doc, "producer")
@@ -323,6 +324,23 @@ def _schema(facets: dict[str, Any], where: str) -> tuple[dict[str, Any], ...] | 
             }
         )
     return tuple(kept)
+
+
+def _refuse_nul(doc: Any) -> None:
+    """:class:`InvalidLineageEventError` for a string (or key) holding the NUL character,
+    which no name can hold and PostgreSQL cannot store (walked without recursion: any depth)."""
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise InvalidLineageEventError(where or "(body)", "holds the NUL character")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((key, where))
+                stack.append((item, f"{where}.{key}" if where else str(key)))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(value))
 
 
 def _facets(value: Any, where: str) -> dict[str, Any]:
