@@ -17,7 +17,9 @@ import pytest
 from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import (
-    data_quality_assertions_dataset,
+    data_quality_assertions_dataset as dqa,
+)
+from openlineage.client.facet_v2 import (
     dataset_version_dataset,
     output_statistics_output_dataset,
     schema_dataset,
@@ -61,11 +63,7 @@ def run_events(
         inputs=inputs,
         outputs=[OutputDataset(namespace=NAMESPACE, name=OUTPUT)],
     )
-    assertions = [
-        data_quality_assertions_dataset.Assertion(
-            assertion="not_null", success=not failed_assertion, column="plan"
-        )
-    ]
+    assertions = [dqa.Assertion(assertion="not_null", success=not failed_assertion, column="plan")]
     output = OutputDataset(
         namespace=NAMESPACE,
         name=OUTPUT,
@@ -76,9 +74,7 @@ def run_events(
             "version": dataset_version_dataset.DatasetVersionDatasetFacet(
                 datasetVersion=f"snap-{day}"
             ),
-            "dataQualityAssertions": data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
-                assertions=assertions
-            ),
+            "dataQualityAssertions": dqa.DataQualityAssertionsDatasetFacet(assertions=assertions),
         },
         outputFacets={
             "outputStatistics": output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet(
@@ -163,8 +159,10 @@ def test_an_airflow_task_event_is_kept_with_its_parent_and_facets(server: Runnin
         "job": {"namespace": "airflow-prod", "name": "daily_features"},
     }
     assert run["nominal_start"] == "2026-11-28T02:00:00+00:00"
-    assert run["started_at"] is None and run["ended_at"] == "2026-11-29T02:04:11.812391+00:00"
-    assert run["row_count"] == 118204 and run["version"] == "snapshot-20261129"
+    assert run["started_at"] is None
+    assert run["ended_at"] == "2026-11-29T02:04:11.812391+00:00"
+    assert run["row_count"] == 118204
+    assert run["version"] == "snapshot-20261129"
     assert [f["kind"] for f in run["flags"]] == ["failed_assertions"]
     assert "not_null(plan)" in run["flags"][0]["message"]
     assert out.json()["schema"][0] == {
@@ -284,4 +282,5 @@ def test_an_unknown_dataset_is_404_and_a_slash_must_be_encoded(server: RunningSe
     with client(server, server.token("read")) as c:
         assert c.get(dataset_path("s3://bucket", "no/such")).status_code == 404
         r = c.get("/api/v1/lineage/datasets/s3://bucket/a/b")
-        assert r.status_code == 404 and "%2F" in r.json()["detail"]
+        assert r.status_code == 404
+        assert "%2F" in r.json()["detail"]

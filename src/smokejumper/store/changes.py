@@ -25,10 +25,12 @@ def add_change(session: Session, change: Change, now: datetime) -> tuple[Change,
     (compare it with ``change`` to tell a repeated send from a conflict) and whether it was
     stored now."""
     stmt = insert_statement(session)(ChangeRow).values(_row(change, now))
-    done = session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+    made = session.scalar(
+        stmt.on_conflict_do_nothing(index_elements=["key"]).returning(ChangeRow.id)
+    )
     stored = get_change(session, change.key)
     assert stored is not None
-    return stored, bool(getattr(done, "rowcount", 0))
+    return stored, made is not None
 
 
 def put_change(session: Session, change: Change, now: datetime) -> None:
