@@ -292,3 +292,39 @@ class IncidentConfigError(IncidentError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class InvalidChangeError(InputError):
+    """A change sent to the change log cannot be used; ``field`` names what is wrong.
+
+    >>> print(InvalidChangeError("kind", "'release' is not a kind of change"))
+    kind: 'release' is not a kind of change
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class ChangeConflictError(InputError):
+    """A change was sent under an id already used for a change saying something else (the API
+    answers 409 and keeps the first)."""
+
+
+class InvalidLineageEventError(InputError):
+    """An OpenLineage event breaks the spec; ``field`` names the place (``run.runId``), and the
+    API answers 400, as the spec's consumers do, so the producer does not retry it.
+
+    >>> print(InvalidLineageEventError("run.runId", "'42' is not a UUID"))
+    run.runId: '42' is not a UUID
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class UnknownDatasetError(NotFoundError):
+    """No OpenLineage event has named a dataset of that namespace and name."""

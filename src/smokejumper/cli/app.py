@@ -12,6 +12,7 @@ import typer
 from smokejumper.cli import (
     alerting,
     alerts,
+    changes,
     demo,
     drift,
     evaluate,
@@ -44,6 +45,7 @@ app.add_typer(alerts.silence_app, name="silence")
 app.add_typer(alerts.notifications_app, name="notifications")
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(alerting.alerting_app, name="alerting")
+app.add_typer(changes.change_app, name="change")
 
 
 def main() -> None:

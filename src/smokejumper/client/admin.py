@@ -365,3 +365,49 @@ class AdminClient:
         params: dict[str, Any] = {"limit": limit} | ({"state": state} if state else {})
         answer = self._call("GET", "/api/v1/notifications", params=params)
         return cast(list[dict[str, Any]], answer)
+
+    # --- changes and lineage -----------------------------------------------------------------
+
+    def record_change(
+        self,
+        kind: str,
+        summary: str,
+        *,
+        model: str | None = None,
+        service: str | None = None,
+        link: str | None = None,
+        at: datetime | str | None = None,
+        details: Mapping[str, Any] | None = None,
+        change_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Record a change (deploy, config, data, pipeline, feature_store, flag, model_version,
+        alias_move, other) of ``model`` or ``service`` at ``at`` (now by default). With
+        ``change_id`` a repeated call records it once."""
+        body: dict[str, Any] = {"kind": kind, "summary": summary, "details": dict(details or {})}
+        optional = (("model", model), ("service", service), ("link", link), ("id", change_id))
+        body |= {key: value for key, value in optional if value is not None}
+        if at is not None:
+            body["time"] = _iso(at)
+        return cast(dict[str, Any], self._call("POST", "/api/v1/changes", json=body))
+
+    def changes(
+        self,
+        *,
+        model: str | None = None,
+        kind: str | None = None,
+        service: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        limit: int = 500,
+    ) -> list[dict[str, Any]]:
+        """Changes at ``[since, until)``, newest first, filtered."""
+        asked = (("model", model), ("kind", kind), ("service", service))
+        params: dict[str, Any] = {key: value for key, value in asked if value is not None}
+        params |= {k: _iso(v) for k, v in (("since", since), ("until", until)) if v is not None}
+        params["limit"] = limit
+        return cast(list[dict[str, Any]], self._call("GET", "/api/v1/changes", params=params))
+
+    def dataset(self, namespace: str, name: str) -> dict[str, Any]:
+        """An OpenLineage dataset with its versions, producer runs (flagged) and consumers."""
+        path = f"/api/v1/lineage/datasets/{quote(namespace, safe='')}/{quote(name, safe='')}"
+        return cast(dict[str, Any], self._call("GET", path))

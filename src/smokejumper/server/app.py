@@ -22,7 +22,7 @@ from smokejumper.server.metrics import registry_for
 from smokejumper.server.openapi import refusals
 from smokejumper.server.refusals import install
 from smokejumper.server.routes import alerting as alerting_routes
-from smokejumper.server.routes import ingest, models, monitors, slices, windows
+from smokejumper.server.routes import changes, ingest, lineage, models, monitors, slices, windows
 from smokejumper.server.state import AppState
 from smokejumper.service.config import PendingMonitors, apply_file
 from smokejumper.service.setup import open_store
@@ -108,6 +108,6 @@ def create_app(
         """The OpenAPI schema of this API (needs a read token)."""
         return app.openapi()
 
-    for module in (models, ingest, windows, monitors, slices, alerting_routes):
+    for module in (models, ingest, windows, monitors, slices, alerting_routes, changes, lineage):
         app.include_router(module.router)
     return app

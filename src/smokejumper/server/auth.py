@@ -12,8 +12,9 @@ from smokejumper.service.tokens import token_scope
 from smokejumper.store.tokens import grants
 
 
-def require(needed: str) -> Callable[..., Awaitable[str]]:
-    """A dependency that admits tokens whose scope grants ``needed``; returns the scope.
+def require(needed: str, *alternatives: str) -> Callable[..., Awaitable[str]]:
+    """A dependency that admits tokens whose scope grants ``needed`` (or one of
+    ``alternatives``); returns the scope.
 
     It runs before the request body is read; the store is asked on one worker thread, on a
     connection of its own that goes back to the pool before the route runs.
@@ -36,9 +37,10 @@ def require(needed: str) -> Callable[..., Awaitable[str]]:
                 "invalid or revoked token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if not grants(scope, needed):
+        if not any(grants(scope, n) for n in (needed, *alternatives)):
+            wanted = " or ".join(repr(n) for n in (needed, *alternatives))
             raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"a {scope!r} token cannot do this; it needs {needed!r}"
+                status.HTTP_403_FORBIDDEN, f"a {scope!r} token cannot do this; it needs {wanted}"
             )
         return scope
 

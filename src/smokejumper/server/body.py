@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import zlib
+from typing import Any
 
+import orjson
 import pyarrow as pa
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -113,3 +116,37 @@ def reference_profile(body: bytes, content_type: str) -> tuple[DatasetProfile, s
         "send the reference as a Smokejumper profile file, a Parquet file, or CSV with "
         "'Content-Type: text/csv'"
     )
+
+
+def json_document(body: bytes, encoding: str, limit: int) -> Any:
+    """The JSON document in ``body``, decompressed first when ``encoding`` (the request's
+    ``Content-Encoding``) is ``gzip``, as the OpenLineage HTTP transport sends with
+    ``compression: gzip``. A body that is not JSON, not gzip or another encoding is answered
+    400; one that inflates to over ``limit`` bytes 413.
+
+    >>> import gzip
+    >>> json_document(gzip.compress(b'{"a": 1}'), "gzip", 100)
+    {'a': 1}
+    """
+    encoding = encoding.strip().lower()
+    if encoding == "gzip":
+        body = _gunzip(body, limit)
+    elif encoding not in ("", "identity"):
+        raise HTTPException(400, f"Content-Encoding {encoding!r} is not taken; send gzip or none")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        raise HTTPException(400, f"the body is not valid JSON: {err}") from err
+
+
+def _gunzip(body: bytes, limit: int) -> bytes:
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflate.decompress(body, limit + 1)
+    except zlib.error as err:
+        raise HTTPException(400, f"the body is not valid gzip: {err}") from err
+    if len(out) > limit:
+        raise BodyTooLargeError(limit)
+    if not inflate.eof:
+        raise HTTPException(400, "the gzip body ends early; send the whole of it")
+    return out

@@ -22,7 +22,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from smokejumper.errors import (
     BatchKeyConflictError,
     BatchRejectedError,
+    ChangeConflictError,
     InputError,
+    InvalidLineageEventError,
     ModelExistsError,
     NotFoundError,
     SmokejumperError,
@@ -30,12 +32,15 @@ from smokejumper.errors import (
 
 
 def error_status(err: SmokejumperError) -> int:
-    """The HTTP status answering ``err``: 404 unknown model, alert or silence, 409 conflict,
-    422 bad input."""
+    """The HTTP status answering ``err``: 404 unknown model, alert, silence or dataset, 409
+    conflict, 400 an OpenLineage event breaking the spec (as its consumers answer), 422 other
+    bad input."""
     if isinstance(err, NotFoundError):
         return 404
-    if isinstance(err, ModelExistsError | BatchKeyConflictError):
+    if isinstance(err, ModelExistsError | BatchKeyConflictError | ChangeConflictError):
         return 409
+    if isinstance(err, InvalidLineageEventError):
+        return 400
     if isinstance(err, InputError):
         return 422
     return 500

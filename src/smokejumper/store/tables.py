@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -256,3 +257,109 @@ class AlertingStateRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChangeRow(Base):
+    """A change in the change log (:class:`smokejumper.changes.Change`): ``key`` is its id
+    (the caller's, or made up), ``details`` a JSON object. A pipeline run is one too, kept up
+    to date as its events arrive (``source`` ``openlineage``, key ``openlineage:<runId>``)."""
+
+    __tablename__ = "changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    model: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    service: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    summary: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text, nullable=True)
+    details: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LineageJob(Base):
+    """An OpenLineage job (namespace, name) and its latest job facets (JSON)."""
+
+    __tablename__ = "lineage_jobs"
+    __table_args__ = (UniqueConstraint("namespace", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(1000))
+    name: Mapped[str] = mapped_column(String(1000))
+    facets: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LineageDataset(Base):
+    """An OpenLineage dataset (namespace, name), its latest schema and facets (JSON)."""
+
+    __tablename__ = "lineage_datasets"
+    __table_args__ = (UniqueConstraint("namespace", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(1000))
+    name: Mapped[str] = mapped_column(String(1000))
+    schema_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    facets: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LineageRun(Base):
+    """A run of a job: its state (from its events, the latest terminal one winning), when it
+    started and ended, its nominal time, parent run, error message and run facets (JSON)."""
+
+    __tablename__ = "lineage_runs"
+
+    run_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("lineage_jobs.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    first_event_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    nominal_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    nominal_end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    parent_run_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    parent_job_namespace: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    parent_job_name: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    facets: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LineageRunEvent(Base):
+    """One OpenLineage event of a run as received (the state history; ``document`` is the
+    event's JSON as sent)."""
+
+    __tablename__ = "lineage_run_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("lineage_runs.run_id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(20))
+    event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    producer: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LineageRunDataset(Base):
+    """A dataset a run read (``input``) or wrote (``output``), with what the run's events said
+    of it: row count, size, file count, dataset version, assertions (JSON list) and schema."""
+
+    __tablename__ = "lineage_run_datasets"
+    __table_args__ = (UniqueConstraint("run_id", "dataset_id", "direction"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("lineage_runs.run_id"), index=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("lineage_datasets.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    row_count: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    file_count: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    version: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    assertions: Mapped[str] = mapped_column(Text)
+    schema_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))

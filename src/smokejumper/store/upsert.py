@@ -44,3 +44,9 @@ def insert_ignoring(
     """Insert a row unless one with the same ``keys`` exists (then leave that one as it is)."""
     stmt = _insert(session)(entity).values(dict(row))
     session.execute(stmt.on_conflict_do_nothing(index_elements=list(keys)))
+
+
+def insert_statement(session: Session) -> Any:
+    """The insert construct of the session's dialect, which has ``on_conflict_do_update`` and
+    ``on_conflict_do_nothing`` (SQLite and PostgreSQL spell them alike)."""
+    return _insert(session)
