@@ -221,6 +221,10 @@ class UnknownAlertError(NotFoundError):
     """No alert has the fingerprint given (to acknowledge it, say)."""
 
 
+class UnknownIncidentError(NotFoundError):
+    """No incident has the id given."""
+
+
 class UnknownSilenceError(NotFoundError):
     """No silence has the id given (to expire it, say)."""
 

@@ -17,7 +17,7 @@ def test_migrations_match_the_tables_and_are_idempotent(database_url: str) -> No
         assert current_revision(engine) is None
         upgrade(engine)
         upgrade(engine)  # a second run changes nothing
-        assert current_revision(engine) == "0009"
+        assert current_revision(engine) == "0010"
         with engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert diff == []

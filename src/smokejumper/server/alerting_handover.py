@@ -20,19 +20,34 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from smokejumper.alerting import AlertingConfig, parse_config
+from smokejumper.alerting import AlertingConfig, parse_config, parse_matcher
+from smokejumper.incidents import IncidentsConfig, parse_incidents_config
 
 #: Where ``serve --workers N`` passes the alerting part of the file (as JSON) to its workers.
 ALERTING_ENV = "_SMOKEJUMPER_ALERTING_CONFIG"
 
 
-def to_environment(alerting_data: Mapping[str, Any]) -> None:
-    """Hand the alerting part of the file (empty: none) to worker processes started after
-    this. A value JSON has no type for (a YAML date, say) goes as its text."""
-    if alerting_data:
-        os.environ[ALERTING_ENV] = json.dumps(alerting_data, default=str)
-    else:
-        os.environ.pop(ALERTING_ENV, None)
+#: Where it passes the incidents part.
+INCIDENTS_ENV = "_SMOKEJUMPER_INCIDENTS_CONFIG"
+
+
+def to_environment(
+    alerting_data: Mapping[str, Any], incidents_data: Mapping[str, Any] | None = None
+) -> None:
+    """Hand the alerting part of the file (empty: none) and its incidents part (``None``:
+    none) to worker processes started after this. A value JSON has no type for (a YAML date,
+    say) goes as its text."""
+    for name, data in ((ALERTING_ENV, alerting_data), (INCIDENTS_ENV, incidents_data)):
+        if data:
+            os.environ[name] = json.dumps(data, default=str)
+        else:
+            os.environ.pop(name, None)
+
+
+def incidents_from_environment() -> IncidentsConfig | None:
+    """The incidents configuration the parent process handed over (``None`` if none)."""
+    held = os.environ.get(INCIDENTS_ENV)
+    return parse_incidents_config(json.loads(held), parse_matcher) if held else None
 
 
 def from_environment() -> AlertingConfig | None:

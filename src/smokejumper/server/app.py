@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from smokejumper._version import __version__
 from smokejumper.alerting import AlertingConfig
+from smokejumper.incidents import IncidentsConfig
 from smokejumper.monitoring.monitors import MonitorConfig
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
@@ -23,6 +24,7 @@ from smokejumper.server.openapi import refusals
 from smokejumper.server.refusals import install
 from smokejumper.server.routes import alerting as alerting_routes
 from smokejumper.server.routes import changes, ingest, lineage, models, monitors, slices, windows
+from smokejumper.server.routes import incidents as incident_routes
 from smokejumper.server.state import AppState
 from smokejumper.service.config import PendingMonitors, apply_file
 from smokejumper.service.setup import open_store
@@ -37,16 +39,18 @@ def create_app(
     config: MonitorConfig | None = None,
     pending: PendingMonitors | None = None,
     alerting: AlertingConfig | None = None,
+    incidents: IncidentsConfig | None = None,
 ) -> FastAPI:
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
-    ``config`` (a monitors file) is applied to the store before serving; its monitors of models
-    not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
-    handed over in ``pending``. ``alerting`` (the file's alerting part, checked) is kept as
-    ``AppState.alerting_config`` and routes the alerts to receivers. With
-    ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often, and
-    with ``settings.deliver_every`` > 0 another delivers the outbox. Request bodies over
-    ``settings.max_body_bytes`` get 413.
+        ``config`` (a monitors file) is applied to the store before serving; its monitors of models
+        not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
+        handed over in ``pending``. ``alerting`` (the file's alerting part, checked) is kept as
+        ``AppState.alerting_config`` and routes the alerts to receivers; ``incidents`` says which
+    alerts open incidents (default: page alerts). With
+        ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often, and
+        with ``settings.deliver_every`` > 0 another delivers the outbox. Request bodies over
+        ``settings.max_body_bytes`` get 413.
     """
     engine, sessions = open_store(settings.database_url, migrate=migrate)
     if config is not None:
@@ -58,6 +62,7 @@ def create_app(
         raw_log=RawLog(settings.home / "raw"),
         pending=pending or PendingMonitors(),
         alerting_config=alerting,
+        incidents_config=incidents,
     )
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
     deliverer = Deliverer(shared) if settings.deliver_every > 0 else None
@@ -108,6 +113,7 @@ def create_app(
         """The OpenAPI schema of this API (needs a read token)."""
         return app.openapi()
 
-    for module in (models, ingest, windows, monitors, slices, alerting_routes, changes, lineage):
+    routers = (models, ingest, windows, monitors, slices, alerting_routes, changes, lineage)
+    for module in (*routers, incident_routes):
         app.include_router(module.router)
     return app

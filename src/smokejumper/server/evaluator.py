@@ -65,7 +65,10 @@ class Evaluator:
                         summary.observations,
                     )
                 alerted = alert_pass(
-                    self._app.sessions, self._app.alerting_config, datetime.now(UTC)
+                    self._app.sessions,
+                    self._app.alerting_config,
+                    datetime.now(UTC),
+                    incidents=self._app.incidents_config,
                 )
                 if alerted.notifications:
                     log.info(

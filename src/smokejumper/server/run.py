@@ -62,6 +62,7 @@ def serve(
             settings,
             config=config.monitors if config else None,
             alerting=config.alerting if config else None,
+            incidents=config.incidents if config else None,
         )
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
@@ -76,7 +77,9 @@ def serve(
             to_environment(apply_file(sessions, config.monitors))
     finally:
         engine.dispose()
-    alerting_handover.to_environment(config.alerting_data if config else {})
+    alerting_handover.to_environment(
+        config.alerting_data if config else {}, config.incidents_data if config else None
+    )
     uvicorn.run(
         f"{__name__}:worker_app",
         factory=True,
@@ -100,6 +103,7 @@ def worker_app() -> FastAPI:
         migrate=False,
         pending=from_environment(),
         alerting=alerting_handover.from_environment(),
+        incidents=alerting_handover.incidents_from_environment(),
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.alerting import AlertingConfig
+from smokejumper.incidents import IncidentsConfig
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.service.references import ReferenceCache
@@ -40,6 +41,8 @@ class AppState:
     #: The alerting part of the ``serve --config`` file (route, receivers, inhibition rules),
     #: checked at load; ``None`` when there is none: alerts are recorded, nothing is sent.
     alerting_config: AlertingConfig | None = None
+    #: The ``incidents`` part of the file (``None``: the default policy).
+    incidents_config: IncidentsConfig | None = None
 
     def close(self) -> None:
         """Finish the raw-log writes under way and release the store's connections."""

@@ -45,10 +45,11 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from smokejumper.alerting import AlertingConfig, parse_config
+from smokejumper.alerting import AlertingConfig, parse_config, parse_matcher
 from smokejumper.alerting.config import HINTS as ALERTING_HINTS
 from smokejumper.alerting.config import KEYS as ALERTING_KEYS
-from smokejumper.errors import AlertingConfigError, ConfigFileError
+from smokejumper.errors import AlertingConfigError, ConfigFileError, IncidentConfigError
+from smokejumper.incidents import IncidentsConfig, parse_incidents_config
 from smokejumper.monitoring.monitors import MonitorConfig, SloSpec, monitor_types
 from smokejumper.monitoring.monitors.config import DEFER_REFERENCES, Location
 
@@ -56,8 +57,10 @@ __all__ = ["KEYS", "ConfigFile", "load_config_file", "parse_config_text"]
 
 #: The keys of the monitors part of the file.
 MONITOR_KEYS = frozenset({"monitors", "slos"})
+#: The key of the incidents part (opening policy, severities).
+INCIDENT_KEYS = frozenset({"incidents"})
 #: Every top-level key the file may have.
-KEYS = MONITOR_KEYS | ALERTING_KEYS
+KEYS = MONITOR_KEYS | ALERTING_KEYS | INCIDENT_KEYS
 
 _MERGE = "tag:yaml.org,2002:merge"
 _PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
@@ -74,6 +77,9 @@ class ConfigFile:
     monitors: MonitorConfig
     alerting: AlertingConfig | None = None
     alerting_data: Mapping[str, Any] = field(default_factory=dict)
+    #: The ``incidents`` part (``None``: the default policy, page alerts open incidents).
+    incidents: IncidentsConfig | None = None
+    incidents_data: Mapping[str, Any] | None = None
 
 
 def load_config_file(path: str | Path) -> ConfigFile:
@@ -109,9 +115,18 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
         )
     _check_keys(root, data, file)
     monitors = _monitors(root, data, file)
+    incidents_data = data.get("incidents")
+    incidents = None
+    if incidents_data is not None:
+        try:
+            incidents = parse_incidents_config(incidents_data, parse_matcher)
+        except (IncidentConfigError, AlertingConfigError) as err:
+            path = getattr(err, "path", "incidents")
+            node = _alerting_node(root, path) or _child(root, "incidents")
+            raise ConfigFileError(file, [(_line(node), str(err))]) from err
     alerting_data = {k: v for k, v in data.items() if k in ALERTING_KEYS}
     if not alerting_data:
-        return ConfigFile(file, monitors)
+        return ConfigFile(file, monitors, incidents=incidents, incidents_data=incidents_data)
     try:
         alerting = parse_config(alerting_data)
     except AlertingConfigError as err:
@@ -119,7 +134,7 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
         if node is root:  # a missing top-level key: point at the alerting part there is
             node = next(_child(root, k) for k in data if k in ALERTING_KEYS)
         raise ConfigFileError(file, [(_line(node), str(err))]) from err
-    return ConfigFile(file, monitors, alerting, alerting_data)
+    return ConfigFile(file, monitors, alerting, alerting_data, incidents, incidents_data)
 
 
 def _read_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:

@@ -363,3 +363,34 @@ class LineageRunDataset(Base):
     assertions: Mapped[str] = mapped_column(Text)
     schema_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IncidentRow(Base):
+    """An incident: its document as JSON (:meth:`smokejumper.incidents.Incident.to_dict`) and
+    the fields lists filter on. ``number`` is the n of ``INC-n``."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    model: Mapped[str] = mapped_column(String(200), index=True)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    document: Mapped[str] = mapped_column(Text)
+
+
+class IncidentEventRow(Base):
+    """One event of an incident's timeline, append-only; ``event_id`` is the event's content
+    hash, unique per incident, so the same fact is recorded once."""
+
+    __tablename__ = "incident_events"
+    __table_args__ = (UniqueConstraint("incident_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    event_id: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    document: Mapped[str] = mapped_column(Text)

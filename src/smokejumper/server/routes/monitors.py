@@ -135,7 +135,9 @@ def evaluate_now(request: Request, _: Annotated[str, Depends(require("write"))])
     (``alerts``: how many fire after it; ``notifications``: how many it queued)."""
     app = state(request)
     summary = service.evaluate_due(app.sessions, app.raw_log, app.window_cache)
-    alerted = alert_pass(app.sessions, app.alerting_config, datetime.now(UTC))
+    alerted = alert_pass(
+        app.sessions, app.alerting_config, datetime.now(UTC), incidents=app.incidents_config
+    )
     return {
         "windows": summary.windows,
         "observations": summary.observations,

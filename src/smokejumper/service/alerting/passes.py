@@ -1,7 +1,8 @@
 """One alerting pass: the sources' evaluations fire and resolve alerts, the pure pipeline
-decides what to send, and the alerts, the pipeline's state and the notifications are written in
-one unit of work, so a notification is in the outbox if and only if the pass that decided it is
-stored (a crash in between sends nothing and loses nothing: the next pass decides again).
+decides what to send, and the alerts, the pipeline's state, the notifications and the incidents
+the alerts open or join are written in one unit of work, so a notification is in the outbox if
+and only if the pass that decided it is stored (a crash in between sends nothing and loses
+nothing: the next pass decides again).
 
 Without an alerting configuration, alerts are still kept (``GET /api/v1/alerts`` lists them)
 and go to :data:`NOWHERE`, a receiver without integrations: nothing is sent.
@@ -15,8 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.alerting import AlertingConfig, Evaluation, parse_config, run_pass
+from smokejumper.incidents import IncidentsConfig
 from smokejumper.service.alerting.outbox import enqueue_notification
 from smokejumper.service.alerting.sources import source_evaluations
+from smokejumper.service.incidents.opening import incidents_from_alerts
 from smokejumper.store.alerting_state import load_state, save_state
 from smokejumper.store.alerts import load_alerts, save_alerts
 from smokejumper.store.database import unit_of_work
@@ -37,6 +40,7 @@ class PassSummary:
     notifications: int
     messages: int
     escalations: int
+    incidents_opened: tuple[str, ...] = ()
 
 
 def alert_pass(
@@ -44,9 +48,11 @@ def alert_pass(
     config: AlertingConfig | None,
     now: datetime,
     extra: list[Evaluation] | None = None,
+    incidents: IncidentsConfig | None = None,
 ) -> PassSummary:
     """Evaluate every source at ``now`` (plus ``extra`` evaluations, e.g. from an inbound
-    webhook), run the pipeline and store the outcome (see the module docstring)."""
+    webhook), run the pipeline, open or join incidents by the ``incidents`` policy (default:
+    page alerts open one) and store the outcome (see the module docstring)."""
     config = config or NOWHERE
     with sessions() as session:
         evaluations = source_evaluations(session)
@@ -58,8 +64,13 @@ def alert_pass(
         result = run_pass(alerts, config, load_silences(session, since=now), state, now)
         alerts = alerts.record_escalations(result.escalations).forget_resolved(now, KEEP_RESOLVED)
         save_alerts(session, before, alerts)
+        opened = incidents_from_alerts(session, before, alerts, incidents, now)
         save_state(session, result.state, now)
         messages = sum(enqueue_notification(session, n, config, now) for n in result.notifications)
     return PassSummary(
-        len(alerts.firing()), len(result.notifications), messages, len(result.escalations)
+        len(alerts.firing()),
+        len(result.notifications),
+        messages,
+        len(result.escalations),
+        tuple(opened),
     )

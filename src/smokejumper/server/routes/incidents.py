@@ -1,0 +1,179 @@
+"""Incidents: declared by hand or opened by alerts; their status, roles, notes, SBAR updates
+and timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from smokejumper.monitoring.text import Text
+from smokejumper.server.auth import require
+from smokejumper.server.openapi import refusals
+from smokejumper.server.state import state
+from smokejumper.service.incidents import actions
+
+router = APIRouter(prefix="/api/v1", tags=["incidents"])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Declared(BaseModel):
+    """An incident declared by hand."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text = Field(min_length=1, max_length=300)
+    severity: Text = Field(default="SEV3", description="SEV1 (worst) to SEV4")
+    models: list[Text] = Field(default_factory=list, max_length=50)
+    labels: list[Text] = Field(default_factory=list, max_length=20, description="taxonomy labels")
+    by: Text = Field(min_length=1, max_length=200)
+
+
+@router.get("/incidents", responses=refusals(422))
+def get_incidents(
+    request: Request,
+    _: Annotated[str, Depends(require("read"))],
+    status: Annotated[str | None, Query(description="triage, investigating, ...")] = None,
+    model: Annotated[str | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """Incidents, newest first, with their response times in seconds."""
+    return actions.list_incidents(state(request).sessions, status, model)
+
+
+@router.post("/incidents", status_code=201, responses=refusals(400, 413, 422))
+def post_incident(
+    body: Declared, request: Request, _: Annotated[str, Depends(require("write"))]
+) -> dict[str, Any]:
+    """Declare an incident."""
+    return actions.declare(
+        state(request).sessions,
+        body.title,
+        body.severity,
+        _now(),
+        actor=body.by,
+        models=body.models,
+        labels=body.labels,
+    )
+
+
+@router.get("/incidents/{incident_id}", responses=refusals(404))
+def get_incident(
+    incident_id: str, request: Request, _: Annotated[str, Depends(require("read"))]
+) -> dict[str, Any]:
+    """The incident, its timeline, and the changes recorded for its models since a day before
+    its onset."""
+    return actions.show(state(request).sessions, incident_id)
+
+
+@router.get("/incidents/{incident_id}/timeline", responses=refusals(404))
+def get_timeline(
+    incident_id: str, request: Request, _: Annotated[str, Depends(require("read"))]
+) -> list[dict[str, Any]]:
+    """The incident's timeline, oldest first."""
+    shown: list[dict[str, Any]] = actions.show(state(request).sessions, incident_id)["timeline"]
+    return shown
+
+
+class Patch(BaseModel):
+    """Changes to an incident: each field given is one change (status last)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Text | None = None
+    reason: Text | None = None
+    severity: Text | None = None
+    roles: dict[Text, Text | None] | None = None
+    add_labels: list[Text] | None = None
+    remove_labels: list[Text] | None = None
+    models: list[Text] | None = None
+    segments: list[Text] | None = None
+    by: Text = Field(min_length=1, max_length=200)
+
+
+@router.patch("/incidents/{incident_id}", responses=refusals(400, 404, 413, 422))
+def patch_incident(
+    incident_id: str, body: Patch, request: Request, _: Annotated[str, Depends(require("write"))]
+) -> dict[str, Any]:
+    """Change the status (``triage -> investigating -> mitigated -> resolved -> closed``;
+    an illegal move is refused with the allowed ones), severity, roles, labels or scope."""
+    fields = body.model_dump(exclude_none=True, exclude={"by"})
+    return actions.update(state(request).sessions, incident_id, fields, _now(), body.by)
+
+
+@router.post("/incidents/{incident_id}/ack", responses=refusals(400, 404, 413, 422))
+def ack_incident(
+    incident_id: str,
+    body: dict[str, Text],
+    request: Request,
+    _: Annotated[str, Depends(require("write"))],
+) -> dict[str, Any]:
+    """Acknowledge the incident (and its firing alerts): ``{"by": "ana"}``."""
+    by = body.get("by") or "unknown"
+    return actions.acknowledge(state(request).sessions, incident_id, _now(), by)
+
+
+class NoteIn(BaseModel):
+    """A note for the timeline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text = Field(min_length=1, max_length=10_000)
+    by: Text = Field(min_length=1, max_length=200)
+
+
+@router.post(
+    "/incidents/{incident_id}/notes", status_code=201, responses=refusals(400, 404, 413, 422)
+)
+def post_note(
+    incident_id: str, body: NoteIn, request: Request, _: Annotated[str, Depends(require("write"))]
+) -> dict[str, Any]:
+    """Write a note on the incident's timeline."""
+    return actions.add_note(state(request).sessions, incident_id, body.text, _now(), body.by)
+
+
+class UpdateIn(BaseModel):
+    """A status update in SBAR form."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    situation: Text
+    background: Text
+    assessment: Text
+    recommendation: Text
+    by: Text = Field(min_length=1, max_length=200)
+
+
+@router.post(
+    "/incidents/{incident_id}/updates", status_code=201, responses=refusals(400, 404, 413, 422)
+)
+def post_update(
+    incident_id: str, body: UpdateIn, request: Request, _: Annotated[str, Depends(require("write"))]
+) -> dict[str, Any]:
+    """Post a status update (Situation, Background, Assessment, Recommendation)."""
+    sbar = body.model_dump(exclude={"by"})
+    return actions.add_update(state(request).sessions, incident_id, sbar, _now(), body.by)
+
+
+class MergeIn(BaseModel):
+    """The duplicate to merge into this incident."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duplicate: Text
+    reason: Text | None = None
+    by: Text = Field(min_length=1, max_length=200)
+
+
+@router.post("/incidents/{incident_id}/merge", responses=refusals(400, 404, 413, 422))
+def post_merge(
+    incident_id: str, body: MergeIn, request: Request, _: Annotated[str, Depends(require("write"))]
+) -> dict[str, Any]:
+    """Merge a duplicate incident into this one."""
+    return actions.merge_into(
+        state(request).sessions, incident_id, body.duplicate, _now(), body.by, body.reason
+    )

@@ -1,0 +1,241 @@
+"""What people do with incidents, each in one unit of work: the incident and the events its
+change implies are stored together (the timeline never misses a step).
+
+Acknowledging an incident acknowledges its firing alerts, and acknowledging an alert
+acknowledges the open incident it belongs to: they are the same act.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from smokejumper.incidents import (
+    Changed,
+    Incident,
+    StatusUpdate,
+    merge,
+    post_update,
+    response_times,
+)
+from smokejumper.service.changes import change_to_dict
+from smokejumper.store.alerting_state import load_state
+from smokejumper.store.alerts import load_alerts, save_alert
+from smokejumper.store.changes import changes_between
+from smokejumper.store.database import unit_of_work
+from smokejumper.store.incidents import (
+    append_events,
+    find_incidents,
+    load_incident,
+    next_incident_id,
+    save_incident,
+    timeline_of,
+)
+
+#: How far before an incident's onset (or detection) its timeline looks for changes.
+LOOKBACK_HOURS = 24
+
+
+def incident_view(incident: Incident) -> dict[str, Any]:
+    """The incident as the API answers it: its document and its response times (seconds)."""
+    times = response_times(incident)
+    seconds = {
+        name: (value.total_seconds() if value is not None else None)
+        for name, value in (
+            ("time_to_detect", times.time_to_detect),
+            ("time_to_acknowledge", times.time_to_acknowledge),
+            ("time_to_mitigate", times.time_to_mitigate),
+            ("time_to_resolve", times.time_to_resolve),
+        )
+    }
+    return {**incident.to_dict(), "response_seconds": seconds}
+
+
+def list_incidents(
+    sessions: sessionmaker[Session], status: str | None = None, model: str | None = None
+) -> list[dict[str, Any]]:
+    """Incidents, newest first."""
+    with sessions() as session:
+        found = find_incidents(session, [status] if status else None, model)
+    return [incident_view(i) for i in found]
+
+
+def show(sessions: sessionmaker[Session], incident_id: str) -> dict[str, Any]:
+    """The incident with its timeline (oldest first) and the changes recorded in the
+    :data:`LOOKBACK_HOURS` before its onset up to now, for its models."""
+    with sessions() as session:
+        incident = load_incident(session, incident_id)
+        events = [e.to_dict() for e in timeline_of(session, incident_id).ordered()]
+        start = (incident.onset_at or incident.detected_at).timestamp() - LOOKBACK_HOURS * 3600
+        since = datetime.fromtimestamp(start, tz=incident.detected_at.tzinfo)
+        found = changes_between(session, since, datetime.now(UTC), models=incident.models)
+        changes = [change_to_dict(c) for c in found]
+    return {**incident_view(incident), "timeline": events, "changes": changes}
+
+
+def declare(
+    sessions: sessionmaker[Session],
+    title: str,
+    severity: str,
+    now: datetime,
+    *,
+    actor: str,
+    models: list[str] | None = None,
+    labels: list[str] | None = None,
+) -> dict[str, Any]:
+    """Open an incident by hand."""
+    with unit_of_work(sessions) as session:
+        incident_id = next_incident_id(session)
+        changed = Incident.open(
+            incident_id,
+            title,
+            severity,
+            now,
+            source="user",
+            actor=actor,
+            models=models or (),
+            labels=labels or (),
+        )
+        _store(session, changed)
+    return incident_view(changed.incident)
+
+
+def change(
+    sessions: sessionmaker[Session],
+    incident_id: str,
+    now: datetime,
+    how: Callable[[Incident], Changed],
+) -> dict[str, Any]:
+    """Apply ``how`` to the incident (locked for the change on PostgreSQL) and store it."""
+    with unit_of_work(sessions) as session:
+        incident = load_incident(session, incident_id, for_update=True)
+        changed = how(incident)
+        _store(session, changed)
+        if any(e.kind.value == "acknowledged" for e in changed.events):
+            _acknowledge_alerts(session, changed.incident, changed.events[0].actor, now)
+    return incident_view(changed.incident)
+
+
+def update(
+    sessions: sessionmaker[Session],
+    incident_id: str,
+    fields: Mapping[str, Any],
+    now: datetime,
+    actor: str,
+) -> dict[str, Any]:
+    """Change the status, severity, roles, labels or scope (``PATCH``): each field one
+    change, in that order, all in one unit of work."""
+
+    def how(incident: Incident) -> Changed:
+        events: list[Any] = []
+        steps: list[Callable[[Incident], Changed]] = []
+        if fields.get("severity"):
+            steps.append(lambda i: i.change_severity(fields["severity"], now, actor=actor))
+        for role, person in (fields.get("roles") or {}).items():
+            steps.append(functools.partial(_assign, role=role, person=person, now=now, actor=actor))
+        if fields.get("add_labels") or fields.get("remove_labels"):
+            steps.append(
+                lambda i: i.relabel(
+                    now,
+                    add=fields.get("add_labels") or (),
+                    remove=fields.get("remove_labels") or (),
+                    actor=actor,
+                )
+            )
+        if fields.get("models") or fields.get("segments"):
+            steps.append(
+                lambda i: i.affect(
+                    now,
+                    models=fields.get("models") or (),
+                    segments=fields.get("segments") or (),
+                    actor=actor,
+                )
+            )
+        if fields.get("status"):
+            steps.append(
+                lambda i: i.transition(
+                    fields["status"], now, actor=actor, reason=fields.get("reason")
+                )
+            )
+        for step in steps:
+            incident, more = step(incident)
+            events.extend(more)
+        return Changed(incident, tuple(events))
+
+    return change(sessions, incident_id, now, how)
+
+
+def _assign(
+    incident: Incident, *, role: str, person: str | None, now: datetime, actor: str
+) -> Changed:
+    return incident.assign(role, person, now, actor=actor)
+
+
+def add_note(
+    sessions: sessionmaker[Session], incident_id: str, text: str, now: datetime, actor: str
+) -> dict[str, Any]:
+    """Write a note on the timeline."""
+    return change(sessions, incident_id, now, lambda i: i.note(text, now, actor=actor))
+
+
+def acknowledge(
+    sessions: sessionmaker[Session], incident_id: str, now: datetime, actor: str
+) -> dict[str, Any]:
+    """Acknowledge the incident (and its firing alerts)."""
+    return change(sessions, incident_id, now, lambda i: i.acknowledge(now, actor=actor))
+
+
+def add_update(
+    sessions: sessionmaker[Session],
+    incident_id: str,
+    sbar: Mapping[str, str],
+    now: datetime,
+    actor: str,
+) -> dict[str, Any]:
+    """Post an SBAR status update on the timeline."""
+    written = StatusUpdate(
+        sbar.get("situation", ""),
+        sbar.get("background", ""),
+        sbar.get("assessment", ""),
+        sbar.get("recommendation", ""),
+    )
+    return change(sessions, incident_id, now, lambda i: post_update(i, written, now, actor=actor))
+
+
+def merge_into(
+    sessions: sessionmaker[Session],
+    primary_id: str,
+    duplicate_id: str,
+    now: datetime,
+    actor: str,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """Merge incident ``duplicate_id`` into ``primary_id``."""
+    with unit_of_work(sessions) as session:
+        primary = load_incident(session, primary_id, for_update=True)
+        duplicate = load_incident(session, duplicate_id, for_update=True)
+        done = merge(primary, duplicate, now, actor=actor, reason=reason)
+        _store(session, Changed(done.primary, done.primary_events))
+        _store(session, Changed(done.duplicate, done.duplicate_events))
+    return incident_view(done.primary)
+
+
+def _store(session: Session, changed: Changed) -> None:
+    save_incident(session, changed.incident)
+    append_events(session, changed.events)
+
+
+def _acknowledge_alerts(
+    session: Session, incident: Incident, actor: str | None, now: datetime
+) -> None:
+    """Acknowledge the incident's firing alerts not acknowledged yet (the same act)."""
+    load_state(session, for_update=True)
+    alerts = load_alerts(session)
+    for fingerprint in incident.alert_fingerprints:
+        alert = alerts.get(fingerprint)
+        if alert is not None and alert.firing and not alert.acknowledged:
+            save_alert(session, alert.acknowledge(actor or "incident", now))

@@ -1,0 +1,97 @@
+"""Repository of incidents and their timelines. Nothing here commits: the caller's unit of
+work does. An incident is one row (its document as JSON, with the fields lists filter on); its
+timeline is append-only rows, one per event, in the order they were recorded; an event already
+recorded (same id: same incident, kind, time, source, actor and details) is not recorded twice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smokejumper.errors import UnknownIncidentError
+from smokejumper.incidents import Incident, Timeline, TimelineEvent
+from smokejumper.store.tables import IncidentEventRow, IncidentRow
+from smokejumper.store.upsert import insert_ignoring
+
+
+def next_incident_id(session: Session) -> str:
+    """The id of the next incident: ``INC-<n>``, one more than the largest so far."""
+    largest = session.scalar(select(func.max(IncidentRow.number))) or 0
+    return f"INC-{largest + 1}"
+
+
+def save_incident(session: Session, incident: Incident) -> None:
+    """Create or replace ``incident``."""
+    row = session.get(IncidentRow, incident.id)
+    document = json.dumps(incident.to_dict(), sort_keys=True)
+    if row is None:
+        number = int(incident.id.rsplit("-", 1)[-1]) if incident.id.startswith("INC-") else None
+        row = IncidentRow(id=incident.id, number=number)
+        session.add(row)
+    row.title = incident.title
+    row.status = incident.status.value
+    row.severity = incident.severity.value
+    row.detected_at = incident.detected_at
+    row.model = incident.models[0] if incident.models else ""
+    row.document = document
+    session.flush()
+
+
+def load_incident(session: Session, incident_id: str, for_update: bool = False) -> Incident:
+    """The incident ``incident_id``, or :class:`UnknownIncidentError`."""
+    row = session.get(IncidentRow, incident_id, with_for_update=for_update)
+    if row is None:
+        raise UnknownIncidentError(
+            f"no incident has id {incident_id!r}; smokejumper incident list shows them"
+        )
+    return Incident.from_dict(json.loads(row.document))
+
+
+def find_incidents(
+    session: Session,
+    status: Iterable[str] | None = None,
+    model: str | None = None,
+    limit: int | None = None,
+) -> list[Incident]:
+    """Incidents, newest first, with one of ``status`` and (as first model) ``model``; at most
+    ``limit``."""
+    query = select(IncidentRow.document).order_by(
+        IncidentRow.detected_at.desc(), IncidentRow.id.desc()
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    if status is not None:
+        query = query.where(IncidentRow.status.in_(list(status)))
+    if model is not None:
+        query = query.where(IncidentRow.model == model)
+    return [Incident.from_dict(json.loads(doc)) for doc in session.scalars(query)]
+
+
+def append_events(session: Session, events: Iterable[TimelineEvent]) -> None:
+    """Append ``events`` to their incidents' timelines (those already there are skipped)."""
+    for event in events:
+        insert_ignoring(
+            session,
+            IncidentEventRow,
+            {
+                "incident_id": event.incident_id,
+                "event_id": event.id,
+                "kind": event.kind.value,
+                "at": event.at,
+                "document": json.dumps(event.to_dict(), sort_keys=True),
+            },
+            ["incident_id", "event_id"],
+        )
+
+
+def timeline_of(session: Session, incident_id: str) -> Timeline:
+    """The incident's timeline."""
+    docs = session.scalars(
+        select(IncidentEventRow.document)
+        .where(IncidentEventRow.incident_id == incident_id)
+        .order_by(IncidentEventRow.id)
+    )
+    return Timeline.from_list([json.loads(d) for d in docs])
