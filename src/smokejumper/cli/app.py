@@ -17,6 +17,7 @@ from smokejumper.cli import (
     drift,
     evaluate,
     export,
+    incidents,
     model,
     profile,
     service,
@@ -43,6 +44,7 @@ app.add_typer(slo.slo_app, name="slo")
 app.add_typer(alerts.alert_app, name="alert")
 app.add_typer(alerts.silence_app, name="silence")
 app.add_typer(alerts.notifications_app, name="notifications")
+app.add_typer(incidents.incident_app, name="incident")
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(alerting.alerting_app, name="alerting")
 app.add_typer(changes.change_app, name="change")

@@ -411,3 +411,55 @@ class AdminClient:
         """An OpenLineage dataset with its versions, producer runs (flagged) and consumers."""
         path = f"/api/v1/lineage/datasets/{quote(namespace, safe='')}/{quote(name, safe='')}"
         return cast(dict[str, Any], self._call("GET", path))
+
+    # --- incidents ---------------------------------------------------------------------------
+
+    def incidents(
+        self, *, status: str | None = None, model: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Incidents, newest first."""
+        asked = (("status", status), ("model", model))
+        params = {key: value for key, value in asked if value is not None}
+        return cast(list[dict[str, Any]], self._call("GET", "/api/v1/incidents", params=params))
+
+    def incident(self, incident_id: str) -> dict[str, Any]:
+        """One incident with its timeline and the changes before its onset."""
+        return cast(dict[str, Any], self._call("GET", _incident(incident_id)))
+
+    def declare_incident(
+        self,
+        title: str,
+        *,
+        by: str,
+        severity: str = "SEV3",
+        models: list[str] | None = None,
+        labels: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Declare an incident by hand."""
+        body: dict[str, Any] = {"title": title, "severity": severity, "by": by}
+        body |= {"models": models or [], "labels": labels or []}
+        return cast(dict[str, Any], self._call("POST", "/api/v1/incidents", json=body))
+
+    def update_incident(self, incident_id: str, *, by: str, **fields: Any) -> dict[str, Any]:
+        """Change an incident's status, severity, roles, labels or scope."""
+        body = {"by": by, **{k: v for k, v in fields.items() if v is not None}}
+        return cast(dict[str, Any], self._call("PATCH", _incident(incident_id), json=body))
+
+    def acknowledge_incident(self, incident_id: str, *, by: str) -> dict[str, Any]:
+        """Acknowledge an incident (and its firing alerts)."""
+        path = f"{_incident(incident_id)}/ack"
+        return cast(dict[str, Any], self._call("POST", path, json={"by": by}))
+
+    def note_incident(self, incident_id: str, text: str, *, by: str) -> dict[str, Any]:
+        """Write a note on an incident's timeline."""
+        path = f"{_incident(incident_id)}/notes"
+        return cast(dict[str, Any], self._call("POST", path, json={"text": text, "by": by}))
+
+    def post_update(self, incident_id: str, *, by: str, **sbar: str) -> dict[str, Any]:
+        """Post an SBAR status update (situation, background, assessment, recommendation)."""
+        path = f"{_incident(incident_id)}/updates"
+        return cast(dict[str, Any], self._call("POST", path, json={**sbar, "by": by}))
+
+
+def _incident(incident_id: str) -> str:
+    return f"/api/v1/incidents/{quote(incident_id, safe='')}"

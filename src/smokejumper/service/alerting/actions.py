@@ -14,10 +14,12 @@ from smokejumper.alerting import AlertingConfig, Evaluation, Notification, Silen
 from smokejumper.alerting.codec import alert_to_dict
 from smokejumper.errors import UnknownSilenceError
 from smokejumper.service.alerting.outbox import enqueue_notification
+from smokejumper.service.incidents.opening import RECENT
 from smokejumper.store import outbox
 from smokejumper.store.alerting_state import load_state
 from smokejumper.store.alerts import find_alerts, load_alerts, save_alert, save_alerts
 from smokejumper.store.database import unit_of_work
+from smokejumper.store.incidents import append_events, find_incidents, save_incident
 from smokejumper.store.silences import add_silence, expire_silence, load_silences
 from smokejumper.store.tables import OutboxMessage
 
@@ -46,7 +48,8 @@ def acknowledge(
 ) -> dict[str, Any]:
     """Acknowledge alert ``fingerprint`` (repeats and escalation stop); the alert after it.
 
-    PagerDuty is told at once: every PagerDuty integration of a receiver that was notified of
+    The open incidents holding the alert are acknowledged too (the same act). PagerDuty is
+    told at once: every PagerDuty integration of a receiver that was notified of
     the alert gets an ``acknowledge`` event for it (through the outbox, in this unit of work),
     so the incident there stops paging too. The pipeline's state row is locked first
     (PostgreSQL), as a pass does, so an acknowledgement is never overwritten by a pass running
@@ -56,6 +59,11 @@ def acknowledge(
         alert = load_alerts(session).acknowledge(fingerprint, by, now).get(fingerprint)
         assert alert is not None
         save_alert(session, alert)
+        for incident in find_incidents(session, limit=RECENT):
+            if incident.is_open and fingerprint in incident.alert_fingerprints:
+                changed = incident.acknowledge(now, actor=by, source="alerting")
+                save_incident(session, changed.incident)
+                append_events(session, changed.events)
         if config is not None:
             for channel in state.channels.values():
                 if fingerprint in channel.firing:

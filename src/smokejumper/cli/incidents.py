@@ -1,0 +1,209 @@
+"""``smokejumper incident``: incidents of a running server (SMOKEJUMPER_URL, SMOKEJUMPER_TOKEN):
+list, show (the timeline as a table, the onset and the changes before it marked), declare,
+update (SBAR), note, assign, ack, resolve, close."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from smokejumper.cli.admin import FORMAT_HELP, admin_client, check_format, emit
+from smokejumper.cli.console import make_console
+
+incident_app = typer.Typer(help="Incidents: declare, run and close them.", no_args_is_help=True)
+
+Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
+By = Annotated[str | None, typer.Option("--by", help="who (default: your user)")]
+
+
+def _me(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def incident_table(incidents: Sequence[Mapping[str, Any]]) -> Table:
+    """One incident a row: id, severity, status, title, models, labels, detected, commander."""
+    table = Table(title="Incidents", title_justify="left")
+    for column in (
+        "id",
+        "severity",
+        "status",
+        "title",
+        "models",
+        "labels",
+        "detected",
+        "commander",
+    ):
+        table.add_column(column)
+    for i in incidents:
+        table.add_row(
+            i["id"],
+            i["severity"],
+            i["status"],
+            i["title"],
+            ", ".join(i["models"]),
+            ", ".join(i["labels"]),
+            i["detected_at"],
+            i["roles"].get("commander", ""),
+        )
+    if not incidents:
+        table.caption = "no incidents"
+    return table
+
+
+def timeline_table(shown: Mapping[str, Any]) -> Table:
+    """The incident's timeline and the changes before it, in time order; the onset and the
+    changes before it are marked."""
+    onset = shown.get("onset_at")
+    rows = [(e["at"], e["kind"], e.get("source", ""), _what(e)) for e in shown["timeline"]]
+    rows += [
+        (c["at"], f"change: {c['kind']}", "change log", c["summary"]) for c in shown["changes"]
+    ]
+    table = Table(
+        title=f"{shown['id']} {shown['severity']} {shown['status']}: {shown['title']}",
+        title_justify="left",
+    )
+    for column in ("time", "", "event", "source", "what"):
+        table.add_column(column)
+    for at, kind, source, what in sorted(rows):
+        mark = ""
+        if onset and at == onset and kind == "onset":
+            mark = "[red]ONSET[/]"
+        elif onset and kind.startswith("change") and at < onset:
+            mark = "[yellow]before onset[/]"
+        table.add_row(at, mark, kind, source, what)
+    return table
+
+
+def _what(event: Mapping[str, Any]) -> str:
+    details = event.get("details", {})
+    for key in ("text", "summary", "situation", "to", "monitor", "fingerprint", "person"):
+        if key in details:
+            return str(details[key])
+    return ", ".join(f"{k}={v}" for k, v in details.items())[:120]
+
+
+@incident_app.command("list")
+def list_incidents(
+    status: Annotated[str | None, typer.Option(help="only this status")] = None,
+    model: Annotated[str | None, typer.Option(help="only this model's")] = None,
+    fmt: Format = "table",
+) -> None:
+    """Incidents, newest first."""
+    check_format(fmt)
+    with admin_client() as admin:
+        found = admin.incidents(status=status, model=model)
+    emit(found, fmt, incident_table)
+
+
+@incident_app.command("show")
+def show(incident_id: str, fmt: Format = "table") -> None:
+    """The incident's timeline with the onset and the changes before it marked."""
+    check_format(fmt)
+    with admin_client() as admin:
+        found = admin.incident(incident_id)
+    emit(found, fmt, timeline_table)
+
+
+@incident_app.command("declare")
+def declare(
+    title: str,
+    severity: Annotated[str, typer.Option(help="SEV1 (worst) to SEV4")] = "SEV3",
+    model: Annotated[list[str] | None, typer.Option(help="affected model (repeat)")] = None,
+    label: Annotated[list[str] | None, typer.Option(help="taxonomy label (repeat)")] = None,
+    by: By = None,
+) -> None:
+    """Declare an incident."""
+    with admin_client() as admin:
+        made = admin.declare_incident(
+            title, by=_me(by), severity=severity, models=model, labels=label
+        )
+    make_console().print(f"Declared {made['id']} ({made['severity']}): {made['title']}")
+
+
+def _status(incident_id: str, status: str, by: str | None, reason: str | None = None) -> None:
+    with admin_client() as admin:
+        done = admin.update_incident(incident_id, by=_me(by), status=status, reason=reason)
+    make_console().print(f"{done['id']} is {done['status']}.")
+
+
+@incident_app.command("ack")
+def ack(incident_id: str, by: By = None) -> None:
+    """Acknowledge an incident (and its firing alerts)."""
+    with admin_client() as admin:
+        done = admin.acknowledge_incident(incident_id, by=_me(by))
+    make_console().print(f"{done['id']} acknowledged at {done['acknowledged_at']}.")
+
+
+@incident_app.command("status")
+def status(
+    incident_id: str,
+    to: Annotated[str, typer.Argument(help="investigating, mitigated, resolved, closed")],
+    reason: Annotated[str | None, typer.Option(help="why (e.g. when reopening)")] = None,
+    by: By = None,
+) -> None:
+    """Move an incident to another status (an illegal move lists the allowed ones)."""
+    _status(incident_id, to, by, reason)
+
+
+@incident_app.command("resolve")
+def resolve(incident_id: str, by: By = None) -> None:
+    """Mark an incident resolved."""
+    _status(incident_id, "resolved", by)
+
+
+@incident_app.command("close")
+def close(incident_id: str, by: By = None) -> None:
+    """Close a resolved incident (once its post-mortem is done)."""
+    _status(incident_id, "closed", by)
+
+
+@incident_app.command("assign")
+def assign(
+    incident_id: str,
+    role: Annotated[str, typer.Argument(help="commander, scribe or communications")],
+    person: str,
+    by: By = None,
+) -> None:
+    """Give a role to a person."""
+    with admin_client() as admin:
+        done = admin.update_incident(incident_id, by=_me(by), roles={role: person})
+    make_console().print(f"{done['id']}: {role} is {done['roles'].get(role)}.")
+
+
+@incident_app.command("note")
+def note(incident_id: str, text: str, by: By = None) -> None:
+    """Write a note on the timeline."""
+    with admin_client() as admin:
+        admin.note_incident(incident_id, text, by=_me(by))
+    make_console().print(f"Noted on {incident_id}.")
+
+
+@incident_app.command("update")
+def update(
+    incident_id: str,
+    situation: Annotated[str, typer.Option(help="what is happening now")],
+    background: Annotated[str, typer.Option(help="the context and what changed")],
+    assessment: Annotated[str, typer.Option(help="what we think is going on")],
+    recommendation: Annotated[str, typer.Option(help="what we do or ask next")],
+    by: By = None,
+) -> None:
+    """Post a status update in SBAR form."""
+    with admin_client() as admin:
+        admin.post_update(
+            incident_id,
+            by=_me(by),
+            situation=situation,
+            background=background,
+            assessment=assessment,
+            recommendation=recommendation,
+        )
+    make_console().print(f"Update posted on {incident_id}.")

@@ -1,0 +1,131 @@
+"""``smokejumper incident ...``, ``alert``, ``silence`` and ``notifications`` against a real
+server (``smokejumper serve`` in a subprocess), as people on call type them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from smokejumper.harness import ServerHarness
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHarness]:
+    home = tmp_path_factory.mktemp("server") / "home"
+    with ServerHarness(home, env={"SMOKEJUMPER_EVALUATE_EVERY": "0"}) as running:
+        yield running
+
+
+def cli(server: ServerHarness, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "SMOKEJUMPER_URL": server.url,
+        "SMOKEJUMPER_TOKEN": server.token,
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "smokejumper", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_an_incident_from_declaration_to_resolution(server: ServerHarness) -> None:
+    made = cli(
+        server,
+        "incident",
+        "declare",
+        "churn scores flat",
+        "--severity",
+        "SEV2",
+        "--model",
+        "churn",
+        "--label",
+        "data drift",
+        "--by",
+        "ana",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "Declared INC-1 (SEV2): churn scores flat" in made.stdout
+    listed = cli(server, "incident", "list", "--format", "json")
+    (incident,) = json.loads(listed.stdout)
+    assert (incident["id"], incident["labels"]) == ("INC-1", ["data_drift"])
+    for args in (
+        ("incident", "ack", "INC-1", "--by", "ana"),
+        ("incident", "assign", "INC-1", "commander", "ana", "--by", "ana"),
+        ("incident", "note", "INC-1", "scores flat since 09:00", "--by", "bo"),
+        (
+            "incident",
+            "update",
+            "INC-1",
+            "--situation",
+            "scores flat",
+            "--background",
+            "new feature job",
+            "--assessment",
+            "join broke",
+            "--recommendation",
+            "roll back",
+            "--by",
+            "ana",
+        ),
+        ("incident", "status", "INC-1", "mitigated", "--by", "ana"),
+        ("incident", "resolve", "INC-1", "--by", "ana"),
+    ):
+        done = cli(server, *args)
+        assert done.returncode == 0, (args, done.stderr)
+    refused = cli(server, "incident", "close", "INC-1", "--by", "ana")
+    assert refused.returncode == 2
+    assert "post-mortem" in refused.stderr or "may move to" in refused.stderr
+    shown = cli(server, "incident", "show", "INC-1")
+    assert shown.returncode == 0, shown.stderr
+    for word in (
+        "opened",
+        "acknowledged",
+        "role_assigned",
+        "note",
+        "status_update",
+        "scores flat since 09:00",
+        "resolved",
+    ):
+        assert word in shown.stdout, (word, shown.stdout)
+    missing = cli(server, "incident", "show", "INC-404")
+    assert missing.returncode == 2
+    assert "no incident has id 'INC-404'" in missing.stderr
+
+
+@pytest.mark.slow
+def test_alert_silence_and_notification_commands(server: ServerHarness) -> None:
+    assert "no alerts" in cli(server, "alert", "list").stdout
+    made = cli(
+        server,
+        "silence",
+        "add",
+        "model=churn",
+        "--comment",
+        "retraining",
+        "--duration",
+        "30",
+        "--by",
+        "ana",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "warning:" in made.stdout  # no alert seen matches it yet
+    silence_id = made.stdout.split()[1]
+    listed = cli(server, "silence", "list", "--format", "json")
+    assert [s["id"] for s in json.loads(listed.stdout)] == [silence_id]
+    assert cli(server, "silence", "expire", silence_id).returncode == 0
+    assert json.loads(cli(server, "silence", "list", "--format", "json").stdout) == []
+    assert "no notifications" in cli(server, "notifications", "list", "--dead").stdout
+    bad = cli(server, "alert", "ack", "0000000000000000", "--by", "ana")
+    assert bad.returncode == 2
+    assert "no alert has fingerprint" in bad.stderr
