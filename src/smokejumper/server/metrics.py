@@ -14,11 +14,13 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy.orm import Session, sessionmaker
 
+from smokejumper.service.incidents.metrics import SHOWN, recent_aggregates
 from smokejumper.service.slos import slo_statuses
 from smokejumper.store import outbox
 from smokejumper.store.alerts import count_by_state_and_severity
 from smokejumper.store.batches import ingest_totals
 from smokejumper.store.database import as_utc
+from smokejumper.store.incidents import count_by_status_and_severity
 from smokejumper.store.labels import label_totals
 from smokejumper.store.models import list_models
 from smokejumper.store.monitors import monitors_of
@@ -147,6 +149,35 @@ def _alerting(session: Session, now: datetime) -> Iterator[Metric]:
     yield from (alerts, messages, failed, age)
 
 
+def _incidents(session: Session, now: datetime) -> Iterator[Metric]:
+    counts = GaugeMetricFamily(
+        f"{PREFIX}_incidents", "Incidents by status and severity", labels=["status", "severity"]
+    )
+    for (status, severity), n in sorted(count_by_status_and_severity(session).items()):
+        counts.add_metric([status, severity], float(n))
+    seconds = GaugeMetricFamily(
+        f"{PREFIX}_incident_response_seconds",
+        "Time to detect, acknowledge, mitigate and resolve incidents detected in the last 30 "
+        "days: median (quantile 0.5) and 90th percentile, by model or by taxonomy label",
+        labels=["metric", "by", "group", "quantile"],
+    )
+    incidents = GaugeMetricFamily(
+        f"{PREFIX}_incident_response_count",
+        "Incidents detected in the last 30 days that have each response time, by model or by "
+        "taxonomy label",
+        labels=["metric", "by", "group"],
+    )
+    for by in ("model", "label"):
+        for group, stats in recent_aggregates(session, by, now).items():
+            for metric in SHOWN:
+                stat = stats[metric]
+                incidents.add_metric([metric, by, group], float(stat.count))
+                for quantile, value in (("0.5", stat.median), ("0.9", stat.p90)):
+                    if value is not None:
+                        seconds.add_metric([metric, by, group, quantile], value.total_seconds())
+    yield from (counts, seconds, incidents)
+
+
 class StoreCollector(Collector):
     """Collects every Smokejumper metric from the store when Prometheus scrapes."""
 
@@ -158,7 +189,9 @@ class StoreCollector(Collector):
             yield from _ingest(session)
             yield from _observations(session)
             yield from _slos(session)
-            yield from _alerting(session, datetime.now(UTC))
+            now = datetime.now(UTC)
+            yield from _alerting(session, now)
+            yield from _incidents(session, now)
 
 
 def registry_for(sessions: sessionmaker[Session]) -> CollectorRegistry:

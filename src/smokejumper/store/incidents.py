@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -55,9 +56,10 @@ def find_incidents(
     status: Iterable[str] | None = None,
     model: str | None = None,
     limit: int | None = None,
+    detected_since: datetime | None = None,
 ) -> list[Incident]:
-    """Incidents, newest first, with one of ``status`` and (as first model) ``model``; at most
-    ``limit``."""
+    """Incidents, newest first, with one of ``status``, (as first model) ``model`` and
+    detected at or after ``detected_since``; at most ``limit``."""
     query = select(IncidentRow.document).order_by(
         IncidentRow.detected_at.desc(), IncidentRow.id.desc()
     )
@@ -67,7 +69,17 @@ def find_incidents(
         query = query.where(IncidentRow.status.in_(list(status)))
     if model is not None:
         query = query.where(IncidentRow.model == model)
+    if detected_since is not None:
+        query = query.where(IncidentRow.detected_at >= detected_since)
     return [Incident.from_dict(json.loads(doc)) for doc in session.scalars(query)]
+
+
+def count_by_status_and_severity(session: Session) -> dict[tuple[str, str], int]:
+    """How many incidents per (status, severity), for the metrics."""
+    query = select(IncidentRow.status, IncidentRow.severity, func.count()).group_by(
+        IncidentRow.status, IncidentRow.severity
+    )
+    return {(status, severity): int(n) for status, severity, n in session.execute(query)}
 
 
 def append_events(session: Session, events: Iterable[TimelineEvent]) -> None:

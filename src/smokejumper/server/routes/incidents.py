@@ -13,7 +13,7 @@ from smokejumper.monitoring.text import Text
 from smokejumper.server.auth import require
 from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
-from smokejumper.service.incidents import actions
+from smokejumper.service.incidents import actions, metrics
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
@@ -43,6 +43,21 @@ def get_incidents(
 ) -> list[dict[str, Any]]:
     """Incidents, newest first, with their response times in seconds."""
     return actions.list_incidents(state(request).sessions, status, model)
+
+
+@router.get("/incidents/metrics", responses=refusals(422))
+def get_metrics(
+    request: Request,
+    _: Annotated[str, Depends(require("read"))],
+    by: Annotated[
+        str, Query(description="model, label (taxonomy), day, week (ISO) or month")
+    ] = "model",
+    days: Annotated[int, Query(ge=1, le=3660, description="incidents detected since")] = 30,
+) -> dict[str, Any]:
+    """Response metrics of the incidents detected in the last ``days``: for each group, the
+    time to detect, acknowledge, mitigate and resolve as count, median and 90th percentile in
+    seconds."""
+    return metrics.response_metrics(state(request).sessions, by, _now(), days)
 
 
 @router.post("/incidents", status_code=201, responses=refusals(400, 413, 422))
