@@ -284,6 +284,11 @@ class PostmortemPendingError(IllegalTransitionError):
     """A resolved incident cannot be closed before its post-mortem is done."""
 
 
+class SearchUnavailableError(SmokejumperError):
+    """The store cannot search incidents' text: the SQLite library Python uses was built
+    without FTS5."""
+
+
 class IncidentConfigError(IncidentError):
     """The ``incidents`` part of the configuration (opening policy, severities) is invalid.
     ``path`` names the place in the document, ``reason`` what is wrong there.

@@ -82,6 +82,11 @@ def test_an_incident_from_declaration_to_resolution(server: ServerHarness) -> No
     ):
         done = cli(server, *args)
         assert done.returncode == 0, (args, done.stderr)
+    found = cli(server, "incident", "list", "--search", "rolling JOIN", "--format", "json")
+    assert found.returncode == 0, found.stderr
+    assert [i["id"] for i in json.loads(found.stdout)] == ["INC-1"]  # stemmed, any case
+    none = cli(server, "incident", "list", "--search", "zebra", "--format", "json")
+    assert json.loads(none.stdout) == []
     refused = cli(server, "incident", "close", "INC-1", "--by", "ana")
     assert refused.returncode == 2
     assert "post-mortem" in refused.stderr or "may move to" in refused.stderr

@@ -95,12 +95,16 @@ def _what(event: Mapping[str, Any]) -> str:
 def list_incidents(
     status: Annotated[str | None, typer.Option(help="only this status")] = None,
     model: Annotated[str | None, typer.Option(help="only this model's")] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(help="only those whose title, notes and updates hold every word of it"),
+    ] = None,
     fmt: Format = "table",
 ) -> None:
     """Incidents, newest first."""
     check_format(fmt)
     with admin_client() as admin:
-        found = admin.incidents(status=status, model=model)
+        found = admin.incidents(status=status, model=model, search=search)
     emit(found, fmt, incident_table)
 
 

@@ -415,10 +415,11 @@ class AdminClient:
     # --- incidents ---------------------------------------------------------------------------
 
     def incidents(
-        self, *, status: str | None = None, model: str | None = None
+        self, *, status: str | None = None, model: str | None = None, search: str | None = None
     ) -> list[dict[str, Any]]:
-        """Incidents, newest first."""
-        asked = (("status", status), ("model", model))
+        """Incidents, newest first; ``search``: those whose title, notes and updates hold
+        every word of it."""
+        asked = (("status", status), ("model", model), ("q", search))
         params = {key: value for key, value in asked if value is not None}
         return cast(list[dict[str, Any]], self._call("GET", "/api/v1/incidents", params=params))
 

@@ -48,6 +48,7 @@ from smokejumper.incidents.opening import (
     parse_policy,
 )
 from smokejumper.incidents.roles import Role, parse_role
+from smokejumper.incidents.search import query_words, searchable_text
 from smokejumper.incidents.severity import (
     DEFAULT_SEVERITIES,
     Severity,
@@ -130,7 +131,9 @@ __all__ = [
     "percentile",
     "pin",
     "post_update",
+    "query_words",
     "response_times",
+    "searchable_text",
     "taxonomy_label",
     "taxonomy_slugs",
     "unpin",

@@ -6,16 +6,17 @@ recorded (same id: same incident, kind, time, source, actor and details) is not 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import UnknownIncidentError
-from smokejumper.incidents import Incident, Timeline, TimelineEvent
+from smokejumper.incidents import Incident, Timeline, TimelineEvent, searchable_text
+from smokejumper.store.search import matching, reindex
 from smokejumper.store.tables import IncidentEventRow, IncidentRow
-from smokejumper.store.upsert import insert_ignoring
+from smokejumper.store.upsert import insert_statement
 
 
 def next_incident_id(session: Session) -> str:
@@ -25,13 +26,14 @@ def next_incident_id(session: Session) -> str:
 
 
 def save_incident(session: Session, incident: Incident) -> None:
-    """Create or replace ``incident``."""
+    """Create or replace ``incident`` (a new one, or a new title, is indexed for search)."""
     row = session.get(IncidentRow, incident.id)
     document = json.dumps(incident.to_dict(), sort_keys=True)
     if row is None:
         number = int(incident.id.rsplit("-", 1)[-1]) if incident.id.startswith("INC-") else None
-        row = IncidentRow(id=incident.id, number=number)
+        row = IncidentRow(id=incident.id, number=number, search_text="")
         session.add(row)
+    titled = row.title != incident.title
     row.title = incident.title
     row.status = incident.status.value
     row.severity = incident.severity.value
@@ -39,6 +41,8 @@ def save_incident(session: Session, incident: Incident) -> None:
     row.model = incident.models[0] if incident.models else ""
     row.document = document
     session.flush()
+    if titled:
+        reindex(session, [incident.id])
 
 
 def load_incident(session: Session, incident_id: str, for_update: bool = False) -> Incident:
@@ -57,9 +61,11 @@ def find_incidents(
     model: str | None = None,
     limit: int | None = None,
     detected_since: datetime | None = None,
+    words: Sequence[str] | None = None,
 ) -> list[Incident]:
-    """Incidents, newest first, with one of ``status``, (as first model) ``model`` and
-    detected at or after ``detected_since``; at most ``limit``."""
+    """Incidents, newest first, with one of ``status``, (as first model) ``model``, detected
+    at or after ``detected_since`` and whose title, notes and updates hold every one of
+    ``words`` (see :mod:`smokejumper.store.search`); at most ``limit``."""
     query = select(IncidentRow.document).order_by(
         IncidentRow.detected_at.desc(), IncidentRow.id.desc()
     )
@@ -71,6 +77,8 @@ def find_incidents(
         query = query.where(IncidentRow.model == model)
     if detected_since is not None:
         query = query.where(IncidentRow.detected_at >= detected_since)
+    if words:
+        query = query.where(matching(session, words))
     return [Incident.from_dict(json.loads(doc)) for doc in session.scalars(query)]
 
 
@@ -83,20 +91,32 @@ def count_by_status_and_severity(session: Session) -> dict[tuple[str, str], int]
 
 
 def append_events(session: Session, events: Iterable[TimelineEvent]) -> None:
-    """Append ``events`` to their incidents' timelines (those already there are skipped)."""
+    """Append ``events`` to their incidents' timelines (those already there are skipped); the
+    text of notes, corrections and updates is added to their incident's search text."""
+    searched: set[str] = set()
     for event in events:
-        insert_ignoring(
-            session,
-            IncidentEventRow,
-            {
-                "incident_id": event.incident_id,
-                "event_id": event.id,
-                "kind": event.kind.value,
-                "at": event.at,
-                "document": json.dumps(event.to_dict(), sort_keys=True),
-            },
-            ["incident_id", "event_id"],
+        row = {
+            "incident_id": event.incident_id,
+            "event_id": event.id,
+            "kind": event.kind.value,
+            "at": event.at,
+            "document": json.dumps(event.to_dict(), sort_keys=True),
+        }
+        stmt = (
+            insert_statement(session)(IncidentEventRow)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["incident_id", "event_id"])
+            .returning(IncidentEventRow.id)
         )
+        added = session.execute(stmt).first() is not None
+        found = searchable_text(event) if added else None
+        incident = session.get(IncidentRow, event.incident_id) if found else None
+        if found and incident is not None:
+            incident.search_text = "\n".join(t for t in (incident.search_text, found) if t)
+            searched.add(event.incident_id)
+    if searched:
+        session.flush()
+        reindex(session, searched)
 
 
 def timeline_of(session: Session, incident_id: str) -> Timeline:

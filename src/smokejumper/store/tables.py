@@ -367,7 +367,7 @@ class LineageRunDataset(Base):
 
 class IncidentRow(Base):
     """An incident: its document as JSON (:meth:`smokejumper.incidents.Incident.to_dict`) and
-    the fields lists filter on. ``number`` is the n of ``INC-n``."""
+    the fields lists filter on and search reads. ``number`` is the n of ``INC-n``."""
 
     __tablename__ = "incidents"
 
@@ -379,6 +379,9 @@ class IncidentRow(Base):
     model: Mapped[str] = mapped_column(String(200), index=True)
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     document: Mapped[str] = mapped_column(Text)
+    #: The text of its notes, corrections and status updates, for full-text search (with the
+    #: title; see :mod:`smokejumper.store.search`).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class IncidentEventRow(Base):

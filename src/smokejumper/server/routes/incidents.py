@@ -40,9 +40,18 @@ def get_incidents(
     _: Annotated[str, Depends(require("read"))],
     status: Annotated[str | None, Query(description="triage, investigating, ...")] = None,
     model: Annotated[str | None, Query()] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description="words that the title, notes and status updates must all hold "
+            "(full text, stemmed)",
+        ),
+    ] = None,
 ) -> list[dict[str, Any]]:
-    """Incidents, newest first, with their response times in seconds."""
-    return actions.list_incidents(state(request).sessions, status, model)
+    """Incidents, newest first, with their response times in seconds; ``q`` searches their
+    text."""
+    return actions.list_incidents(state(request).sessions, status, model, q)
 
 
 @router.get("/incidents/metrics", responses=refusals(422))

@@ -20,6 +20,7 @@ from smokejumper.incidents import (
     StatusUpdate,
     merge,
     post_update,
+    query_words,
     response_times,
 )
 from smokejumper.service.changes import change_to_dict
@@ -56,11 +57,16 @@ def incident_view(incident: Incident) -> dict[str, Any]:
 
 
 def list_incidents(
-    sessions: sessionmaker[Session], status: str | None = None, model: str | None = None
+    sessions: sessionmaker[Session],
+    status: str | None = None,
+    model: str | None = None,
+    search: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Incidents, newest first."""
+    """Incidents, newest first; with ``search``, those whose title, notes and status updates
+    hold every word of it."""
+    words = query_words(search) if search is not None else None
     with sessions() as session:
-        found = find_incidents(session, [status] if status else None, model)
+        found = find_incidents(session, [status] if status else None, model, words=words)
     return [incident_view(i) for i in found]
 
 
