@@ -346,3 +346,22 @@ def test_the_yaml_of_the_file_is_what_yaml_reads() -> None:
     assert parse_config_text(GOOD).alerting_data == {
         k: v for k, v in yaml.safe_load(GOOD).items() if k not in ("monitors", "slos")
     }
+
+
+def test_updates_go_to_defined_receivers() -> None:
+    loaded = parse_config_text(GOOD + "incidents:\n  updates_to: [on-call, ml-team]\n")
+    assert loaded.incidents is not None
+    assert loaded.incidents.updates_to == ("on-call", "ml-team")
+    err = _refused(
+        GOOD + "incidents:\n  join_window: 1h\n  updates_to:\n    - on-call\n    - sre\n"
+    )
+    assert err.line == 29, str(err)  # the line of "- sre"
+    assert err.reason == (
+        "incidents.updates_to[1]: receiver 'sre' is not defined under receivers "
+        "(defined: ml-team, on-call)"
+    )
+    alone = _refused("incidents:\n  updates_to: [ml-team]\n")
+    assert alone.line == 2
+    assert "the file has no receivers" in alone.reason
+    empty = _refused(GOOD + "incidents:\n  updates_to: ['']\n")
+    assert "incidents.updates_to[0]: expected a non-empty string, got an empty string" in str(empty)

@@ -19,7 +19,7 @@ from smokejumper.alerting.grouping import Group
 from smokejumper.alerting.inbound import parse_alertmanager_webhook
 from smokejumper.alerting.inhibition import DEFAULT_INHIBIT_RULES, InhibitRule, inhibit
 from smokejumper.alerting.matchers import Matcher, parse_matcher
-from smokejumper.alerting.notifications import Escalation, Notification
+from smokejumper.alerting.notifications import Escalation, Message, Notification
 from smokejumper.alerting.pipeline import PassResult, run_pass
 from smokejumper.alerting.receivers import Receiver
 from smokejumper.alerting.routes import Route, match_routes
@@ -41,6 +41,7 @@ __all__ = [
     "InhibitRule",
     "Link",
     "Matcher",
+    "Message",
     "MonitorRule",
     "Notification",
     "PassResult",

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from smokejumper.alerting.alert import Alert, EscalationRecord, Link
-from smokejumper.alerting.notifications import Notification, Reason
+from smokejumper.alerting.notifications import Message, Notification, Reason
 
 
 def _time(value: datetime | None) -> str | None:
@@ -82,6 +82,7 @@ def notification_to_dict(notification: Notification) -> dict[str, Any]:
         "at": notification.at.isoformat(),
         "level": notification.level,
         "status": notification.status,
+        **({"message": notification.message.to_dict()} if notification.message else {}),
     }
 
 
@@ -96,4 +97,5 @@ def notification_from_dict(data: Mapping[str, Any]) -> Notification:
         reason=cast(Reason, data["reason"]),
         at=datetime.fromisoformat(data["at"]),
         level=int(data.get("level", 0)),
+        message=Message.from_dict(data["message"]) if data.get("message") else None,
     )

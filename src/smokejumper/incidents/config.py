@@ -2,8 +2,10 @@
 
 It holds the opening policy (:mod:`~smokejumper.incidents.opening`: ``open_on``,
 ``join_window``, ``severity_from_alert``, ``default_severity``) and the severity definitions
-(:mod:`~smokejumper.incidents.severity`: ``severities``). Every key is optional; a file
-without ``incidents`` gets the defaults. Errors are
+(:mod:`~smokejumper.incidents.severity`: ``severities``) and ``updates_to``: the alerting
+receivers that get every status update and reminder (default: the receivers the incident's
+alerts were routed to). Every key is optional; a file without ``incidents`` gets the
+defaults. Errors are
 :class:`~smokejumper.errors.IncidentConfigError` naming the path (matcher errors are the
 parser's own, with the same path).
 
@@ -17,19 +19,31 @@ parser's own, with the same path).
 Traceback (most recent call last):
 ...
 smokejumper.errors.IncidentConfigError: incidents.open_on: expected a list, got a string
+>>> parse_incidents_config({"updates_to": ["ml-team", ""]}, parse_matcher)
+Traceback (most recent call last):
+...
+smokejumper.errors.IncidentConfigError: incidents.updates_to[1]: expected a non-empty string, \
+got an empty string
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smokejumper.incidents.document import mapping, only_keys
+from smokejumper.incidents.document import mapping, only_keys, sequence, text
 from smokejumper.incidents.opening import MatcherParser, OpeningPolicy, parse_policy
 from smokejumper.incidents.severity import DEFAULT_SEVERITIES, SeverityTable, parse_severities
 
 #: The keys of the ``incidents`` mapping.
 KEYS = frozenset(
-    {"open_on", "join_window", "severity_from_alert", "default_severity", "severities"}
+    {
+        "open_on",
+        "join_window",
+        "severity_from_alert",
+        "default_severity",
+        "severities",
+        "updates_to",
+    }
 )
 
 
@@ -39,6 +53,9 @@ class IncidentsConfig:
 
     policy: OpeningPolicy
     severities: SeverityTable = DEFAULT_SEVERITIES
+    #: The receivers of status updates and reminders; empty: those the incident's alerts
+    #: were routed to. The configuration file checks that each is defined under ``receivers``.
+    updates_to: tuple[str, ...] = ()
 
 
 def parse_incidents_config(
@@ -48,4 +65,8 @@ def parse_incidents_config(
     doc = dict(mapping(data if data is not None else {}, path))
     only_keys(doc, KEYS, path)
     severities = parse_severities(doc.pop("severities", {}), f"{path}.severities")
-    return IncidentsConfig(parse_policy(doc, parse_matcher, path), severities)
+    given = sequence(doc.pop("updates_to", []), f"{path}.updates_to")
+    updates_to = tuple(text(r, f"{path}.updates_to[{i}]") for i, r in enumerate(given))
+    return IncidentsConfig(
+        parse_policy(doc, parse_matcher, path), severities, tuple(dict.fromkeys(updates_to))
+    )

@@ -70,7 +70,8 @@ def sequence(value: object, path: str) -> list[Any]:
 def text(value: object, path: str) -> str:
     """``value`` stripped, if it is a non-empty string."""
     if not isinstance(value, str) or not value.strip():
-        raise IncidentConfigError(path, f"expected a non-empty string, got {kind(value)}")
+        got = "an empty string" if isinstance(value, str) else kind(value)
+        raise IncidentConfigError(path, f"expected a non-empty string, got {got}")
     return value.strip()
 
 

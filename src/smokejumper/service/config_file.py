@@ -126,6 +126,7 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
             raise ConfigFileError(file, [(_line(node), str(err))]) from err
     alerting_data = {k: v for k, v in data.items() if k in ALERTING_KEYS}
     if not alerting_data:
+        _check_updates_to(root, incidents, None, file)
         return ConfigFile(file, monitors, incidents=incidents, incidents_data=incidents_data)
     try:
         alerting = parse_config(alerting_data)
@@ -134,7 +135,25 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
         if node is root:  # a missing top-level key: point at the alerting part there is
             node = next(_child(root, k) for k in data if k in ALERTING_KEYS)
         raise ConfigFileError(file, [(_line(node), str(err))]) from err
+    _check_updates_to(root, incidents, alerting, file)
     return ConfigFile(file, monitors, alerting, alerting_data, incidents, incidents_data)
+
+
+def _check_updates_to(
+    root: yaml.Node | None,
+    incidents: IncidentsConfig | None,
+    alerting: AlertingConfig | None,
+    file: str,
+) -> None:
+    """Every receiver ``incidents.updates_to`` names is defined under ``receivers``."""
+    defined = sorted(alerting.receivers) if alerting is not None else []
+    for i, name in enumerate(incidents.updates_to if incidents is not None else ()):
+        if name in defined:
+            continue
+        path = f"incidents.updates_to[{i}]"
+        known = f"defined: {', '.join(defined)}" if defined else "the file has no receivers"
+        reason = f"{path}: receiver {name!r} is not defined under receivers ({known})"
+        raise ConfigFileError(file, [(_line(_alerting_node(root, path)), reason)])
 
 
 def _read_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:

@@ -40,6 +40,7 @@ from smokejumper.alerting.payloads.common import (
     wanted,
     window_line,
 )
+from smokejumper.alerting.payloads.messages import email_html
 
 
 def recipients(settings: Mapping[str, Any]) -> list[str]:
@@ -58,7 +59,8 @@ def email_message(
 ) -> EmailMessage:
     """The message for one notification (see the module docstring)."""
     alerts = wanted(notification, settings)
-    subject = title(notification, alerts)
+    message = notification.message
+    subject = message.title if message is not None else title(notification, alerts)
     to = recipients(settings)
     msg = EmailMessage()
     msg["Subject"] = subject
@@ -70,6 +72,10 @@ def email_message(
     for name, value in dict(settings.get("headers") or {}).items():
         del msg[name]
         msg[name] = str(value)
+    if message is not None:  # a status update or a reminder: its words
+        msg.set_content(message.text() + "\n")
+        msg.add_alternative(email_html(message), subtype="html")
+        return msg
     msg.set_content(text_body(notification, alerts, external_url))
     msg.add_alternative(html_body(notification, alerts, external_url), subtype="html")
     return msg

@@ -45,6 +45,7 @@ from smokejumper.alerting.payloads.common import (
     wanted,
     window_line,
 )
+from smokejumper.alerting.payloads.messages import slack_blocks
 
 #: At most this many alerts get blocks of their own; the rest are counted.
 SHOWN_ALERTS = 8
@@ -58,13 +59,23 @@ _WHY = {
     "resolved": "Resolved",
     "repeat": "Still firing (repeat)",
     "escalation": "Escalated",
+    "status_update": "Status update",
+    "update_due": "Status update due",
 }
 
 
 def slack_message(
     notification: Notification, settings: Mapping[str, Any], external_url: str
 ) -> dict[str, Any]:
-    """The message for one notification (see the module docstring)."""
+    """The message for one notification (see the module docstring); a status update or a
+    reminder shows its words (:func:`~.messages.slack_blocks`)."""
+    if notification.message is not None:
+        said: dict[str, Any] = {
+            "text": shorten(notification.message.text(), FALLBACK_LIMIT),
+            "blocks": slack_blocks(notification.message),
+        }
+        said.update({k: str(settings[k]) for k in _PASSED_ON if settings.get(k)})
+        return said
     alerts = wanted(notification, settings)
     head = str(settings.get("title") or title(notification, alerts))
     blocks: list[dict[str, Any]] = [

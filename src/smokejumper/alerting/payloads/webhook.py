@@ -31,12 +31,16 @@ from smokejumper.alerting.payloads.common import (
     rfc3339,
     wanted,
 )
+from smokejumper.alerting.payloads.messages import webhook_message
 
 
 def webhook_payload(
     notification: Notification, settings: Mapping[str, Any], external_url: str
 ) -> dict[str, Any]:
-    """The version-4 document for one notification (see the module docstring)."""
+    """The version-4 document for one notification (see the module docstring); a status
+    update or a reminder has no alerts and its words (:func:`~.messages.webhook_message`)."""
+    if notification.message is not None:
+        return webhook_message(notification, external_url)
     alerts = wanted(notification, settings)
     limit = settings.get("max_alerts") or 0
     shown = alerts[:limit] if isinstance(limit, int) and limit > 0 else alerts
