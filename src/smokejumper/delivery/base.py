@@ -154,8 +154,8 @@ def deliver(
         settings = item.resolved()
         item.check_required(settings)
         timeout = item.timeout(settings)
-        if not wanted(notification, settings):
-            return nothing_to_send()
+        if notification.message is None and not wanted(notification, settings):
+            return nothing_to_send()  # a message (a status update) has no alerts to want
         requests = prepare(settings)
     except SmokejumperError as e:
         return Outcome.dead(str(e))

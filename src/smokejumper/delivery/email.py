@@ -68,7 +68,7 @@ class EmailIntegration:
         """Send the notification's email once."""
         try:
             settings = self.item.resolved()
-            if not wanted(notification, settings):
+            if notification.message is None and not wanted(notification, settings):
                 return nothing_to_send()
             mail = self._mail(notification, settings)
         except SmokejumperError as e:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from smokejumper.errors import UnknownIncidentError
 from smokejumper.incidents import Incident, Timeline, TimelineEvent, searchable_text
+from smokejumper.store.database import as_utc
 from smokejumper.store.search import matching, reindex
 from smokejumper.store.tables import IncidentEventRow, IncidentRow
 from smokejumper.store.upsert import insert_statement
@@ -127,3 +128,17 @@ def timeline_of(session: Session, incident_id: str) -> Timeline:
         .order_by(IncidentEventRow.id)
     )
     return Timeline.from_list([json.loads(d) for d in docs])
+
+
+def last_update_times(session: Session, incident_ids: Iterable[str]) -> dict[str, datetime]:
+    """When the newest status update of each of ``incident_ids`` was posted (those with
+    none are left out)."""
+    ids = list(incident_ids)
+    if not ids:
+        return {}
+    query = (
+        select(IncidentEventRow.incident_id, func.max(IncidentEventRow.at))
+        .where(IncidentEventRow.incident_id.in_(ids), IncidentEventRow.kind == "status_update")
+        .group_by(IncidentEventRow.incident_id)
+    )
+    return {iid: as_utc(at) for iid, at in session.execute(query) if at is not None}

@@ -178,9 +178,20 @@ class UpdateIn(BaseModel):
 def post_update(
     incident_id: str, body: UpdateIn, request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
-    """Post a status update (Situation, Background, Assessment, Recommendation)."""
+    """Post a status update (Situation, Background, Assessment, Recommendation); it is sent
+    to the receivers of ``incidents: updates_to`` or those the incident's alerts went to
+    (``notifications`` says how many messages were queued)."""
     sbar = body.model_dump(exclude={"by"})
-    return actions.add_update(state(request).sessions, incident_id, sbar, _now(), body.by)
+    app = state(request)
+    return actions.add_update(
+        app.sessions,
+        incident_id,
+        sbar,
+        _now(),
+        body.by,
+        alerting=app.alerting_config,
+        incidents=app.incidents_config,
+    )
 
 
 class MergeIn(BaseModel):

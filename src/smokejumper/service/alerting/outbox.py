@@ -34,15 +34,32 @@ def message_key(notification: Notification, kind: str, index: int) -> str:
     return f"{digest}|{kind}[{index}]"
 
 
+def keyed(key: str, receiver: str, kind: str, index: int) -> str:
+    """The outbox key of a message written under the caller's ``key`` (such as
+    ``update-due:INC-7:<due>``) to integration ``kind[index]`` of ``receiver``; the receiver's
+    part is a digest when the whole would pass the column's 255 characters.
+
+    >>> keyed("update-due:INC-7:2026-11-01T04:30:00+00:00", "ml-team", "slack_configs", 0)
+    'update-due:INC-7:2026-11-01T04:30:00+00:00|ml-team/slack_configs[0]'
+    """
+    whole = f"{key}|{receiver}/{kind}[{index}]"
+    if len(whole) <= 255:
+        return whole
+    digest = hashlib.sha256(f"{receiver}/{kind}[{index}]".encode()).hexdigest()[:32]
+    return f"{key[: 255 - len(digest) - 1]}|{digest}"
+
+
 def enqueue_notification(
     session: Session,
     notification: Notification,
     config: AlertingConfig,
     now: datetime,
     kinds: frozenset[str] | None = None,
+    key: str | None = None,
 ) -> int:
     """Write ``notification``'s messages (in the caller's unit of work), to every integration
-    of its receiver or only those of ``kinds``; how many."""
+    of its receiver or only those of ``kinds``; how many. With ``key``, each message's outbox
+    key is :func:`keyed` from it (else :func:`message_key`)."""
     receiver = config.receivers.get(notification.receiver)
     if receiver is None:
         return 0
@@ -51,7 +68,11 @@ def enqueue_notification(
         if kinds is not None and kind not in kinds:
             continue
         for index, settings in enumerate(items):
-            if notification.status == "resolved" and not settings.get("send_resolved", True):
+            if (
+                notification.message is None
+                and notification.status == "resolved"
+                and not settings.get("send_resolved", True)
+            ):
                 continue
             payload: dict[str, Any] = {
                 "receiver": notification.receiver,
@@ -60,8 +81,13 @@ def enqueue_notification(
                 "notification": notification_to_dict(notification),
             }
             channel = f"{notification.receiver}/{kind}[{index}]"
+            made = keyed(key, notification.receiver, kind, index) if key else None
             outbox.enqueue(
-                session, channel, message_key(notification, kind, index), json.dumps(payload), now
+                session,
+                channel,
+                made or message_key(notification, kind, index),
+                json.dumps(payload),
+                now,
             )
             written += 1
     return written

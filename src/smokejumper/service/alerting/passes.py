@@ -1,8 +1,8 @@
 """One alerting pass: the sources' evaluations fire and resolve alerts, the pure pipeline
-decides what to send, and the alerts, the pipeline's state, the notifications and the incidents
-the alerts open or join are written in one unit of work, so a notification is in the outbox if
-and only if the pass that decided it is stored (a crash in between sends nothing and loses
-nothing: the next pass decides again).
+decides what to send, and the alerts, the pipeline's state, the notifications, the incidents
+the alerts open or join and the reminders of overdue status updates are written in one unit of
+work, so a notification is in the outbox if and only if the pass that decided it is stored (a
+crash in between sends nothing and loses nothing: the next pass decides again).
 
 Without an alerting configuration, alerts are still kept (``GET /api/v1/alerts`` lists them)
 and go to :data:`NOWHERE`, a receiver without integrations: nothing is sent.
@@ -19,6 +19,7 @@ from smokejumper.alerting import AlertingConfig, Evaluation, parse_config, run_p
 from smokejumper.incidents import IncidentsConfig
 from smokejumper.service.alerting.outbox import enqueue_notification
 from smokejumper.service.alerting.sources import source_evaluations
+from smokejumper.service.incidents.messages import remind_overdue
 from smokejumper.service.incidents.opening import incidents_from_alerts
 from smokejumper.store.alerting_state import load_state, save_state
 from smokejumper.store.alerts import load_alerts, save_alerts
@@ -53,7 +54,7 @@ def alert_pass(
     """Evaluate every source at ``now`` (plus ``extra`` evaluations, e.g. from an inbound
     webhook), run the pipeline, open or join incidents by the ``incidents`` policy (default:
     page alerts open one) and store the outcome (see the module docstring)."""
-    config = config or NOWHERE
+    configured, config = config, config or NOWHERE
     with sessions() as session:
         evaluations = source_evaluations(session)
     evaluations.extend(extra or [])
@@ -67,6 +68,7 @@ def alert_pass(
         opened = incidents_from_alerts(session, before, alerts, incidents, now)
         save_state(session, result.state, now)
         messages = sum(enqueue_notification(session, n, config, now) for n in result.notifications)
+        messages += remind_overdue(session, configured, incidents, now)
     return PassSummary(
         len(alerts.firing()),
         len(result.notifications),

@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from smokejumper.alerting import AlertingConfig
 from smokejumper.incidents import (
     Changed,
     Incident,
+    IncidentsConfig,
     StatusUpdate,
     merge,
     post_update,
@@ -24,6 +26,7 @@ from smokejumper.incidents import (
     response_times,
 )
 from smokejumper.service.changes import change_to_dict
+from smokejumper.service.incidents.messages import send_update
 from smokejumper.store.alerting_state import load_state
 from smokejumper.store.alerts import load_alerts, save_alert
 from smokejumper.store.changes import changes_between
@@ -201,15 +204,25 @@ def add_update(
     sbar: Mapping[str, str],
     now: datetime,
     actor: str,
+    alerting: AlertingConfig | None = None,
+    incidents: IncidentsConfig | None = None,
 ) -> dict[str, Any]:
-    """Post an SBAR status update on the timeline."""
+    """Post an SBAR status update on the timeline and, in the same unit of work, its
+    messages to the receivers (:func:`~smokejumper.service.incidents.messages.send_update`);
+    the answer's ``notifications`` says how many."""
     written = StatusUpdate(
         sbar.get("situation", ""),
         sbar.get("background", ""),
         sbar.get("assessment", ""),
         sbar.get("recommendation", ""),
     )
-    return change(sessions, incident_id, now, lambda i: post_update(i, written, now, actor=actor))
+    with unit_of_work(sessions) as session:
+        incident = load_incident(session, incident_id, for_update=True)
+        changed = post_update(incident, written, now, actor=actor)
+        _store(session, changed)
+        (event,) = changed.events
+        sent = send_update(session, changed.incident, written, event, alerting, incidents, now)
+    return {**incident_view(changed.incident), "notifications": sent}
 
 
 def merge_into(
