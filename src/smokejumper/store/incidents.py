@@ -94,7 +94,12 @@ def count_by_status_and_severity(session: Session) -> dict[tuple[str, str], int]
 def append_events(session: Session, events: Iterable[TimelineEvent]) -> None:
     """Append ``events`` to their incidents' timelines (those already there are skipped); the
     text of notes, corrections and updates is added to their incident's search text."""
-    searched: set[str] = set()
+    texts: dict[str, list[str]] = {}
+    stmt = (  # one statement, its values bound per event (compiled once, cached)
+        insert_statement(session)(IncidentEventRow)
+        .on_conflict_do_nothing(index_elements=["incident_id", "event_id"])
+        .returning(IncidentEventRow.id)
+    )
     for event in events:
         row = {
             "incident_id": event.incident_id,
@@ -103,21 +108,17 @@ def append_events(session: Session, events: Iterable[TimelineEvent]) -> None:
             "at": event.at,
             "document": json.dumps(event.to_dict(), sort_keys=True),
         }
-        stmt = (
-            insert_statement(session)(IncidentEventRow)
-            .values(row)
-            .on_conflict_do_nothing(index_elements=["incident_id", "event_id"])
-            .returning(IncidentEventRow.id)
-        )
-        added = session.execute(stmt).first() is not None
+        added = session.execute(stmt, row).first() is not None
         found = searchable_text(event) if added else None
-        incident = session.get(IncidentRow, event.incident_id) if found else None
-        if found and incident is not None:
-            incident.search_text = "\n".join(t for t in (incident.search_text, found) if t)
-            searched.add(event.incident_id)
-    if searched:
+        if found:
+            texts.setdefault(event.incident_id, []).append(found)
+    for incident_id, said in texts.items():
+        incident = session.get(IncidentRow, incident_id)
+        if incident is not None:
+            incident.search_text = "\n".join(t for t in (incident.search_text, *said) if t)
+    if texts:
         session.flush()
-        reindex(session, searched)
+        reindex(session, texts)
 
 
 def timeline_of(session: Session, incident_id: str) -> Timeline:
