@@ -83,18 +83,19 @@ def merged(
 def merged_all(
     sketches: Sequence[datasketches.kll_doubles_sketch],
 ) -> datasketches.kll_doubles_sketch:
-    """One sketch of every stream, in one compaction pass; the same sketches in the same order
-    give the same bytes every time.
+    """One sketch of every stream, in one compaction pass; the same sketches give the same
+    bytes every time, in any order.
 
     Each sketch is read once, its levels are pooled height by height, and the pool is compacted
     as in :func:`merged` (the lowest level over its capacity halved, the odd one out staying)
-    until it fits, with coins seeded by every input's size. Compacting a pooled level at once
+    until it fits, with coins seeded by the inputs' sizes in ascending order (pooled levels
+    are sorted, so the order of the inputs does not matter). Compacting a pooled level at once
     flips fewer coins than merging the inputs in turn, and the same :func:`rank_error` bounds
     it (tested on up to 40 parts); the bytes differ from a merge in turn, so every reader of a
     window's parts merges them at once.
 
     >>> parts = [from_sorted(np.arange(i * 3000.0, (i + 1) * 3000.0)) for i in range(4)]
-    >>> merged_all(parts).serialize() == merged_all(parts).serialize()
+    >>> merged_all(parts).serialize() == merged_all(parts[::-1]).serialize()
     True
     >>> merged_all(parts).n, merged_all(parts).get_min_value(), merged_all([]).n
     (12000, 0.0, 0)
@@ -109,7 +110,7 @@ def merged_all(
         [h for *_, levels in read for h in range(len(levels))],
         k,
         m,
-        np.random.default_rng([s.n for s in full]),
+        _coins(sorted(s.n for s in full)),
     )
     return _write(
         levels,
@@ -120,6 +121,11 @@ def merged_all(
         low=min(s.get_min_value() for s in full),
         high=max(s.get_max_value() for s in full),
     )
+
+
+def _coins(sizes: list[int]) -> np.random.Generator:
+    """Compaction coins seeded by the sizes: the same inputs flip the same coins."""
+    return np.random.default_rng(sizes)
 
 
 def _compacted(
@@ -182,9 +188,13 @@ def from_sorted(values: Floats) -> datasketches.kll_doubles_sketch:
     n = int(values.size)
     sketch = empty()
     shift = (n // PRESAMPLE_BLOCKS).bit_length() - 1
-    if shift < 1:
-        sketch.update(values)
-        return sketch
+    if shift < 1:  # compacted here with seeded coins: DataSketches' update flips unseeded ones
+        if n <= KLL_K:
+            sketch.update(values)
+            return sketch
+        levels = _compacted([np.asarray(values, dtype=np.float64)], [0], KLL_K, 8, _coins([n]))
+        low, high = float(values[0]), float(values[-1])
+        return _write(levels, k=KLL_K, m=8, min_k=KLL_K, n=n, low=low, high=high)
     width = 1 << shift
     blocks = n // width
     sketch.update(np.ascontiguousarray(values[width // 2 : blocks * width : width]))

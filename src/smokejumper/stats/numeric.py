@@ -170,12 +170,12 @@ def _squared_deviations(values: Floats, mean: float) -> float:
 
 
 def merge_all(parts: Sequence[NumericProfile]) -> NumericProfile:
-    """The profile of all the batches together, in one step (the same as merging them in turn).
+    """The profile of all the batches together, in one step.
 
     Moments are folded in order with Chan et al.'s pairwise update; quantile sketches are pooled
-    and compacted once with :func:`kll.merged_all` (reproducible: the same parts in the same
-    order give the same bytes; merging in turn gives another sketch within the same rank-error
-    bound); counts and registers are combined at once.
+    and compacted once with :func:`kll.merged_all` (the same parts give the same bytes, in any
+    order; merging in turn gives another sketch within the same rank-error bound); counts and
+    registers are combined at once.
     """
     first = parts[0]
     for part in parts[1:]:
