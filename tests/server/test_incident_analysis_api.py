@@ -155,7 +155,8 @@ def test_last_good_blast_radius_and_reconstruction(server: RunningServer) -> Non
             FEATURES,
             ("warehouse", "agg.churn"),
         }
-        assert down["models_known"] is False and "inputs" in down["reason"]
+        assert down["models_known"] is False
+        assert "inputs" in down["reason"]
         [budget] = radius["error_budget"]["slos"]
         assert budget["slo"] == "age-ok"
         assert budget["budget_at_onset"] == 1.0  # three good windows, none bad
@@ -169,13 +170,16 @@ def test_last_good_blast_radius_and_reconstruction(server: RunningServer) -> Non
         runs = [i for i in items if i["kind"] == "pipeline_run"]
         assert len(runs) == 2  # the broken run and the downstream one; older ones are out
         [first] = [i for i in runs if i["first_anomalous"]]
-        assert first["before_onset"] and first["anomalous"]
-        assert "950 rows" in first["summary"] and "under half" in first["summary"]
+        assert first["before_onset"]
+        assert first["anomalous"]
+        assert "950 rows" in first["summary"]
+        assert "under half" in first["summary"]
         assert rebuilt["first_anomalous_run"]["run_id"] == first["details"]["run_id"]
         assert ("alias_move", "alias_move") in kinds
         assert ("alert", "fired") in kinds
         [onset_item] = [i for i in items if i["kind"] == "onset"]
-        assert onset_item["at"] == onset.isoformat() and not onset_item["before_onset"]
+        assert onset_item["at"] == onset.isoformat()
+        assert not onset_item["before_onset"]
         order = [k for k, _ in kinds]
         assert order.index("pipeline_run") < order.index("alias_move") < order.index("onset")
         assert not [i for i in items if i["kind"] == "change" and "churn_features" in str(i)]
@@ -206,9 +210,11 @@ def test_a_declared_incident_says_why_it_has_no_last_good_state(server: RunningS
         radius = shown["blast_radius"]
         assert radius["reference"] == "detected"
         [churn] = radius["models"]
-        assert churn["predictions"] == 0 and churn["share_of_traffic"] is None
+        assert churn["predictions"] == 0
+        assert churn["share_of_traffic"] is None
         assert radius["downstream"]["run"] is None
         assert radius["error_budget"]["slos"] == []
         rebuilt = c.get(f"/api/v1/incidents/{made['id']}/reconstruction").json()
-        assert rebuilt["reference"] == "detected" and rebuilt["onset_at"] is None
+        assert rebuilt["reference"] == "detected"
+        assert rebuilt["onset_at"] is None
         assert rebuilt["first_anomalous_run"] is None
