@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from smokejumper.cli.admin import FORMAT_HELP, admin_client, check_format, emit
@@ -69,7 +70,7 @@ def timeline_table(shown: Mapping[str, Any]) -> Table:
         for c in shown["changes"]
     ]
     table = Table(
-        title=f"{shown['id']} {shown['severity']} {shown['status']}: {shown['title']}",
+        title=escape(f"{shown['id']} {shown['severity']} {shown['status']}: {shown['title']}"),
         title_justify="left",
     )
     for column in ("time", "", "event", "source", "what"):
@@ -80,11 +81,16 @@ def timeline_table(shown: Mapping[str, Any]) -> Table:
             mark = "[red]ONSET[/]"
         elif onset and kind.startswith("change") and at < onset:
             mark = "[yellow]before onset[/]"
-        table.add_row(at, mark, kind, source, what)
-    table.caption = "\n".join(
-        line
-        for line in (_last_good(shown.get("last_known_good")), _radius(shown.get("blast_radius")))
-        if line
+        table.add_row(at, mark, kind, escape(source), escape(what))
+    table.caption = escape(
+        "\n".join(
+            line
+            for line in (
+                _last_good(shown.get("last_known_good")),
+                _radius(shown.get("blast_radius")),
+            )
+            if line
+        )
     )
     table.caption_justify = "left"
     return table
@@ -146,9 +152,9 @@ def reconstruction_table(found: Mapping[str, Any]) -> Table:
             item["at"],
             " ".join(marks),
             item["kind"],
-            item["what"],
-            item.get("model") or "",
-            item["summary"],
+            escape(item["what"]),
+            escape(item.get("model") or ""),
+            escape(item["summary"]),
         )
     if not found["items"]:
         table.caption = "nothing recorded in this span"
