@@ -165,7 +165,7 @@ def reconstruction_table(found: Mapping[str, Any]) -> Table:
 
 def _what(event: Mapping[str, Any]) -> str:
     details = event.get("details", {})
-    for key in ("text", "summary", "situation", "to", "monitor", "fingerprint", "person"):
+    for key in ("text", "summary", "title", "situation", "to", "monitor", "fingerprint", "person"):
         if key in details:
             return str(details[key])
     return ", ".join(f"{k}={v}" for k, v in details.items())[:120]
