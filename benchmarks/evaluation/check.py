@@ -36,17 +36,16 @@ def stored_observations(store: Store) -> Observed:
 
 def _reference_window(session: Any, raw_log: Any, model: Any, start: datetime) -> Any:
     """A window loaded as the runner loaded windows before their loading was shared and
-    cached: every column of every batch, every part's profile deserialised and merged, labels
-    fetched by ids in chunks of 900, custom metrics and refused batches."""
-    from functools import reduce
-
+    cached: every column of every batch, every part's profile deserialised and merged (at
+    once, as every reader of a window's parts merges them), labels fetched by ids in chunks of
+    900, custom metrics and refused batches."""
     import pyarrow as pa
     import pyarrow.compute as pc
     from sqlalchemy import select
 
     from smokejumper.monitoring.monitors import WindowData
     from smokejumper.stats import serialize
-    from smokejumper.stats.dataset import DatasetProfile
+    from smokejumper.stats.dataset import merge_all
     from smokejumper.store import batches, custom_metrics
     from smokejumper.store.models import reference_of
     from smokejumper.store.tables import IngestBatch, Label, WindowPart
@@ -83,7 +82,7 @@ def _reference_window(session: Any, raw_log: Any, model: Any, start: datetime) -
     return WindowData(
         start=start,
         predictions=table,
-        profile=reduce(DatasetProfile.merge, profiles) if profiles else None,
+        profile=merge_all(profiles) if profiles else None,
         reference=reference_of(session, model),
         labels=pa.table(
             {"id": list(labels), "label": list(labels.values())},

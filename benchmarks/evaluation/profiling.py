@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from _common import short_function
+from evaluation.passes import CACHE_OFF, cache_for
 from evaluation.settings import Json
 from evaluation.store import Store, reset
 from evaluation.timers import patched
@@ -37,8 +38,11 @@ class _InlineExecutor:
         return future
 
 
-def profiled_pass(store: Store, top: int = 20) -> tuple[float, list[Json], list[Json]]:
-    """One pass (caches warm) under cProfile: the heaviest functions by own and total time.
+def profiled_pass(
+    store: Store, mode: str = CACHE_OFF, top: int = 20
+) -> tuple[float, list[Json], list[Json]]:
+    """One pass (caches off by default: the slower mode) under cProfile: the heaviest functions
+    by own and total time.
 
     cProfile sees only the thread it runs in, so the thread pools of ``compare`` and of the
     window loader are replaced by an inline executor for this pass: their work shows up.
@@ -56,7 +60,7 @@ def profiled_pass(store: Store, top: int = 20) -> tuple[float, list[Json], list[
     ):
         start = time.perf_counter()
         profiler.enable()
-        run_once(session, store.raw_log, store.now)
+        run_once(session, store.raw_log, store.now, cache=cache_for(mode))
         profiler.disable()
         seconds = time.perf_counter() - start
     entries = pstats.Stats(profiler).stats  # type: ignore[attr-defined]

@@ -182,7 +182,7 @@ def render_markdown(result: Result) -> str:
         "",
         *_budget_lines(result),
         "",
-        f"### cProfile of one warm pass, caches warm ({result.profile_s:.2f} s under the profiler)",
+        f"### cProfile of one warm pass, caches off ({result.profile_s:.2f} s under the profiler)",
         "",
         "cProfile sees one thread only, so for this pass `compare` and the window loader run "
         "their work in the calling thread instead of their thread pools; the profiler's "

@@ -64,6 +64,10 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert lines_with(out.stdout, "[FIRING:4] loans"), out.stdout
     assert lines_with(out.stdout, "income: wasserstein"), out.stdout
     assert lines_with(out.stdout, "Null share of credit_score"), out.stdout
+    # The SLO's page opened an incident holding the model's alerts, with their onsets.
+    assert "The page opened incident INC-1 (SEV2, triage)" in out.stdout, out.stdout
+    assert len(lines_with(out.stdout, "ONSET", "onset")) == 3, out.stdout
+    assert len(lines_with(out.stdout, "alert_fired")) == 4, out.stdout
     assert "The service part took" in out.stdout
     assert_server_stopped(home)
     # It leaves the files of README.md's tour (tests/cli/test_readme_tour.py follows it).

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -133,3 +134,53 @@ def test_alert_silence_and_notification_commands(server: ServerHarness) -> None:
     bad = cli(server, "alert", "ack", "0000000000000000", "--by", "ana")
     assert bad.returncode == 2
     assert "no alert has fingerprint" in bad.stderr
+
+
+@pytest.mark.slow
+def test_show_reconstruction_lists_what_happened_before(server: ServerHarness) -> None:
+    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    moved = cli(
+        server,
+        "change",
+        "record",
+        "--kind",
+        "alias_move",
+        "--model",
+        "fraud",
+        "--summary",
+        "champion: v3 -> v4",
+        "--at",
+        hour_ago,
+    )
+    assert moved.returncode == 0, moved.stderr
+    made = cli(server, "incident", "declare", "fraud scores high", "--model", "fraud", "--by", "bo")
+    assert made.returncode == 0, made.stderr
+    incident_id = made.stdout.split()[1]
+    shown = cli(server, "incident", "show", incident_id)
+    assert shown.returncode == 0, shown.stderr
+    assert "champion: v3 -> v4" in shown.stdout  # the change before detection, in the timeline
+    assert "last known good: not known" in shown.stdout
+    rebuilt = cli(server, "incident", "show", incident_id, "--reconstruction")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    for word in ("alias_move", "champion: v3 -> v4", "before onset", "24 h before the detected"):
+        assert word in rebuilt.stdout, (word, rebuilt.stdout)
+    as_json = cli(server, "incident", "show", incident_id, "--reconstruction", "--format", "json")
+    [item] = json.loads(as_json.stdout)["items"]
+    assert (item["kind"], item["before_onset"], item["model"]) == ("alias_move", True, "fraud")
+    short = cli(
+        server,
+        "incident",
+        "show",
+        incident_id,
+        "--reconstruction",
+        "--lookback-hours",
+        "0.5",
+        "--format",
+        "json",
+    )
+    assert json.loads(short.stdout)["items"] == []
+    refused = cli(
+        server, "incident", "show", incident_id, "--reconstruction", "--lookback-hours", "0"
+    )
+    assert refused.returncode == 2
+    assert "lookback_hours" in refused.stderr

@@ -80,6 +80,14 @@ def test_alerts_of_one_model_in_one_pass_share_one_new_incident() -> None:
     assert fraud.title == "volume on model fraud"
 
 
+def test_alerts_that_start_with_the_page_join_it_whatever_their_fingerprints() -> None:
+    # "a" sorts before "z": without opening alerts first it would be skipped in this pass
+    alerts = [alert("a", minutes(0), severity="warning"), alert("z", minutes(0), severity="page")]
+    (decision,) = decide(alerts, [], POLICY)
+    assert isinstance(decision, Open)
+    assert sorted(a.fingerprint for a in decision.alerts) == ["a", "z"]
+
+
 def test_joining_counts_the_window_from_the_newest_alert() -> None:
     incident = decide([alert("a", minutes(0), severity="page")], [], POLICY)[0]
     assert isinstance(incident, Open)

@@ -105,6 +105,7 @@ def test_changes_are_recorded_once_per_id_and_listed_newest_first(server: Runnin
         ({"model": None}, "model"),
         ({"link": "ci.example.com/4711"}, "link"),
         ({"time": "2026-11-20T09:00:00"}, "time"),
+        ({"time": "0001-01-01T00:00:00+01:00"}, "time"),
         ({"summary": "   "}, "summary"),
     ],
 )

@@ -6,37 +6,16 @@ joins it; people acknowledge (its alerts too), note, update, move it through its
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from openlineage.client.event_v2 import Job, OutputDataset, Run, RunEvent, RunState
-from openlineage.client.facet_v2 import output_statistics_output_dataset as stats_facet
 from tests.server.support import client, records, register
+from tests.server.test_incident_analysis_api import feature_run
 from tests.server.test_lineage_api import lineage_client
 from tests.support import RunningServer
-
-
-def pipeline_run(ended: datetime, rows: int) -> RunEvent:
-    """The COMPLETE event of a run of the job that builds churn's features, writing ``rows``."""
-    output = OutputDataset(
-        namespace="warehouse",
-        name="features.churn",
-        outputFacets={
-            "outputStatistics": stats_facet.OutputStatisticsOutputDatasetFacet(rowCount=rows)
-        },
-    )
-    return RunEvent(
-        eventType=RunState.COMPLETE,
-        eventTime=ended.isoformat(),
-        run=Run(runId=str(uuid.uuid4())),
-        job=Job(namespace="etl", name="churn_features"),
-        producer="https://example.com/etl",
-        outputs=[output],
-    )
 
 
 def hour_of(now: datetime, hours_ago: int) -> datetime:
@@ -80,7 +59,7 @@ def test_an_upstream_break_opens_one_incident_that_people_run(server: RunningSer
         lineage = lineage_client(server, server.admin)
         broken = hour_of(now, 4)
         for days, rows in ((3, 10_000), (2, 10_200), (1, 9_900), (0, 950)):
-            lineage.emit(pipeline_run(broken - timedelta(days=days), rows))
+            lineage.emit(feature_run(broken - timedelta(days=days), rows, f"snap-{days}"))
 
         onset = hour_of(now, 3)
         batch = with_nulls(records(400, hour=onset + timedelta(minutes=5)))

@@ -227,6 +227,7 @@ BAD = [
     ("eventTime", _DROP, "eventTime"),
     ("eventTime", "yesterday", "eventTime"),
     ("eventTime", "2026-11-29T02:04:11", "eventTime"),  # no offset
+    ("eventTime", "0001-01-01T00:00:00+01:00", "eventTime"),
     ("run.runId", "42", "run.runId"),
     ("run.runId", _DROP, "run.runId"),
     ("job.namespace", "", "job.namespace"),

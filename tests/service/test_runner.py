@@ -8,7 +8,6 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.service.ingest import ingest, reprofile
 from smokejumper.service.slos import slo_statuses
 from smokejumper.stats import serialize
-from smokejumper.stats.dataset import DatasetProfile, profile
+from smokejumper.stats.dataset import merge_all, profile
 from smokejumper.store.database import as_utc, make_engine, session_factory, upgrade
 from smokejumper.store.labels import store_labels
 from smokejumper.store.models import get_model, reference_of, register_model, set_reference
@@ -191,7 +190,7 @@ def _window_in_full(session: Session, s: Store, start: datetime) -> WindowData:
     return WindowData(
         start,
         table,
-        reduce(DatasetProfile.merge, profiles),
+        merge_all(profiles),  # as the service merges a window's parts: at once
         reference_of(session, model),
         pa.table({"id": list(labels), "label": list(labels.values())}),
     )

@@ -150,7 +150,7 @@ def test_chunked_registers_fall_back_when_the_shortcut_leaves_a_register_empty(
     assert np.array_equal(hll.sorted_float_registers(values), plain)
 
 
-def test_merging_sketches_is_reproducible_and_the_same_in_turn_or_at_once() -> None:
+def test_merging_sketches_is_reproducible() -> None:
     """DataSketches' own merge flips unseeded coins: the same parts merged twice gave different
     sketches, so a window's statistics beyond the reference's bins differed between the
     service's evaluation and a monitor evaluated alone (benchmarks/monitor_evaluation.py)."""
@@ -160,20 +160,50 @@ def test_merging_sketches_is_reproducible_and_the_same_in_turn_or_at_once() -> N
         NumericProfile.from_values(rng.normal(size=1000) * 3, reference.binning) for _ in range(5)
     ]
     at_once, again = numeric_merge_all(parts), numeric_merge_all(parts)
-    in_turn = functools.reduce(NumericProfile.merge, parts)
     assert at_once.quantiles is not None
-    assert in_turn.quantiles is not None
     assert again.quantiles is not None
     assert at_once.quantiles.serialize() == again.quantiles.serialize()
-    assert at_once.quantiles.serialize() == in_turn.quantiles.serialize()
+    in_turn = functools.reduce(kll.merged, [p.quantiles for p in parts])
+    assert (
+        in_turn.serialize()
+        == functools.reduce(kll.merged, [p.quantiles for p in parts]).serialize()
+    )
     # and the effect size of a column beyond the reference's bins, which reads the sketch
     kinds = {"x": ColumnKind.NUMERIC}
     before = DatasetProfile(50_000, kinds, {"x": reference})
     effects = {
         compare(before, DatasetProfile(5000, kinds, {"x": merged})).column("x").effect_size
-        for merged in (at_once, again, in_turn)
+        for merged in (at_once, again, numeric_merge_all(list(parts)))
     }
     assert len(effects) == 1
+
+
+@pytest.mark.parametrize("parts", [2, 5, 40])
+def test_merging_many_sketches_at_once_compacts_once_within_the_bound(parts: int) -> None:
+    """A window's parts are pooled and compacted in one pass (the merge in turn, written out and
+    read back after every step, made loading a window twice as slow as DataSketches' merge)."""
+    rng = np.random.default_rng(parts)
+    batches = [np.sort(rng.exponential(size=int(rng.integers(500, 20_000)))) for _ in range(parts)]
+    sketches = [kll.from_sorted(b) for b in batches]
+    every = np.sort(np.concatenate(batches))
+    at_once = kll.merged_all(sketches)
+    assert at_once.n == every.size
+    assert (at_once.get_min_value(), at_once.get_max_value()) == (every[0], every[-1])
+    assert _largest_error(at_once, every) <= kll.rank_error(at_once)
+    assert at_once.serialize() == kll.merged_all(sketches).serialize()
+    assert at_once.num_retained == sum(level.size for level in kll._levels(at_once)[3])
+    reads = 0
+    real = kll._levels
+
+    def counted(sketch: datasketches.kll_doubles_sketch) -> tuple[int, int, int, list[np.ndarray]]:
+        nonlocal reads
+        reads += 1
+        return real(sketch)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kll, "_levels", counted)
+        kll.merged_all(sketches)
+    assert reads == parts  # each part read once, the pool written once
 
 
 def test_a_merged_sketch_stays_within_its_rank_error() -> None:

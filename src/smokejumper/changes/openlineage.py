@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from smokejumper.changes.records import in_range
 from smokejumper.errors import InvalidLineageEventError
 
 #: The states of a run (``eventType``); the last four end it.
@@ -414,4 +415,4 @@ def _time(value: Any, where: str, *, required: bool = False) -> datetime | None:
         )
     if when.tzinfo is None:
         raise InvalidLineageEventError(where, f"{value!r} has no UTC offset; add Z or +HH:MM")
-    return when.astimezone(UTC)
+    return in_range(when, where, InvalidLineageEventError)

@@ -5,7 +5,7 @@ A change is checked here, pure: its kind is one of :data:`KINDS`, its time has a
 a model or a service, its summary says something, its link is a web address and its details a
 JSON object.
 
->>> from datetime import UTC, datetime
+>>> from datetime import UTC, datetime, timedelta
 >>> change = make_change(
 ...     key="deploy-4711", at=datetime(2026, 11, 3, 9, 30, tzinfo=UTC), kind="deploy",
 ...     model="churn", summary="churn v7 to production", details={"version": "7"})
@@ -24,10 +24,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from smokejumper.errors import InvalidChangeError
+from smokejumper.errors import InvalidChangeError, InvalidLineageEventError
 
 #: The kinds of change, in the order the docs list them.
 KINDS = (
@@ -72,7 +72,7 @@ class Change:
     def same_content(self, other: Change) -> bool:
         """Whether ``other`` says the same as this change (its key aside): a repeated send.
 
-        >>> from datetime import UTC, datetime
+        >>> from datetime import UTC, datetime, timedelta
         >>> a = make_change(key="k", at=datetime(2026, 1, 1, tzinfo=UTC), kind="flag",
         ...                 service="api", summary="dark mode on")
         >>> a.same_content(a), a.same_content(make_change(
@@ -110,6 +110,7 @@ def make_change(
         raise InvalidChangeError("id", f"give 1 to {MAX_KEY} characters")
     if at.tzinfo is None:
         raise InvalidChangeError("time", "give a timezone, e.g. 2026-11-30T12:00:00Z")
+    at = in_range(at, "time", InvalidChangeError)
     if kind not in KINDS:
         raise InvalidChangeError(
             "kind", f"{kind!r} is not a kind of change; use one of: {', '.join(KINDS)}"
@@ -137,7 +138,35 @@ def make_change(
         )
     if source not in SOURCES:
         raise InvalidChangeError("source", f"unknown source {source!r}")
-    return Change(key, at.astimezone(UTC), kind, summary, model, service, link, details, source)
+    return Change(key, at, kind, summary, model, service, link, details, source)
+
+
+#: The times a change or an OpenLineage event may have (later ones are typing mistakes, and
+#: earlier ones too: no pipeline ran before 1970).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def in_range(
+    when: datetime, what: str, error: type[InvalidChangeError] | type[InvalidLineageEventError]
+) -> datetime:
+    """``when`` (with a zone) in UTC, or ``error`` naming ``what`` when it is not from
+    :data:`EARLIEST` to :data:`LATEST`.
+
+    >>> from datetime import timedelta, timezone
+    >>> in_range(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))), "time",
+    ...          InvalidChangeError)
+    Traceback (most recent call last):
+    ...
+    smokejumper.errors.InvalidChangeError: time: 0001-01-01T00:00:00+01:00 is not from 1970 to 9000
+    """
+    try:
+        utc = when.astimezone(UTC)
+    except OverflowError:
+        utc = EARLIEST - timedelta(days=1)
+    if not EARLIEST <= utc <= LATEST:
+        raise error(what, f"{when.isoformat()} is not from 1970 to 9000")
+    return utc
 
 
 def _name(what: str, value: str | None) -> str | None:

@@ -42,6 +42,7 @@ from smokejumper.cli.demo_data import (
     window_starts,
 )
 from smokejumper.cli.demo_receiver import DemoReceiver
+from smokejumper.cli.incidents import timeline_table
 from smokejumper.client import AdminClient, Client
 from smokejumper.client.api_types import PARQUET
 from smokejumper.errors import ServiceDemoError, SmokejumperError
@@ -107,9 +108,10 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
                     slos = admin.slos()
                 status.update("Waiting for the alert's notification...")
                 messages = slack.wait(1, timeout=NOTIFY_TIMEOUT)
-                with _step("reading the notifications"):
+                with _step("reading the notifications and the incident"):
                     alerts = admin.alerts(state="firing")
                     sent = admin.notifications()
+                    incidents = [admin.incident(i["id"]) for i in admin.incidents()]
         finally:
             server.stop()
     console.print(
@@ -120,6 +122,7 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
     console.print(render.observations_table(observations, MONITORS))
     console.print(render.slo_table(slos))
     _show_notification(console, messages, alerts, sent)
+    _show_incidents(console, incidents)
     return time.monotonic() - started
 
 
@@ -135,6 +138,20 @@ def alerting_config(slack_url: str) -> str:
         "  - name: ml-on-call\n"
         f"    slack_configs: [{{api_url: '{slack_url}', channel: '#ml-on-call'}}]\n"
     )
+
+
+def _show_incidents(console: Console, incidents: list[dict[str, Any]]) -> None:
+    """The incident the page alert opened, with its timeline."""
+    if not incidents:
+        raise ServiceDemoError("the SLO paged but no incident was opened")
+    for incident in incidents:
+        console.print(
+            f"\nThe page opened incident [bold]{incident['id']}[/] ({incident['severity']}, "
+            f"{incident['status']}): {incident['title']}; labels: "
+            f"{', '.join(incident['labels']) or 'none'}. Run it with smokejumper incident "
+            f"ack|assign|note|update|resolve {incident['id']}."
+        )
+        console.print(timeline_table(incident))
 
 
 def _show_notification(

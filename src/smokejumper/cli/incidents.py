@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from smokejumper.cli.admin import FORMAT_HELP, admin_client, check_format, emit
@@ -65,10 +66,11 @@ def timeline_table(shown: Mapping[str, Any]) -> Table:
     onset = shown.get("onset_at")
     rows = [(e["at"], e["kind"], e.get("source", ""), _what(e)) for e in shown["timeline"]]
     rows += [
-        (c["at"], f"change: {c['kind']}", "change log", c["summary"]) for c in shown["changes"]
+        (c.get("time") or c.get("at") or "", f"change: {c['kind']}", "change log", c["summary"])
+        for c in shown["changes"]
     ]
     table = Table(
-        title=f"{shown['id']} {shown['severity']} {shown['status']}: {shown['title']}",
+        title=escape(f"{shown['id']} {shown['severity']} {shown['status']}: {shown['title']}"),
         title_justify="left",
     )
     for column in ("time", "", "event", "source", "what"):
@@ -79,13 +81,91 @@ def timeline_table(shown: Mapping[str, Any]) -> Table:
             mark = "[red]ONSET[/]"
         elif onset and kind.startswith("change") and at < onset:
             mark = "[yellow]before onset[/]"
-        table.add_row(at, mark, kind, source, what)
+        table.add_row(at, mark, kind, escape(source), escape(what))
+    table.caption = escape(
+        "\n".join(
+            line
+            for line in (
+                _last_good(shown.get("last_known_good")),
+                _radius(shown.get("blast_radius")),
+            )
+            if line
+        )
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def _last_good(good: Mapping[str, Any] | None) -> str:
+    """One line on the last known good state."""
+    if not good:
+        return ""
+    if good.get("window_start") is None:
+        return f"last known good: not known ({good.get('reason')})"
+    versions = ", ".join(f"{v['model']} {v['version']}" for v in good.get("versions", []))
+    datasets = ", ".join(f"{d['name']}@{d['version']}" for d in good.get("datasets", []))
+    return (
+        f"last known good: {good['window_start']} to {good['window_end']}"
+        + (f"; versions {versions}" if versions else "")
+        + (f"; datasets {datasets}" if datasets else "")
+    )
+
+
+def _radius(radius: Mapping[str, Any] | None) -> str:
+    """One line on the blast radius."""
+    if not radius:
+        return ""
+    parts = []
+    for m in radius.get("models", []):
+        share = m.get("share_of_traffic")
+        shown = "" if share is None else f" ({share:.0%} of its traffic)"
+        parts.append(f"{m['model']}: {m['affected_predictions']:,} predictions affected{shown}")
+    down = radius.get("downstream") or {}
+    if down.get("jobs"):
+        parts.append("downstream jobs: " + ", ".join(j["job"] for j in down["jobs"]))
+    for slo in (radius.get("error_budget") or {}).get("slos", []):
+        parts.append(f"SLO {slo['slo']}: {slo['burned_since_onset']:.0%} of its budget burned")
+    return "blast radius: " + "; ".join(parts) if parts else ""
+
+
+def reconstruction_table(found: Mapping[str, Any]) -> Table:
+    """The reconstruction: one row per item in time order, items before the onset and the
+    first anomalous pipeline run marked."""
+    table = Table(
+        title=f"{found['incident_id']}: what happened from {found['lookback_hours']:g} h before "
+        f"the {found['reference']} ({found['since']}) to {found['until']}",
+        title_justify="left",
+    )
+    for column in ("time", "", "kind", "what", "model", "summary"):
+        table.add_column(column)
+    for item in found["items"]:
+        marks = []
+        if item.get("first_anomalous"):
+            marks.append("[red]FIRST ANOMALY[/]")
+        elif item.get("anomalous"):
+            marks.append("[yellow]anomalous[/]")
+        if item["kind"] == "onset" and item["details"].get("incident"):
+            marks.append("[red]ONSET[/]")
+        elif item["before_onset"]:
+            marks.append("before onset")
+        table.add_row(
+            item["at"],
+            " ".join(marks),
+            item["kind"],
+            escape(item["what"]),
+            escape(item.get("model") or ""),
+            escape(item["summary"]),
+        )
+    if not found["items"]:
+        table.caption = "nothing recorded in this span"
+    elif found.get("truncated"):
+        table.caption = "more items than shown; shorten --lookback-hours"
     return table
 
 
 def _what(event: Mapping[str, Any]) -> str:
     details = event.get("details", {})
-    for key in ("text", "summary", "situation", "to", "monitor", "fingerprint", "person"):
+    for key in ("text", "summary", "title", "situation", "to", "monitor", "fingerprint", "person"):
         if key in details:
             return str(details[key])
     return ", ".join(f"{k}={v}" for k, v in details.items())[:120]
@@ -109,10 +189,30 @@ def list_incidents(
 
 
 @incident_app.command("show")
-def show(incident_id: str, fmt: Format = "table") -> None:
-    """The incident's timeline with the onset and the changes before it marked."""
+def show(
+    incident_id: str,
+    reconstruction: Annotated[
+        bool,
+        typer.Option(
+            "--reconstruction",
+            help="what happened before the onset instead: changes, pipeline runs, alias moves, "
+            "alerts and monitor onsets in time order",
+        ),
+    ] = False,
+    lookback_hours: Annotated[
+        float | None,
+        typer.Option(help="with --reconstruction: hours before the onset (default 24)"),
+    ] = None,
+    fmt: Format = "table",
+) -> None:
+    """The incident's timeline with the onset and the changes before it marked, its last
+    known good state and blast radius; or, with --reconstruction, what happened before it."""
     check_format(fmt)
     with admin_client() as admin:
+        if reconstruction:
+            rebuilt = admin.incident_reconstruction(incident_id, lookback_hours=lookback_hours)
+            emit(rebuilt, fmt, reconstruction_table)
+            return
         found = admin.incident(incident_id)
     emit(found, fmt, timeline_table)
 

@@ -424,8 +424,18 @@ class AdminClient:
         return cast(list[dict[str, Any]], self._call("GET", "/api/v1/incidents", params=params))
 
     def incident(self, incident_id: str) -> dict[str, Any]:
-        """One incident with its timeline and the changes before its onset."""
+        """One incident with its timeline, the changes before its onset, its last known good
+        state and its blast radius."""
         return cast(dict[str, Any], self._call("GET", _incident(incident_id)))
+
+    def incident_reconstruction(
+        self, incident_id: str, *, lookback_hours: float | None = None
+    ) -> dict[str, Any]:
+        """What happened from ``lookback_hours`` (the server's default: 24) before the
+        incident's onset up to now, in time order."""
+        params = {} if lookback_hours is None else {"lookback_hours": lookback_hours}
+        path = f"{_incident(incident_id)}/reconstruction"
+        return cast(dict[str, Any], self._call("GET", path, params=params))
 
     def declare_incident(
         self,

@@ -312,7 +312,13 @@ def decide(
     done = {fp: (i.id, at) for i in incidents if not i.is_open for fp, at in i.alerts.items()}
     pending: list[list[AlertLike]] = []
     out: list[Decision | list[AlertLike]] = []
-    for alert in sorted(alerts, key=lambda a: (aware(a.starts_at, "starts_at"), a.fingerprint)):
+
+    # Among alerts that start together, those that open incidents go first, so the others of
+    # their model join the incident they open rather than being skipped.
+    def order(a: AlertLike) -> tuple[datetime, bool, str]:
+        return aware(a.starts_at, "starts_at"), not policy.opens(a.labels), a.fingerprint
+
+    for alert in sorted(alerts, key=order):
         model = alert.labels.get("model")
         if any(alert.fingerprint == a.fingerprint for g in pending for a in g):
             out.append(Skip(alert, "given twice; the first opens the incident"))

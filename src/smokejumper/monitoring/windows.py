@@ -6,12 +6,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import reduce
 from typing import Any
 
 from smokejumper.stats import serialize
 from smokejumper.stats.compare import compare
-from smokejumper.stats.dataset import DatasetProfile
+from smokejumper.stats.dataset import DatasetProfile, merge_all
 
 
 @dataclass
@@ -39,7 +38,7 @@ class WindowSummary:
         if not self.profiles:
             out["nulls"] = self.part_nulls or None
             return out
-        merged = reduce(DatasetProfile.merge, self.profiles)
+        merged = merge_all(self.profiles)
         out["nulls"] = {name: col.count - col.usable for name, col in merged.columns.items()}
         if reference is not None:
             report = compare(reference, merged)

@@ -66,8 +66,10 @@ class DatasetProfile:
 
 
 def merge_all(profiles: Sequence[DatasetProfile]) -> DatasetProfile:
-    """All the profiles merged: the same as merging them in turn, with numeric columns
-    combined in one step each (for a window stored in many parts)."""
+    """All the profiles merged at once (for a window stored in many parts): counts, moments and
+    categories as merging them in turn would give, numeric quantile sketches pooled and
+    compacted once (:func:`smokejumper.stats.kll.merged_all`), the same bytes for the same
+    parts in the same order."""
     first = profiles[0]
     for other in profiles[1:]:
         if other.kinds != first.kinds:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from smokejumper.errors import EmptyDataError, InputError
 from smokejumper.frames.kinds import ColumnKind, infer_kinds
 from smokejumper.frames.sources import RawColumns, raw_columns
 from smokejumper.stats import serialize
-from smokejumper.stats.dataset import DatasetProfile
+from smokejumper.stats.dataset import DatasetProfile, merge_all
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +39,7 @@ class Side:
 def _from_profiles(profiles: Sequence[DatasetProfile], role: str) -> Side:
     if not profiles:
         raise EmptyDataError(f"the {role} profile file holds no profile")
-    merged = reduce(DatasetProfile.merge, profiles)
+    merged = merge_all(profiles)
     return Side(role, None, merged, dict(merged.kinds), merged.rows)
 
 

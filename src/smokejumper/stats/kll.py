@@ -28,7 +28,9 @@ True
 
 from __future__ import annotations
 
+import functools
 import struct
+from collections.abc import Sequence
 
 import datasketches
 import numpy as np
@@ -75,31 +77,82 @@ def merged(
     >>> merged(x, y).n, merged(x, y).get_max_value()
     (9000, 8999.0)
     """
-    if a.is_empty() or b.is_empty():  # a copy
-        return datasketches.kll_doubles_sketch.deserialize((b if a.is_empty() else a).serialize())
-    (k, m, min_k, levels_a), (_, _, min_k_b, levels_b) = _levels(a), _levels(b)
-    height = max(len(levels_a), len(levels_b))
-    levels = [np.sort(np.concatenate([_at(levels_a, h), _at(levels_b, h)])) for h in range(height)]
-    coins = np.random.default_rng([a.n, b.n])
-    while sum(level.size for level in levels) > _total_capacity(k, m, len(levels)):
-        h = next(
-            h for h in range(len(levels)) if levels[h].size >= _level_capacity(k, m, len(levels), h)
-        )
+    return merged_all([a, b])
+
+
+def merged_all(
+    sketches: Sequence[datasketches.kll_doubles_sketch],
+) -> datasketches.kll_doubles_sketch:
+    """One sketch of every stream, in one compaction pass; the same sketches give the same
+    bytes every time, in any order.
+
+    Each sketch is read once, its levels are pooled height by height, and the pool is compacted
+    as in :func:`merged` (the lowest level over its capacity halved, the odd one out staying)
+    until it fits, with coins seeded by the inputs' sizes in ascending order (pooled levels
+    are sorted, so the order of the inputs does not matter). Compacting a pooled level at once
+    flips fewer coins than merging the inputs in turn, and the same :func:`rank_error` bounds
+    it (tested on up to 40 parts); the bytes differ from a merge in turn, so every reader of a
+    window's parts merges them at once.
+
+    >>> parts = [from_sorted(np.arange(i * 3000.0, (i + 1) * 3000.0)) for i in range(4)]
+    >>> merged_all(parts).serialize() == merged_all(parts[::-1]).serialize()
+    True
+    >>> merged_all(parts).n, merged_all(parts).get_min_value(), merged_all([]).n
+    (12000, 0.0, 0)
+    """
+    full = [s for s in sketches if not s.is_empty()]
+    if len(full) < 2:  # a copy, or nothing
+        return datasketches.kll_doubles_sketch.deserialize(full[0].serialize()) if full else empty()
+    read = [_levels(s) for s in full]
+    k, m = read[0][0], read[0][1]
+    levels = _compacted(
+        [level for *_, levels in read for level in levels],
+        [h for *_, levels in read for h in range(len(levels))],
+        k,
+        m,
+        _coins(sorted(s.n for s in full)),
+    )
+    return _write(
+        levels,
+        k=k,
+        m=m,
+        min_k=min(min_k for _, _, min_k, _ in read),
+        n=sum(s.n for s in full),
+        low=min(s.get_min_value() for s in full),
+        high=max(s.get_max_value() for s in full),
+    )
+
+
+def _coins(sizes: list[int]) -> np.random.Generator:
+    """Compaction coins seeded by the sizes: the same inputs flip the same coins."""
+    return np.random.default_rng(sizes)
+
+
+def _compacted(
+    parts: list[Floats], heights: list[int], k: int, m: int, coins: np.random.Generator
+) -> list[Floats]:
+    """Values at their heights pooled level by level and compacted until they fit."""
+    levels = [
+        np.sort(np.concatenate([p for p, at in zip(parts, heights, strict=True) if at == h]))
+        for h in range(max(heights) + 1)
+    ]
+    sizes = [level.size for level in levels]
+    retained = sum(sizes)
+    capacities, total = _capacities(k, m, len(levels))
+    while retained > total:
+        h = next(h for h, size in enumerate(sizes) if size >= capacities[h])
         if h == len(levels) - 1:
             levels.append(np.empty(0))
+            sizes.append(0)
+            capacities, total = _capacities(k, m, len(levels))
         level = levels[h]
         odd = level.size % 2
-        kept, pairs = level[:odd], level[odd:]
-        up = pairs[int(coins.integers(2)) :: 2]
-        levels[h] = kept
+        up = level[odd + int(coins.integers(2)) :: 2]
+        levels[h] = level[:odd]
         levels[h + 1] = np.sort(np.concatenate([levels[h + 1], up]))
-    low = min(a.get_min_value(), b.get_min_value())
-    high = max(a.get_max_value(), b.get_max_value())
-    return _write(levels, k=k, m=m, min_k=min(min_k, min_k_b), n=a.n + b.n, low=low, high=high)
-
-
-def _at(levels: list[Floats], h: int) -> Floats:
-    return levels[h] if h < len(levels) else np.empty(0)
+        sizes[h], sizes[h + 1] = odd, sizes[h + 1] + up.size
+        retained -= up.size
+    return levels
 
 
 def _levels(sketch: datasketches.kll_doubles_sketch) -> tuple[int, int, int, list[Floats]]:
@@ -135,9 +188,13 @@ def from_sorted(values: Floats) -> datasketches.kll_doubles_sketch:
     n = int(values.size)
     sketch = empty()
     shift = (n // PRESAMPLE_BLOCKS).bit_length() - 1
-    if shift < 1:
-        sketch.update(values)
-        return sketch
+    if shift < 1:  # compacted here with seeded coins: DataSketches' update flips unseeded ones
+        if n <= KLL_K:
+            sketch.update(values)
+            return sketch
+        levels = _compacted([np.asarray(values, dtype=np.float64)], [0], KLL_K, 8, _coins([n]))
+        low, high = float(values[0]), float(values[-1])
+        return _write(levels, k=KLL_K, m=8, min_k=KLL_K, n=n, low=low, high=high)
     width = 1 << shift
     blocks = n // width
     sketch.update(np.ascontiguousarray(values[width // 2 : blocks * width : width]))
@@ -166,7 +223,14 @@ def _cap(k: int, depth: int) -> int:
 
 
 def _total_capacity(k: int, m: int, num_levels: int) -> int:
-    return sum(_level_capacity(k, m, num_levels, h) for h in range(num_levels))
+    return _capacities(k, m, num_levels)[1]
+
+
+@functools.lru_cache(maxsize=256)
+def _capacities(k: int, m: int, num_levels: int) -> tuple[tuple[int, ...], int]:
+    """Each level's capacity and their sum."""
+    each = tuple(_level_capacity(k, m, num_levels, h) for h in range(num_levels))
+    return each, sum(each)
 
 
 def _lift(

@@ -170,11 +170,12 @@ def _squared_deviations(values: Floats, mean: float) -> float:
 
 
 def merge_all(parts: Sequence[NumericProfile]) -> NumericProfile:
-    """The profile of all the batches together, in one step (the same as merging them in turn).
+    """The profile of all the batches together, in one step.
 
-    Moments are folded in order with Chan et al.'s pairwise update, and quantile sketches with
-    :func:`kll.merged` (reproducible: the same parts in the same order give the same bytes, and
-    so does merging them in turn); counts and registers are combined at once.
+    Moments are folded in order with Chan et al.'s pairwise update; quantile sketches are pooled
+    and compacted once with :func:`kll.merged_all` (the same parts give the same bytes, in any
+    order; merging in turn gives another sketch within the same rank-error bound); counts and
+    registers are combined at once.
     """
     first = parts[0]
     for part in parts[1:]:
@@ -189,10 +190,7 @@ def merge_all(parts: Sequence[NumericProfile]) -> NumericProfile:
         n, mean, m2 = _chan(n, mean, m2, part)
     quantiles = distinct = None
     if all(p.quantiles is not None for p in parts):
-        quantiles = kll.empty()
-        for part in parts:  # in turn, as merging the profiles in turn would
-            assert part.quantiles is not None
-            quantiles = kll.merged(quantiles, part.quantiles)
+        quantiles = kll.merged_all([p.quantiles for p in parts if p.quantiles is not None])
     registers = [p.distinct for p in parts if p.distinct is not None]
     if len(registers) == len(parts):
         distinct = np.maximum.reduce(registers)

@@ -310,6 +310,40 @@ def runs_between(
     return _load(session, query)
 
 
+def last_writes_before(
+    session: Session, datasets: Iterable[tuple[str, str]], before: datetime
+) -> list[PipelineRun]:
+    """For each dataset (``(namespace, name)``), the newest ``COMPLETE`` run that wrote it and
+    ended before ``before``: the version of it in use then. Runs are given once, oldest end
+    first; a dataset no finished run wrote before then has none."""
+    found: set[str] = set()
+    for namespace, name in sorted(set(datasets)):
+        run_id = session.scalar(
+            select(LineageRun.run_id)
+            .join(LineageRunDataset, LineageRunDataset.run_id == LineageRun.run_id)
+            .join(LineageDataset, LineageDataset.id == LineageRunDataset.dataset_id)
+            .where(
+                LineageDataset.namespace == namespace,
+                LineageDataset.name == name,
+                LineageRunDataset.direction == "output",
+                LineageRun.state == "COMPLETE",
+                LineageRun.ended_at < before,
+            )
+            .order_by(LineageRun.ended_at.desc(), LineageRun.run_id.desc())
+            .limit(1)
+        )
+        if run_id is not None:
+            found.add(run_id)
+    if not found:
+        return []
+    query = (
+        select(LineageRun)
+        .where(LineageRun.run_id.in_(found))
+        .order_by(LineageRun.ended_at, LineageRun.run_id)
+    )
+    return _load(session, query)
+
+
 def get_dataset(session: Session, namespace: str, name: str) -> DatasetInfo | None:
     """The dataset ``namespace``/``name``, if an event named it."""
     row = session.scalar(

@@ -170,3 +170,18 @@ def window_part_rows(
     if end is not None:
         query = query.where(WindowPart.window_start < as_utc(end))
     return [(as_utc(s), v, n, p, z) for s, v, n, p, z in session.execute(query)]
+
+
+def window_part_counts(
+    session: Session, model: Model, start: datetime | None = None, end: datetime | None = None
+) -> list[tuple[datetime, str, str, int]]:
+    """``(window start, version, segment, rows)`` of the model's window parts in windows
+    starting in ``[start, end)``, without their profiles: how its traffic splits."""
+    query = select(
+        WindowPart.window_start, WindowPart.version, WindowPart.segment, WindowPart.rows
+    ).where(WindowPart.model_id == model.id)
+    if start is not None:
+        query = query.where(WindowPart.window_start >= as_utc(start))
+    if end is not None:
+        query = query.where(WindowPart.window_start < as_utc(end))
+    return [(as_utc(s), v, seg, n) for s, v, seg, n in session.execute(query)]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smokejumper.changes import KINDS
 from smokejumper.monitoring.text import Text
+from smokejumper.monitoring.times import query_time
 from smokejumper.server.auth import require
 from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
@@ -83,13 +84,7 @@ def get_changes(
         model=model,
         kind=kind,
         service=service,
-        since=_utc(since),
-        until=_utc(until),
+        since=query_time("since", since),
+        until=query_time("until", until),
         limit=limit,
     )
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

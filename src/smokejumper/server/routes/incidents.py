@@ -14,6 +14,7 @@ from smokejumper.server.auth import require
 from smokejumper.server.openapi import refusals
 from smokejumper.server.state import state
 from smokejumper.service.incidents import actions, metrics
+from smokejumper.service.incidents.reconstruction import LOOKBACK_HOURS, MAX_LOOKBACK_HOURS
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
@@ -89,8 +90,9 @@ def post_incident(
 def get_incident(
     incident_id: str, request: Request, _: Annotated[str, Depends(require("read"))]
 ) -> dict[str, Any]:
-    """The incident, its timeline, and the changes recorded for its models since a day before
-    its onset."""
+    """The incident, its timeline, the changes recorded for its models since a day before
+    its onset, its last known good state (``last_known_good``) and its blast radius
+    (``blast_radius``)."""
     return actions.show(state(request).sessions, incident_id)
 
 
@@ -99,8 +101,28 @@ def get_timeline(
     incident_id: str, request: Request, _: Annotated[str, Depends(require("read"))]
 ) -> list[dict[str, Any]]:
     """The incident's timeline, oldest first."""
-    shown: list[dict[str, Any]] = actions.show(state(request).sessions, incident_id)["timeline"]
-    return shown
+    return actions.timeline(state(request).sessions, incident_id)
+
+
+@router.get("/incidents/{incident_id}/reconstruction", responses=refusals(404, 422))
+def get_reconstruction(
+    incident_id: str,
+    request: Request,
+    _: Annotated[str, Depends(require("read"))],
+    lookback_hours: Annotated[
+        float,
+        Query(
+            gt=0,
+            le=MAX_LOOKBACK_HOURS,
+            description="how far before the onset to look (hours)",
+        ),
+    ] = LOOKBACK_HOURS,
+) -> dict[str, Any]:
+    """What happened from ``lookback_hours`` before the incident's onset up to now, in time
+    order: changes, pipeline runs (flagged when failed, slow, far from their usual row count or
+    with failed assertions), alias moves, alerts and monitor onsets; items before the onset
+    and the first anomalous pipeline run are marked."""
+    return actions.reconstruction(state(request).sessions, incident_id, lookback_hours)
 
 
 class Patch(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +26,11 @@ from smokejumper.incidents import (
     response_times,
 )
 from smokejumper.service.changes import change_to_dict
+from smokejumper.service.incidents.blast_radius import blast_radius
+from smokejumper.service.incidents.last_good import last_known_good
 from smokejumper.service.incidents.messages import send_update
+from smokejumper.service.incidents.reconstruction import LOOKBACK_HOURS, reconstruct
+from smokejumper.service.incidents.scope import load_scope
 from smokejumper.store.alerting_state import load_state
 from smokejumper.store.alerts import load_alerts, save_alert
 from smokejumper.store.changes import changes_between
@@ -39,9 +43,6 @@ from smokejumper.store.incidents import (
     save_incident,
     timeline_of,
 )
-
-#: How far before an incident's onset (or detection) its timeline looks for changes.
-LOOKBACK_HOURS = 24
 
 
 def incident_view(incident: Incident) -> dict[str, Any]:
@@ -73,17 +74,51 @@ def list_incidents(
     return [incident_view(i) for i in found]
 
 
-def show(sessions: sessionmaker[Session], incident_id: str) -> dict[str, Any]:
-    """The incident with its timeline (oldest first) and the changes recorded in the
-    :data:`LOOKBACK_HOURS` before its onset up to now, for its models."""
+def show(
+    sessions: sessionmaker[Session], incident_id: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The incident with its timeline (oldest first), the changes recorded in the
+    :data:`LOOKBACK_HOURS` before its onset up to now, for its models, its last known good
+    state (:mod:`.last_good`) and its blast radius (:mod:`.blast_radius`)."""
+    now = now or datetime.now(UTC)
+    lookback = timedelta(hours=LOOKBACK_HOURS)
     with sessions() as session:
-        incident = load_incident(session, incident_id)
-        events = [e.to_dict() for e in timeline_of(session, incident_id).ordered()]
-        start = (incident.onset_at or incident.detected_at).timestamp() - LOOKBACK_HOURS * 3600
-        since = datetime.fromtimestamp(start, tz=incident.detected_at.tzinfo)
-        found = changes_between(session, since, datetime.now(UTC), models=incident.models)
+        scope = load_scope(session, incident_id)
+        incident = scope.incident
+        events = [e.to_dict() for e in scope.events]
+        found = changes_between(session, scope.reference - lookback, now, models=incident.models)
         changes = [change_to_dict(c) for c in found]
-    return {**incident_view(incident), "timeline": events, "changes": changes}
+        good = last_known_good(session, scope, now, lookback)
+        radius = blast_radius(session, scope, now, lookback)
+    return {
+        **incident_view(incident),
+        "timeline": events,
+        "changes": changes,
+        "last_known_good": good,
+        "blast_radius": radius,
+    }
+
+
+def timeline(sessions: sessionmaker[Session], incident_id: str) -> list[dict[str, Any]]:
+    """The incident's timeline, oldest first."""
+    with sessions() as session:
+        load_incident(session, incident_id)
+        return [e.to_dict() for e in timeline_of(session, incident_id).ordered()]
+
+
+def reconstruction(
+    sessions: sessionmaker[Session],
+    incident_id: str,
+    lookback_hours: float = LOOKBACK_HOURS,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The incident's reconstruction (:mod:`.reconstruction`) over ``lookback_hours`` before
+    its onset up to now."""
+    with sessions() as session:
+        scope = load_scope(session, incident_id)
+        return reconstruct(
+            session, scope, now or datetime.now(UTC), timedelta(hours=lookback_hours)
+        )
 
 
 def declare(

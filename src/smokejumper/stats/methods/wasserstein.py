@@ -24,7 +24,12 @@ import numpy as np
 
 from smokejumper.errors import MethodNotApplicableError
 from smokejumper.stats.binning import Floats
-from smokejumper.stats.brackets import estimates, ks_estimate, wasserstein_bounds
+from smokejumper.stats.brackets import (
+    estimates,
+    ks_estimate,
+    wasserstein_bounds,
+    wasserstein_estimate,
+)
 from smokejumper.stats.ecdf import EcdfGap, scaled_samples
 from smokejumper.stats.methods.base import NUMERIC, ColumnPair, DriftMethod, MethodResult, register
 from smokejumper.stats.methods.ks import kolmogorov_p_value, ks_p_value
@@ -75,8 +80,14 @@ class Wasserstein(DriftMethod):
             )
         scale, note = _unit(ref.std)
         bounding, estimating = estimates(ref, cur)
+        # Exact counts inside the reference's inner fine bins; the CDFs shaped by the sketches
+        # in its outer bins and beyond its range: there (a long tail) the bins alone put each
+        # CDF midway between its exact values, which doubled the distance of an unchanged
+        # lognormal column at 5,000 rows (0.11 against 0.05 exact: a false alarm). Sketches
+        # merge in any order to the same bytes (kll.merged_all): the estimate is reproducible.
         lo, _, hi = wasserstein_bounds(bounding)
-        w = min(max(wasserstein_bounds(estimating)[1], lo), hi)
+        inner = ref.binning.edges[1:-1]
+        w = min(max(wasserstein_estimate(bounding, estimating, inner), lo), hi)
         if not math.isfinite(hi / scale):
             raise MethodNotApplicableError(
                 f"column {pair.name!r}: the distance between the profiles is beyond the largest "
