@@ -4,7 +4,6 @@ commits: the caller's unit of work does."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -72,7 +71,3 @@ def count_by_state_and_severity(session: Session) -> dict[tuple[str, str], int]:
         counts[(state, severity)] = counts.get((state, severity), 0) + 1
     return counts
 
-
-def fingerprints(alerts: Iterable[Alert]) -> set[str]:
-    """The fingerprints of ``alerts``."""
-    return {a.fingerprint for a in alerts}
