@@ -15,7 +15,6 @@ bracketed within about 2.7 % of its range instead of half of it. Bounds that use
 with the sketch's confidence (99 %); bounds on edges alone always hold.
 
 >>> import numpy as np
-from numpy.typing import NDArray
 >>> from smokejumper.stats.numeric import NumericProfile
 >>> ref = NumericProfile.from_values(np.arange(100.0))
 >>> cur = NumericProfile.from_values(np.arange(100.0) + 50, ref.binning)
@@ -30,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.ecdf import unit_scale
@@ -77,6 +77,10 @@ def _bounds(p: NumericProfile, points: Floats, sketches: bool) -> CdfBounds:
     exact, both = _carry(facts, (sketch_at, sketch_before, p.rank_error))
     guess = _shaped(facts, exact, sketch_at, sketch_before)
     return CdfBounds(*both, guess=np.clip(guess, both[2], both[3]))
+
+
+#: Bounds at the points (low, high) and on the intervals (low, high).
+_Carried = tuple[Floats, Floats, Floats, Floats]
 
 
 @dataclass(frozen=True)
@@ -134,10 +138,6 @@ def _shaped(facts: _Facts, exact: _Carried, sketch_at: Floats, sketch_before: Fl
         share = np.where(span > 0, np.clip((middle - s_left) / span, 0.0, 1.0), 0.5)
     low, high = exact[2], exact[3]
     return low + (high - low) * share
-
-
-#: Bounds at the points (low, high) and on the intervals (low, high).
-_Carried = tuple[Floats, Floats, Floats, Floats]
 
 
 def _carry(facts: _Facts, sketch: tuple[Floats, Floats, float] | None) -> list[_Carried]:
