@@ -26,6 +26,8 @@ with the sketch's confidence (99 %); bounds on edges alone always hold.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,16 +171,42 @@ def _carry(facts: _Facts, sketch: tuple[Floats, Floats, float] | None) -> list[_
     return [(at_low[i], at_high[i], at_low[i, :-1], before_high[i, 1:]) for i in range(kinds)]
 
 
+#: The ranks at which :func:`_grid` reads each sketch, and the quantiles read, per profile
+#: object (a reference's are read by every window compared with it); the profile is kept with
+#: its entry, so its ``id`` cannot be reused while the entry lives.
+_RANKS = ((np.arange(SKETCH_POINTS) + 0.5) / SKETCH_POINTS).tolist()
+_QUANTILES: OrderedDict[int, tuple[NumericProfile, Floats]] = OrderedDict()
+_QUANTILES_KEPT = 256
+_QUANTILES_LOCK = threading.Lock()
+
+
+def _sketch_quantiles(p: NumericProfile) -> Floats:
+    """The profile's sketch read at :data:`_RANKS` (a read-only array, cached per profile)."""
+    with _QUANTILES_LOCK:
+        kept = _QUANTILES.get(id(p))
+        if kept is not None and kept[0] is p:
+            _QUANTILES.move_to_end(id(p))
+            return kept[1]
+    assert p.quantiles is not None
+    values = np.asarray(p.quantiles.get_quantiles(_RANKS), dtype=np.float64)
+    values.flags.writeable = False
+    with _QUANTILES_LOCK:
+        _QUANTILES[id(p)] = (p, values)
+        _QUANTILES.move_to_end(id(p))
+        while len(_QUANTILES) > _QUANTILES_KEPT:
+            _QUANTILES.popitem(last=False)
+    return values
+
+
 def _grid(ref: NumericProfile, cur: NumericProfile, sketches: bool) -> Floats:
     if not sketches:  # the estimating grid: edges and the overall range, as bins interpolate
         ends = [min(ref.min, cur.min), max(ref.max, cur.max)]
         parts = [ref.binning.edges, cur.binning.edges, ends]
     else:
         parts = [ref.binning.edges, cur.binning.edges, [ref.min, ref.max, cur.min, cur.max]]
-    ranks = (np.arange(SKETCH_POINTS) + 0.5) / SKETCH_POINTS
     for side in (ref, cur) if sketches else ():
         if side.quantiles is not None and side.quantiles.n > 0:
-            parts.append(np.asarray(side.quantiles.get_quantiles(list(ranks)), dtype=np.float64))
+            parts.append(_sketch_quantiles(side))
     points = np.unique(np.concatenate([np.asarray(x, dtype=np.float64) for x in parts]))
     return np.asarray(points[np.isfinite(points)], dtype=np.float64)
 
