@@ -26,9 +26,12 @@ with the sketch's confidence (99 %); bounds on edges alone always hold.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.ecdf import unit_scale
@@ -66,33 +69,66 @@ def _exact_points(p: NumericProfile) -> tuple[Floats, Floats, Floats]:
 
 
 def _bounds(p: NumericProfile, points: Floats, sketches: bool) -> CdfBounds:
-    exact = _carry(p, points, None)
+    facts = _facts(p, points)
     if not sketches or p.quantiles is None or p.quantiles.n == 0:
+        (exact,) = _carry(facts, None)
         return CdfBounds(*exact, guess=(exact[2] + exact[3]) / 2)
-    grid = list(points)
+    grid = points.tolist()
     sketch_at = np.asarray(p.quantiles.get_cdf(grid, True), dtype=np.float64)[:-1]
     sketch_before = np.asarray(p.quantiles.get_cdf(grid, False), dtype=np.float64)[:-1]
-    error = p.rank_error
-    both = _carry(p, points, (sketch_at, sketch_before, error))
-    guess = _shaped(p, points, exact, sketch_at, sketch_before)
+    exact, both = _carry(facts, (sketch_at, sketch_before, p.rank_error))
+    guess = _shaped(facts, exact, sketch_at, sketch_before)
     return CdfBounds(*both, guess=np.clip(guess, both[2], both[3]))
 
 
-def _shaped(
-    p: NumericProfile,
-    points: Floats,
-    exact: tuple[Floats, Floats, Floats, Floats],
-    sketch_at: Floats,
-    sketch_before: Floats,
-) -> Floats:
+#: Bounds at the points (low, high) and on the intervals (low, high).
+_Carried = tuple[Floats, Floats, Floats, Floats]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What a profile's counts say exactly at the grid's points (before the monotone carry)."""
+
+    on_edge: NDArray[np.bool_]  # the point is one of the profile's own edges
+    below_min: NDArray[np.bool_]  # points < min
+    to_min: NDArray[np.bool_]  # points <= min
+    from_max: NDArray[np.bool_]  # points >= max
+    above_max: NDArray[np.bool_]  # points > max
+    bounds: Floats  # rows: F(p) low, F(p) high, F(p-) low, F(p-) high
+
+
+def _facts(p: NumericProfile, points: Floats) -> _Facts:
+    size = points.size
+    bounds = np.empty((4, size))
+    bounds[0::2] = 0.0
+    bounds[1::2] = 1.0
+    # Exact at its own edges.
+    edges, at, before = _exact_points(p)
+    where = np.searchsorted(points, edges)
+    hit = (where < size) & (points[np.minimum(where, size - 1)] == edges)
+    found = where[hit]
+    bounds[0:2, found] = at[hit]
+    bounds[2:4, found] = before[hit]
+    on_edge = np.zeros(size, dtype=bool)
+    on_edge[found] = True
+    # Exact outside its range.
+    below_min, to_min = points < p.min, points <= p.min
+    from_max, above_max = points >= p.max, points > p.max
+    bounds[1, below_min] = 0.0
+    bounds[3, to_min] = 0.0
+    bounds[0, from_max] = 1.0
+    bounds[2, above_max] = 1.0
+    return _Facts(on_edge, below_min, to_min, from_max, above_max, bounds)
+
+
+def _shaped(facts: _Facts, exact: _Carried, sketch_at: Floats, sketch_before: Floats) -> Floats:
     """The CDF on each interval, between the exact values that bracket it, shaped by the
     sketch: the exact rise from the anchor on the left to the one on the right, shared out as
     the sketch shares it (so bin masses stay exact and the sketch only says where in the bin)."""
-    size = points.size
+    size = facts.on_edge.size
     index = np.arange(size)
-    on_edge = np.isin(points, p.binning.edges)
-    known_at = on_edge | (points < p.min) | (points >= p.max)
-    known_before = on_edge | (points <= p.min) | (points > p.max)
+    known_at = facts.on_edge | facts.below_min | facts.from_max
+    known_before = facts.on_edge | facts.to_min | facts.above_max
     left = np.maximum.accumulate(np.where(known_at, index, -1))[:-1]
     right = np.minimum.accumulate(np.where(known_before, index, size)[::-1])[::-1][1:]
     has_left, has_right = left >= 0, right < size
@@ -106,38 +142,60 @@ def _shaped(
     return low + (high - low) * share
 
 
-def _carry(
-    p: NumericProfile, points: Floats, sketch: tuple[Floats, Floats, float] | None
-) -> tuple[Floats, Floats, Floats, Floats]:
-    """Bounds at the points and on the intervals, from exact facts and the sketch if given."""
-    size = points.size
-    at_low, at_high = np.zeros(size), np.ones(size)
-    before_low, before_high = np.zeros(size), np.ones(size)
-    # Exact at its own edges.
-    edges, at, before = _exact_points(p)
-    where = np.searchsorted(points, edges)
-    hit = (where < size) & (points[np.minimum(where, size - 1)] == edges)
-    at_low[where[hit]] = at_high[where[hit]] = at[hit]
-    before_low[where[hit]] = before_high[where[hit]] = before[hit]
-    # Exact outside its range.
-    at_high[points < p.min] = 0.0
-    before_high[points <= p.min] = 0.0
-    at_low[points >= p.max] = 1.0
-    before_low[points > p.max] = 1.0
-    # The sketch, within its rank error.
+def _carry(facts: _Facts, sketch: tuple[Floats, Floats, float] | None) -> list[_Carried]:
+    """Bounds at the points and on the intervals from the exact facts alone, and also with the
+    sketch (within its rank error) if given; both carried across the points by monotonicity:
+    F(p_0-) <= F(p_0) <= F(p_1-) <= F(p_1) <= ..."""
+    exact = facts.bounds
+    rows = exact[None]
     if sketch is not None:
         sketch_at, sketch_before, error = sketch
-        at_low = np.maximum(at_low, sketch_at - error)
-        at_high = np.minimum(at_high, sketch_at + error)
-        before_low = np.maximum(before_low, sketch_before - error)
-        before_high = np.minimum(before_high, sketch_before + error)
-    # Monotone: F(p_0-) <= F(p_0) <= F(p_1-) <= F(p_1) <= ...
-    lows = np.maximum.accumulate(np.column_stack([before_low, at_low]).ravel())
-    highs = np.minimum.accumulate(np.column_stack([before_high, at_high]).ravel()[::-1])[::-1]
-    lows = np.minimum(lows, highs)  # a sketch outside its stated error must not cross over
-    before_low, at_low = lows[0::2], lows[1::2]
-    before_high, at_high = highs[0::2], highs[1::2]
-    return at_low, at_high, at_low[:-1], before_high[1:]
+        with_sketch = np.stack(
+            [
+                np.maximum(exact[0], sketch_at - error),
+                np.minimum(exact[1], sketch_at + error),
+                np.maximum(exact[2], sketch_before - error),
+                np.minimum(exact[3], sketch_before + error),
+            ]
+        )
+        rows = np.stack([exact, with_sketch])
+    kinds, size = rows.shape[0], rows.shape[2]
+    lows = np.empty((kinds, size, 2))
+    lows[:, :, 0], lows[:, :, 1] = rows[:, 2], rows[:, 0]  # F(p-) then F(p), point by point
+    highs = np.empty((kinds, size, 2))
+    highs[:, :, 0], highs[:, :, 1] = rows[:, 3], rows[:, 1]
+    low = np.maximum.accumulate(lows.reshape(kinds, 2 * size), axis=1)
+    high = np.minimum.accumulate(highs.reshape(kinds, 2 * size)[:, ::-1], axis=1)[:, ::-1]
+    low = np.minimum(low, high)  # a sketch outside its stated error must not cross over
+    at_low, at_high, before_high = low[:, 1::2], high[:, 1::2], high[:, 0::2]
+    return [(at_low[i], at_high[i], at_low[i, :-1], before_high[i, 1:]) for i in range(kinds)]
+
+
+#: The ranks at which :func:`_grid` reads each sketch, and the quantiles read, per profile
+#: object (a reference's are read by every window compared with it); the profile is kept with
+#: its entry, so its ``id`` cannot be reused while the entry lives.
+_RANKS = ((np.arange(SKETCH_POINTS) + 0.5) / SKETCH_POINTS).tolist()
+_QUANTILES: OrderedDict[int, tuple[NumericProfile, Floats]] = OrderedDict()
+_QUANTILES_KEPT = 256
+_QUANTILES_LOCK = threading.Lock()
+
+
+def _sketch_quantiles(p: NumericProfile) -> Floats:
+    """The profile's sketch read at :data:`_RANKS` (a read-only array, cached per profile)."""
+    with _QUANTILES_LOCK:
+        kept = _QUANTILES.get(id(p))
+        if kept is not None and kept[0] is p:
+            _QUANTILES.move_to_end(id(p))
+            return kept[1]
+    assert p.quantiles is not None
+    values = np.asarray(p.quantiles.get_quantiles(_RANKS), dtype=np.float64)
+    values.flags.writeable = False
+    with _QUANTILES_LOCK:
+        _QUANTILES[id(p)] = (p, values)
+        _QUANTILES.move_to_end(id(p))
+        while len(_QUANTILES) > _QUANTILES_KEPT:
+            _QUANTILES.popitem(last=False)
+    return values
 
 
 def _grid(ref: NumericProfile, cur: NumericProfile, sketches: bool) -> Floats:
@@ -146,10 +204,9 @@ def _grid(ref: NumericProfile, cur: NumericProfile, sketches: bool) -> Floats:
         parts = [ref.binning.edges, cur.binning.edges, ends]
     else:
         parts = [ref.binning.edges, cur.binning.edges, [ref.min, ref.max, cur.min, cur.max]]
-    ranks = (np.arange(SKETCH_POINTS) + 0.5) / SKETCH_POINTS
     for side in (ref, cur) if sketches else ():
         if side.quantiles is not None and side.quantiles.n > 0:
-            parts.append(np.asarray(side.quantiles.get_quantiles(list(ranks)), dtype=np.float64))
+            parts.append(_sketch_quantiles(side))
     points = np.unique(np.concatenate([np.asarray(x, dtype=np.float64) for x in parts]))
     return np.asarray(points[np.isfinite(points)], dtype=np.float64)
 

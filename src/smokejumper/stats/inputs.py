@@ -39,7 +39,9 @@ class Side:
 def _from_profiles(profiles: Sequence[DatasetProfile], role: str) -> Side:
     if not profiles:
         raise EmptyDataError(f"the {role} profile file holds no profile")
-    merged = merge_all(profiles)
+    # One profile is used as it is: merging it alone would copy it to the same values, and
+    # keeping the object lets per-profile caches (e.g. the reference's) recognise it.
+    merged = profiles[0] if len(profiles) == 1 else merge_all(profiles)
     return Side(role, None, merged, dict(merged.kinds), merged.rows)
 
 
