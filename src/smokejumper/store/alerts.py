@@ -70,4 +70,3 @@ def count_by_state_and_severity(session: Session) -> dict[tuple[str, str], int]:
     for state, severity in session.execute(select(AlertRow.state, AlertRow.severity)):
         counts[(state, severity)] = counts.get((state, severity), 0) + 1
     return counts
-

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import UnknownIncidentError
-from smokejumper.incidents import Incident, Timeline, TimelineEvent, searchable_text
+from smokejumper.incidents import Changed, Incident, Timeline, TimelineEvent, searchable_text
 from smokejumper.store.database import as_utc
 from smokejumper.store.search import matching, reindex
 from smokejumper.store.tables import IncidentEventRow, IncidentRow
@@ -119,6 +119,12 @@ def append_events(session: Session, events: Iterable[TimelineEvent]) -> None:
     if texts:
         session.flush()
         reindex(session, texts)
+
+
+def store_changed(session: Session, changed: Changed) -> None:
+    """Write a change: the incident after it and the events it implies, together."""
+    save_incident(session, changed.incident)
+    append_events(session, changed.events)
 
 
 def timeline_of(session: Session, incident_id: str) -> Timeline:

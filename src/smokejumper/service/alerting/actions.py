@@ -19,7 +19,7 @@ from smokejumper.store import outbox
 from smokejumper.store.alerting_state import load_state
 from smokejumper.store.alerts import find_alerts, load_alerts, save_alert, save_alerts
 from smokejumper.store.database import unit_of_work
-from smokejumper.store.incidents import append_events, find_incidents, save_incident
+from smokejumper.store.incidents import find_incidents, store_changed
 from smokejumper.store.silences import add_silence, expire_silence, load_silences
 from smokejumper.store.tables import OutboxMessage
 
@@ -61,9 +61,7 @@ def acknowledge(
         save_alert(session, alert)
         for incident in find_incidents(session, limit=RECENT):
             if incident.is_open and fingerprint in incident.alert_fingerprints:
-                changed = incident.acknowledge(now, actor=by, source="alerting")
-                save_incident(session, changed.incident)
-                append_events(session, changed.events)
+                store_changed(session, incident.acknowledge(now, actor=by, source="alerting"))
         if config is not None:
             for channel in state.channels.values():
                 if fingerprint in channel.firing:

@@ -36,11 +36,10 @@ from smokejumper.store.alerts import load_alerts, save_alert
 from smokejumper.store.changes import changes_between
 from smokejumper.store.database import unit_of_work
 from smokejumper.store.incidents import (
-    append_events,
     find_incidents,
     load_incident,
     next_incident_id,
-    save_incident,
+    store_changed,
     timeline_of,
 )
 
@@ -144,7 +143,7 @@ def declare(
             models=models or (),
             labels=labels or (),
         )
-        _store(session, changed)
+        store_changed(session, changed)
     return incident_view(changed.incident)
 
 
@@ -158,7 +157,7 @@ def change(
     with unit_of_work(sessions) as session:
         incident = load_incident(session, incident_id, for_update=True)
         changed = how(incident)
-        _store(session, changed)
+        store_changed(session, changed)
         if any(e.kind.value == "acknowledged" for e in changed.events):
             _acknowledge_alerts(session, changed.incident, changed.events[0].actor, now)
     return incident_view(changed.incident)
@@ -254,7 +253,7 @@ def add_update(
     with unit_of_work(sessions) as session:
         incident = load_incident(session, incident_id, for_update=True)
         changed = post_update(incident, written, now, actor=actor)
-        _store(session, changed)
+        store_changed(session, changed)
         (event,) = changed.events
         sent = send_update(session, changed.incident, written, event, alerting, incidents, now)
     return {**incident_view(changed.incident), "notifications": sent}
@@ -273,14 +272,9 @@ def merge_into(
         primary = load_incident(session, primary_id, for_update=True)
         duplicate = load_incident(session, duplicate_id, for_update=True)
         done = merge(primary, duplicate, now, actor=actor, reason=reason)
-        _store(session, Changed(done.primary, done.primary_events))
-        _store(session, Changed(done.duplicate, done.duplicate_events))
+        store_changed(session, Changed(done.primary, done.primary_events))
+        store_changed(session, Changed(done.duplicate, done.duplicate_events))
     return incident_view(done.primary)
-
-
-def _store(session: Session, changed: Changed) -> None:
-    save_incident(session, changed.incident)
-    append_events(session, changed.events)
 
 
 def _acknowledge_alerts(

@@ -20,11 +20,10 @@ from smokejumper.incidents import (
     parse_incidents_config,
 )
 from smokejumper.store.incidents import (
-    append_events,
     find_incidents,
     load_incident,
     next_incident_id,
-    save_incident,
+    store_changed,
 )
 
 #: The policy without an ``incidents:`` section: page-severity alerts open incidents, and an
@@ -58,7 +57,7 @@ def incidents_from_alerts(
             changed = _with_onsets(decision.apply(incident, now), [decision.alert], now)
         else:
             continue
-        _store(session, changed)
+        store_changed(session, changed)
     resolved = {
         a.fingerprint: a.ends_at
         for a in after
@@ -70,7 +69,7 @@ def incidents_from_alerts(
                 at = resolved[fingerprint]
                 assert at is not None
                 incident, events = incident.alert_resolved(fingerprint, at)
-                _store(session, Changed(incident, events))
+                store_changed(session, Changed(incident, events))
     return opened
 
 
@@ -88,8 +87,3 @@ def _with_onsets(changed: Changed, alerts: Iterable[object], now: datetime) -> C
             )
             events.extend(more)
     return Changed(incident, tuple(events))
-
-
-def _store(session: Session, changed: Changed) -> None:
-    save_incident(session, changed.incident)
-    append_events(session, changed.events)
