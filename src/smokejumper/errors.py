@@ -284,6 +284,12 @@ class PostmortemPendingError(IllegalTransitionError):
     """A resolved incident cannot be closed before its post-mortem is done."""
 
 
+class PostmortemError(InputError):
+    """A post-mortem section, revision or status cannot be taken as given: an unknown section,
+    a 5-whys step without its answer, a fishbone cause outside the five categories. The
+    message says what was wrong and what to give instead."""
+
+
 class SearchUnavailableError(SmokejumperError):
     """The store cannot search incidents' text: the SQLite library Python uses was built
     without FTS5."""

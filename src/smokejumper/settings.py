@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         description="the server's address as people reach it, for links in notifications "
         "(default: url)",
     )
+    postmortem_templates: Path | None = Field(
+        default=None,
+        description="folder whose postmortem.md.j2 / postmortem.html.j2 replace the shipped "
+        "post-mortem templates",
+    )
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

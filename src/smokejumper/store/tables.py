@@ -397,3 +397,34 @@ class IncidentEventRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     document: Mapped[str] = mapped_column(Text)
+
+
+class PostmortemRow(Base):
+    """An incident's post-mortem: its status (draft, review, final), who changed it last and
+    when, and where it is published (JSON: the Confluence page's id, version and address)."""
+
+    __tablename__ = "postmortems"
+
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    publication: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PostmortemRevisionRow(Base):
+    """Revision ``number`` of one section of a post-mortem: its content (JSON), author, time
+    and the blameless check's findings then (JSON). Never updated or deleted."""
+
+    __tablename__ = "postmortem_revisions"
+    __table_args__ = (UniqueConstraint("incident_id", "section", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("postmortems.incident_id"), index=True)
+    section: Mapped[str] = mapped_column(String(40))
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    findings: Mapped[str] = mapped_column(Text)

@@ -132,6 +132,10 @@ class Patch(BaseModel):
 
     status: Text | None = None
     reason: Text | None = None
+    force: bool | None = Field(
+        default=None,
+        description="close although the post-mortem is not final (needs a reason, recorded)",
+    )
     severity: Text | None = None
     roles: dict[Text, Text | None] | None = None
     add_labels: list[Text] | None = None

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.alerting import AlertingConfig
+from smokejumper.errors import IncidentError
 from smokejumper.incidents import (
     Changed,
     Incident,
@@ -42,6 +43,7 @@ from smokejumper.store.incidents import (
     store_changed,
     timeline_of,
 )
+from smokejumper.store.postmortems import postmortem_row
 
 
 def incident_view(incident: Incident) -> dict[str, Any]:
@@ -171,7 +173,20 @@ def update(
     actor: str,
 ) -> dict[str, Any]:
     """Change the status, severity, roles, labels or scope (``PATCH``): each field one
-    change, in that order, all in one unit of work."""
+    change, in that order, all in one unit of work. Closing needs the post-mortem final, or
+    ``force`` with a ``reason`` (recorded on the timeline)."""
+
+    reason = fields.get("reason")
+    with sessions() as session:
+        done = _postmortem_final(session, incident_id)
+    if fields.get("force") and not done:
+        if not reason:
+            raise IncidentError(
+                "closing an incident whose post-mortem is not final needs a reason: give "
+                "reason (--reason) with force (--force); it is recorded on the timeline"
+            )
+        done = True
+        reason = f"closed before its post-mortem was final: {reason}"
 
     def how(incident: Incident) -> Changed:
         events: list[Any] = []
@@ -201,7 +216,7 @@ def update(
         if fields.get("status"):
             steps.append(
                 lambda i: i.transition(
-                    fields["status"], now, actor=actor, reason=fields.get("reason")
+                    fields["status"], now, actor=actor, reason=reason, postmortem_done=done
                 )
             )
         for step in steps:
@@ -210,6 +225,11 @@ def update(
         return Changed(incident, tuple(events))
 
     return change(sessions, incident_id, now, how)
+
+
+def _postmortem_final(session: Session, incident_id: str) -> bool:
+    row = postmortem_row(session, incident_id)
+    return row is not None and row.status == "final"
 
 
 def _assign(
