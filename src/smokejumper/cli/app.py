@@ -19,6 +19,7 @@ from smokejumper.cli import (
     export,
     incidents,
     model,
+    postmortems,
     profile,
     service,
     slo,
@@ -48,6 +49,7 @@ app.add_typer(incidents.incident_app, name="incident")
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(alerting.alerting_app, name="alerting")
 app.add_typer(changes.change_app, name="change")
+app.add_typer(postmortems.postmortem_app, name="postmortem")
 
 
 def main() -> None:

@@ -265,9 +265,20 @@ def resolve(incident_id: str, by: By = None) -> None:
 
 
 @incident_app.command("close")
-def close(incident_id: str, by: By = None) -> None:
-    """Close a resolved incident (once its post-mortem is done)."""
-    _status(incident_id, "closed", by)
+def close(
+    incident_id: str,
+    force: Annotated[
+        bool, typer.Option(help="close although the post-mortem is not final (needs --reason)")
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="why (recorded on the timeline)")] = None,
+    by: By = None,
+) -> None:
+    """Close a resolved incident (once its post-mortem is final, or --force with --reason)."""
+    with admin_client() as admin:
+        done = admin.update_incident(
+            incident_id, by=_me(by), status="closed", reason=reason, force=force or None
+        )
+    make_console().print(f"{done['id']} is {done['status']}.")
 
 
 @incident_app.command("assign")

@@ -33,6 +33,7 @@ from urllib.parse import quote
 import httpx
 
 from smokejumper.client import api_types as api
+from smokejumper.client.postmortems import PostmortemCalls
 from smokejumper.errors import ClientError, DataSourceNotFoundError, ServerError
 
 #: Seconds a request may take by default (setting a large reference profiles it on the server).
@@ -117,7 +118,7 @@ def reference_type(path: Path) -> str:
     return api.PARQUET if suffix in (".parquet", ".pq") else api.OCTET_STREAM
 
 
-class AdminClient:
+class AdminClient(PostmortemCalls):
     """A synchronous client of the server's HTTP API at ``url`` with ``token`` (``write`` for
     declaring, ``read`` for reading, ``admin`` for both). Use it in a ``with`` block or
     :meth:`close` it. ``transport`` replaces httpx's (for proxies, mTLS, tests).
@@ -173,6 +174,13 @@ class AdminClient:
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         """One request; its JSON answer, or :class:`ServerError` with the server's message."""
+        return self._request(method, path, **kwargs).json()
+
+    def _fetch(self, method: str, path: str, **kwargs: Any) -> bytes:
+        """One request whose answer is not JSON: its bytes (errors as :meth:`_call`)."""
+        return self._request(method, path, **kwargs).content
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as err:
@@ -186,7 +194,7 @@ class AdminClient:
                 f"{method} {path} failed ({response.status_code}): {server_message(response)}",
                 status=response.status_code,
             )
-        return response.json()
+        return response
 
     # --- health and models -------------------------------------------------------------------
 
