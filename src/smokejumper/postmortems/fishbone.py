@@ -1,7 +1,7 @@
 """The fishbone (Ishikawa) diagram as SVG: the problem at the head, a bone per category
 (Data, Model and Infrastructure above the spine; External and Process below), each cause a
 rib on its bone. Plain SVG 1.1 with the text escaped, so it embeds in HTML and converts to
-PNG for the PDF.
+PNG for the PDF. A cause too long for its rib is cut short, whole in its ``<title>``.
 
 >>> import xml.etree.ElementTree as ET
 >>> svg = fishbone_svg("income arrives null", [{"category": "data", "cause": "join <key> broke"}])
@@ -75,8 +75,9 @@ def fishbone_svg(problem: str, causes: Sequence[Mapping[str, Any]]) -> str:
                     f'<line x1="{x_bone - 12:.0f}" y1="{y}" x2="{x_bone:.0f}" y2="{y}" '
                     'stroke="#999"/>'
                 )
-                parts.append(
-                    f'<text x="{x_bone + 4:.0f}" y="{y + 4}">{escape(_short(text))}</text>'
+                parts.append(  # the whole cause in the title (a tooltip) when cut short
+                    f'<g><title>{escape(text)}</title><text x="{x_bone + 4:.0f}" y="{y + 4}">'
+                    f"{escape(_short(text))}</text></g>"
                 )
     parts.append("</svg>")
     return "\n".join(parts)

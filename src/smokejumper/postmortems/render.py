@@ -31,6 +31,7 @@ from smokejumper.errors import PostmortemError
 from smokejumper.postmortems.charts import chart_svg
 from smokejumper.postmortems.document import Part, PostMortem, when
 from smokejumper.postmortems.fishbone import fishbone_svg
+from smokejumper.postmortems.sections import CATEGORIES
 
 #: Paragraphs the HTML replaces with the drawings (the Markdown keeps them out).
 FISHBONE_MARK = "@@fishbone@@"
@@ -72,7 +73,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown: escaping happens when the HTML is rendered from it
     )
-    env.globals.update(part=_part, cite=_cite, cell=_cell, when=when)
+    env.globals.update(part=_part, cite=_cite, cell=_cell, when=when, categories=CATEGORIES)
     return env
 
 
