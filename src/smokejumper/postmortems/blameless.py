@@ -96,7 +96,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "counterfactual",
-        re.compile(r"\b(?:should|could|ought to|would) (?:have|'ve)\b|\bshould'?ve\b", re.I),
+        re.compile(r"\b(?:should|could|would|ought to)(?: have|'ve)\b", re.I),
         "a counterfactual judges with hindsight what someone did not know then",
         "say what the process or tooling did not provide at the time, and make the fix an "
         "action item",
