@@ -69,6 +69,17 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert len(lines_with(out.stdout, "ONSET", "onset")) == 3, out.stdout
     assert len(lines_with(out.stdout, "alert_fired")) == 4, out.stdout
     assert "The service part took" in out.stdout
+    # The incident ran to its end and its post-mortem was written from the recorded facts.
+    flat = " ".join(out.stdout.split())
+    assert "it is final and the incident is closed" in flat, out.stdout
+    assert "Predictions affected 5,000 of 5,000" in flat, out.stdout
+    written = home / "demo-service" / "postmortems"
+    markdown = (written / "postmortem-INC-1.md").read_text()
+    assert markdown.startswith("# Post-mortem INC-1: ")
+    assert "| Status | final (incident closed) |" in markdown
+    assert "- **Process**: no null-share gate in the feature pipeline" in markdown
+    assert (written / "postmortem-INC-1.pdf").read_bytes().startswith(b"%PDF-")
+    assert "<svg" in (written / "postmortem-INC-1.html").read_text()
     assert_server_stopped(home)
     # It leaves the files of README.md's tour (tests/cli/test_readme_tour.py follows it).
     assert sorted(p.name for p in (home / "tour").iterdir()) == sorted(TOUR_FILES)

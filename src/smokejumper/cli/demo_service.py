@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
+from rich.markdown import Markdown
 
 from smokejumper.cli import demo_render as render
 from smokejumper.cli.demo_data import (
@@ -41,6 +42,7 @@ from smokejumper.cli.demo_data import (
     logged_hours,
     window_starts,
 )
+from smokejumper.cli.demo_postmortem import Written, respond_and_write
 from smokejumper.cli.demo_receiver import DemoReceiver
 from smokejumper.cli.incidents import timeline_table
 from smokejumper.client import AdminClient, Client
@@ -112,6 +114,11 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
                     alerts = admin.alerts(state="firing")
                     sent = admin.notifications()
                     incidents = [admin.incident(i["id"]) for i in admin.incidents()]
+                if not incidents:
+                    raise ServiceDemoError("the SLO paged but no incident was opened")
+                status.update("Running the incident to its end and writing its post-mortem...")
+                with _step("writing the post-mortem"):
+                    written = respond_and_write(admin, incidents[0]["id"], home / "postmortems")
         finally:
             server.stop()
     console.print(
@@ -123,6 +130,7 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
     console.print(render.slo_table(slos))
     _show_notification(console, messages, alerts, sent)
     _show_incidents(console, incidents)
+    _show_postmortem(console, written)
     return time.monotonic() - started
 
 
@@ -142,8 +150,6 @@ def alerting_config(slack_url: str) -> str:
 
 def _show_incidents(console: Console, incidents: list[dict[str, Any]]) -> None:
     """The incident the page alert opened, with its timeline."""
-    if not incidents:
-        raise ServiceDemoError("the SLO paged but no incident was opened")
     for incident in incidents:
         console.print(
             f"\nThe page opened incident [bold]{incident['id']}[/] ({incident['severity']}, "
@@ -152,6 +158,23 @@ def _show_incidents(console: Console, incidents: list[dict[str, Any]]) -> None:
             f"ack|assign|note|update|resolve {incident['id']}."
         )
         console.print(timeline_table(incident))
+
+
+def _show_postmortem(console: Console, written: Written) -> None:
+    """What the post-mortem says first, and where its files are."""
+    console.print(
+        f"\nThe demo then played the on-call engineer: acknowledged {written.incident_id}, noted "
+        "what it found, mitigated and resolved it, and wrote the root cause, 5 whys, fishbone "
+        "and lessons through the API. Smokejumper assembled the post-mortem from the recorded "
+        f"facts; it is final and the incident is {'closed' if written.closed else 'open'}:\n"
+    )
+    console.print(Markdown(written.excerpt))
+    console.print(
+        f"\nThe whole post-mortem: [bold]{written.markdown}[/] (Markdown), "
+        f"[bold]{written.html}[/] (HTML with the fishbone and charts), [bold]{written.pdf}[/] "
+        f"(PDF). Again any time: smokejumper postmortem {written.incident_id} --format html -o "
+        "pm.html"
+    )
 
 
 def _show_notification(
