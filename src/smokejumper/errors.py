@@ -290,6 +290,16 @@ class PostmortemError(InputError):
     message says what was wrong and what to give instead."""
 
 
+class UpstreamError(SmokejumperError):
+    """A service Smokejumper calls on a user's behalf (Confluence, an issue tracker) refused
+    or could not be reached; the message holds its own words (never a secret). The API
+    answers 502; nothing already stored is lost, so the request can be sent again."""
+
+
+class PublishError(UpstreamError):
+    """Confluence did not take the post-mortem's page."""
+
+
 class SearchUnavailableError(SmokejumperError):
     """The store cannot search incidents' text: the SQLite library Python uses was built
     without FTS5."""

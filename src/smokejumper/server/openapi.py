@@ -37,6 +37,7 @@ _WHY = {
     409: "conflicts with what is stored (a name taken, a batch key used for other content)",
     413: "the request body is over the server's limit",
     422: "the request cannot be used as it is; the answer says what to change",
+    502: "a service called on your behalf (Confluence, an issue tracker) refused or is down",
 }
 
 

@@ -28,13 +28,14 @@ from smokejumper.errors import (
     ModelExistsError,
     NotFoundError,
     SmokejumperError,
+    UpstreamError,
 )
 
 
 def error_status(err: SmokejumperError) -> int:
     """The HTTP status answering ``err``: 404 unknown model, alert, silence or dataset, 409
     conflict, 400 an OpenLineage event breaking the spec (as its consumers answer), 422 other
-    bad input."""
+    bad input, 502 a service called on the user's behalf refused (Confluence, a tracker)."""
     if isinstance(err, NotFoundError):
         return 404
     if isinstance(err, ModelExistsError | BatchKeyConflictError | ChangeConflictError):
@@ -43,6 +44,8 @@ def error_status(err: SmokejumperError) -> int:
         return 400
     if isinstance(err, InputError):
         return 422
+    if isinstance(err, UpstreamError):
+        return 502
     return 500
 
 

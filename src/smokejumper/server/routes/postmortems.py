@@ -9,12 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from smokejumper.errors import PostmortemError, PublishError
 from smokejumper.monitoring.text import Text
 from smokejumper.postmortems.blameless import lint_markdown
 from smokejumper.server.auth import require
 from smokejumper.server.openapi import refusals
-from smokejumper.server.state import state
-from smokejumper.service.postmortems import documents, library
+from smokejumper.server.state import AppState, state
+from smokejumper.service.postmortems import documents, library, publish
 
 router = APIRouter(prefix="/api/v1", tags=["postmortems"])
 
@@ -83,10 +84,53 @@ def put_section(
     _: Annotated[str, Depends(require("write"))],
 ) -> dict[str, Any]:
     """Save a new revision of a section (the earlier ones are kept). The answer lists the
-    blameless check's findings, each with a suggested rephrasing; nothing is rewritten."""
-    return documents.put_section(
-        state(request).sessions, incident_id, section, body.content, body.by, _now()
+    blameless check's findings, each with a suggested rephrasing; nothing is rewritten. With
+    Confluence configured to publish on save, ``published`` says where the page is now (or
+    why it could not be updated: the save stands either way)."""
+    app = state(request)
+    saved = documents.put_section(app.sessions, incident_id, section, body.content, body.by, _now())
+    if app.confluence is not None and app.confluence.publish_on_save:
+        try:
+            saved["published"] = _publish(app, incident_id, body.by)
+        except PublishError as err:
+            saved["published"] = {"error": str(err)}
+    return saved
+
+
+def _publish(app: AppState, incident_id: str, by: str) -> dict[str, Any]:
+    if app.confluence is None:
+        raise PostmortemError(
+            "Confluence is not configured: add integrations: confluence: {url, space, token} "
+            "to the serve --config file (docs/postmortems.md)"
+        )
+    return publish.publish(
+        app.sessions,
+        incident_id,
+        app.confluence,
+        _now(),
+        actor=by,
+        templates=app.settings.postmortem_templates,
     )
+
+
+class PublishIn(BaseModel):
+    """Who publishes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Text = Field(min_length=1, max_length=200)
+
+
+@router.post("/incidents/{incident_id}/postmortem/publish", responses=refusals(400, 404, 422, 502))
+def post_publish(
+    incident_id: str,
+    body: PublishIn,
+    request: Request,
+    _: Annotated[str, Depends(require("write"))],
+) -> dict[str, Any]:
+    """Publish the post-mortem to Confluence: a page in the configured space, created once
+    and updated in place afterwards. 502 with Confluence's message when it refuses."""
+    return _publish(state(request), incident_id, body.by)
 
 
 @router.get(

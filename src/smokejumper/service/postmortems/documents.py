@@ -115,6 +115,11 @@ def render(
     return json.dumps(pm.to_dict(), ensure_ascii=False).encode()
 
 
+def markdown_template(folder: Path | None) -> str | None:
+    """The Markdown template of ``folder``, if it holds one."""
+    return _templates(folder)[0]
+
+
 def _templates(folder: Path | None) -> tuple[str | None, str | None]:
     if folder is None:
         return None, None
