@@ -14,6 +14,7 @@ from sqlalchemy import text
 from smokejumper._version import __version__
 from smokejumper.alerting import AlertingConfig
 from smokejumper.incidents import IncidentsConfig
+from smokejumper.postmortems.confluence import ConfluenceSettings
 from smokejumper.monitoring.monitors import MonitorConfig
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
@@ -41,6 +42,7 @@ def create_app(
     pending: PendingMonitors | None = None,
     alerting: AlertingConfig | None = None,
     incidents: IncidentsConfig | None = None,
+    confluence: ConfluenceSettings | None = None,
 ) -> FastAPI:
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
@@ -48,7 +50,8 @@ def create_app(
         not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
         handed over in ``pending``. ``alerting`` (the file's alerting part, checked) is kept as
         ``AppState.alerting_config`` and routes the alerts to receivers; ``incidents`` says which
-    alerts open incidents (default: page alerts). With
+    alerts open incidents (default: page alerts); ``confluence`` where post-mortems are
+    published. With
         ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often, and
         with ``settings.deliver_every`` > 0 another delivers the outbox. Request bodies over
         ``settings.max_body_bytes`` get 413.
@@ -64,6 +67,7 @@ def create_app(
         pending=pending or PendingMonitors(),
         alerting_config=alerting,
         incidents_config=incidents,
+        confluence=confluence,
     )
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
     deliverer = Deliverer(shared) if settings.deliver_every > 0 else None
