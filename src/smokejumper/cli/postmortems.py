@@ -173,6 +173,15 @@ def status(
     make_console().print(f"The post-mortem of {incident_id} is {answer['status']}.")
 
 
+@postmortem_app.command("publish")
+def publish(incident_id: str, by: By = None) -> None:
+    """Publish the post-mortem to Confluence (a page created once, updated in place)."""
+    with admin_client() as admin:
+        answer = admin.publish_postmortem(incident_id, by=_me(by))
+    where = answer.get("url") or f"page {answer['page_id']}"
+    make_console().print(f"Published {incident_id} to {where} (version {answer['version']}).")
+
+
 def library_table(found: Sequence[Mapping[str, Any]]) -> Table:
     """Post-mortems of the library as a table."""
     table = Table()

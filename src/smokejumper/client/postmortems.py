@@ -46,6 +46,11 @@ class PostmortemCalls:
         path = f"{_postmortem(incident_id)}/status"
         return cast(dict[str, Any], self._call("PUT", path, json={"status": status, "by": by}))
 
+    def publish_postmortem(self, incident_id: str, *, by: str) -> dict[str, Any]:
+        """Publish the post-mortem to the configured Confluence space."""
+        path = f"{_postmortem(incident_id)}/publish"
+        return cast(dict[str, Any], self._call("POST", path, json={"by": by}))
+
     def postmortems(self, search: str | None = None, status: str | None = None) -> list[Any]:
         """The library of post-mortems (``search``: words all must hold)."""
         params = {k: v for k, v in (("q", search), ("status", status)) if v}

@@ -14,8 +14,8 @@ from sqlalchemy import text
 from smokejumper._version import __version__
 from smokejumper.alerting import AlertingConfig
 from smokejumper.incidents import IncidentsConfig
-from smokejumper.postmortems.confluence import ConfluenceSettings
 from smokejumper.monitoring.monitors import MonitorConfig
+from smokejumper.postmortems.confluence import ConfluenceSettings
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
 from smokejumper.server.deliverer import Deliverer
