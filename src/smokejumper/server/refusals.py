@@ -27,16 +27,19 @@ from smokejumper.errors import (
     InvalidLineageEventError,
     ModelExistsError,
     NotFoundError,
+    SlackSignatureError,
     SmokejumperError,
 )
 
 
 def error_status(err: SmokejumperError) -> int:
     """The HTTP status answering ``err``: 404 unknown model, alert, silence or dataset, 409
-    conflict, 400 an OpenLineage event breaking the spec (as its consumers answer), 422 other
+    conflict, 401 a request said to come from Slack without its valid signature, 400 an OpenLineage event breaking the spec (as its consumers answer), 422 other
     bad input."""
     if isinstance(err, NotFoundError):
         return 404
+    if isinstance(err, SlackSignatureError):
+        return 401
     if isinstance(err, ModelExistsError | BatchKeyConflictError | ChangeConflictError):
         return 409
     if isinstance(err, InvalidLineageEventError):
