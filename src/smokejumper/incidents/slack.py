@@ -91,7 +91,8 @@ def parse_slack_config(data: object, path: str = "incidents.slack") -> SlackConf
     api_url = text(doc.get("api_url", DEFAULT_API_URL), f"{path}.api_url").rstrip("/")
     if not api_url.startswith(("https://", "http://")):
         raise IncidentConfigError(
-            f"{path}.api_url", f"{api_url!r} is not an http(s) URL; the default is {DEFAULT_API_URL}"
+            f"{path}.api_url",
+            f"{api_url!r} is not an http(s) URL; the default is {DEFAULT_API_URL}",
         )
     prefix = text(doc.get("channel_prefix", "inc"), f"{path}.channel_prefix")
     if not _PREFIX.fullmatch(prefix):
@@ -178,3 +179,44 @@ def summary_sections(incident: Mapping[str, Any], responders: list[str]) -> list
         )
     )
     return sections
+
+
+#: The events posted in the incident's channel as they happen (status updates are posted
+#: whole, by the service).
+ANNOUNCED = frozenset({"acknowledged", "status_changed", "severity_changed", "role_assigned"})
+
+
+def event_line(event: Mapping[str, Any]) -> str | None:
+    """One line for the channel about a timeline event (its data, as
+    :meth:`~smokejumper.incidents.TimelineEvent.to_dict` gives it), or ``None`` for the kinds
+    not announced.
+
+    >>> event_line({"incident_id": "INC-3", "kind": "status_changed", "actor": "ana",
+    ...             "details": {"from": "triage", "to": "mitigated"}})
+    'ana moved INC-3 from triage to *mitigated*'
+    >>> event_line({"incident_id": "INC-3", "kind": "note", "actor": "ana", "details": {}})
+    """
+    kind = event.get("kind")
+    if kind not in ANNOUNCED:
+        return None
+    who = _escape(event.get("actor") or "someone")
+    incident_id = event.get("incident_id", "")
+    details = {k: _escape(v) for k, v in (event.get("details") or {}).items()}
+    if kind == "acknowledged":
+        return f"{who} acknowledged {incident_id}"
+    if kind == "status_changed":
+        return f"{who} moved {incident_id} from {details['from']} to *{details['to']}*"
+    if kind == "severity_changed":
+        return (
+            f"{who} changed the severity of {incident_id} from {details['from']} to "
+            f"*{details['to']}*"
+        )
+    person = details.get("person") or "nobody"
+    return f"{who} made {person} the {details['role']} of {incident_id}"
+
+
+def _escape(value: object) -> object:
+    """Slack's mrkdwn escapes for ``&``, ``<`` and ``>`` in text (other values as they are)."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -125,8 +125,7 @@ def parse_command(text: str) -> SlashCommand:
     if action == "status":
         if not rest:
             raise IncidentError(
-                "status needs the new status: /smokejumper status investigating|mitigated|"
-                "resolved"
+                "status needs the new status: /smokejumper status investigating|mitigated|resolved"
             )
         rest = parse_status(rest).value
     if action == "update" and not rest:
@@ -157,7 +156,9 @@ name and a colon; got 2 parts
         values = [parts[p] for p in _PARTS]
     else:
         values = [p.strip() for p in text.split("|")]
-        values = [_LABELLED.sub("", v, count=1).strip() if _LABELLED.match(v) else v for v in values]
+        values = [
+            _LABELLED.sub("", v, count=1).strip() if _LABELLED.match(v) else v for v in values
+        ]
     if len(values) != len(_PARTS) or not all(values):
         got = len([v for v in values if v])
         raise IncidentError(

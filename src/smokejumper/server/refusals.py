@@ -34,8 +34,8 @@ from smokejumper.errors import (
 
 def error_status(err: SmokejumperError) -> int:
     """The HTTP status answering ``err``: 404 unknown model, alert, silence or dataset, 409
-    conflict, 401 a request said to come from Slack without its valid signature, 400 an OpenLineage event breaking the spec (as its consumers answer), 422 other
-    bad input."""
+    conflict, 401 a request said to come from Slack without its valid signature, 400 an
+    OpenLineage event breaking the spec (as its consumers answer), 422 other bad input."""
     if isinstance(err, NotFoundError):
         return 404
     if isinstance(err, SlackSignatureError):
