@@ -73,6 +73,21 @@ class Owner(BaseModel):
         return self
 
 
+class DatasetInput(BaseModel):
+    """A dataset the model reads, named as OpenLineage names it (the ``namespace`` and
+    ``name`` of the pipelines' events), so lineage can tell which models lie downstream of
+    a broken pipeline run.
+
+    >>> DatasetInput(namespace="warehouse", name="features.churn").name
+    'features.churn'
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    namespace: str = Field(min_length=1, max_length=500)
+    name: str = Field(min_length=1, max_length=1000)
+
+
 class RecordColumns(BaseModel):
     """What the model's own tables call the prediction record's fields, where the names differ.
 
@@ -113,6 +128,8 @@ class ModelSchema(BaseModel):
     columns: RecordColumns = Field(default_factory=RecordColumns)
     #: Who answers for the model, by discipline (optional): an incident's responders.
     owners: list[Owner] = Field(default_factory=list, max_length=50)
+    #: The OpenLineage datasets the model reads (optional): its place in the lineage graph.
+    inputs: list[DatasetInput] = Field(default_factory=list, max_length=100)
 
     @model_validator(mode="after")
     def _names(self) -> ModelSchema:
