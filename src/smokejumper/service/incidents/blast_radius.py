@@ -171,8 +171,7 @@ def _downstream(
     """:func:`downstream` with the inputs the registered models declare (the incident's
     own models left out of ``models``) and the models sharing their inputs."""
     inputs = {
-        m.name: {(d.namespace, d.name) for d in schema_of(m).inputs}
-        for m in list_models(session)
+        m.name: {(d.namespace, d.name) for d in schema_of(m).inputs} for m in list_models(session)
     }
     declared = {m: found for m, found in inputs.items() if found}
     own = set(scope.incident.models)
