@@ -205,3 +205,17 @@ def test_the_channel_hears_of_status_severity_and_roles_in_words() -> None:
     assert event_line(
         {**base, "kind": "role_assigned", "details": {"role": "commander", "person": None}}
     ) == ("&lt;ana&gt; made nobody the commander of INC-2")
+
+
+def test_a_mistake_in_the_slack_settings_is_reported_with_its_line() -> None:
+    from smokejumper.errors import ConfigFileError
+    from smokejumper.service.config_file import parse_config_text
+
+    text = "incidents:\n  slack:\n    bot_token: ${SLACK_BOT}\n    invite: [U01ANA, ana]\n"
+    with pytest.raises(ConfigFileError) as err:
+        parse_config_text(text, "sj.yaml")
+    assert str(err.value).startswith("sj.yaml:4: incidents.slack.invite[1]: 'ana' is not a")
+    loaded = parse_config_text(text.replace(", ana", ""), "sj.yaml")
+    assert loaded.incidents is not None
+    assert loaded.incidents.slack is not None
+    assert loaded.incidents.slack.invite == ("U01ANA",)
