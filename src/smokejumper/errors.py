@@ -353,3 +353,13 @@ class InvalidLineageEventError(InputError):
 
 class UnknownDatasetError(NotFoundError):
     """No OpenLineage event has named a dataset of that namespace and name."""
+
+
+class SlackSignatureError(SmokejumperError):
+    """A request said to come from Slack (a slash command, an event) does not carry a valid
+    signature of the configured signing secret, or is too old (answered 401)."""
+
+
+class SlackNotConfiguredError(NotFoundError):
+    """Slack's endpoints were called but the configuration has no ``incidents: slack:`` (or
+    no signing secret in it)."""

@@ -88,6 +88,7 @@ def timeline_table(shown: Mapping[str, Any]) -> Table:
             for line in (
                 _last_good(shown.get("last_known_good")),
                 _radius(shown.get("blast_radius")),
+                _responders(shown.get("responders"), shown.get("slack_channel")),
             )
             if line
         )
@@ -126,6 +127,25 @@ def _radius(radius: Mapping[str, Any] | None) -> str:
     for slo in (radius.get("error_budget") or {}).get("slos", []):
         parts.append(f"SLO {slo['slo']}: {slo['burned_since_onset']:.0%} of its budget burned")
     return "blast radius: " + "; ".join(parts) if parts else ""
+
+
+def _responders(found: Sequence[Mapping[str, Any]] | None, channel: Any) -> str:
+    """One line on the responders by discipline, and the Slack channel.
+
+    >>> _responders([{"discipline": "ml_engineer", "name": "ana", "slack": "U1", "email": None},
+    ...              {"discipline": "product", "name": None, "slack": None, "email": "b@x.io"}],
+    ...             {"id": "C1", "name": "inc-1-flat"})
+    'responders: ML engineer ana; product b@x.io; Slack channel #inc-1-flat'
+    """
+    parts = [
+        f"{r['discipline'].replace('ml_', 'ML ').replace('_', ' ')} "
+        f"{r.get('name') or r.get('email') or r.get('slack')}"
+        for r in found or ()
+    ]
+    line = "responders: " + "; ".join(parts) if parts else ""
+    if isinstance(channel, Mapping) and channel.get("name"):
+        line += ("; " if line else "") + f"Slack channel #{channel['name']}"
+    return line
 
 
 def reconstruction_table(found: Mapping[str, Any]) -> Table:

@@ -41,6 +41,8 @@ SECRETS: dict[str, tuple[str, ...]] = {
     "pagerduty_configs": ("routing_key",),
     "webhook_configs": ("url", "secret", "bearer_token"),
     "alertmanager_configs": ("url", "bearer_token"),
+    # The Slack app of ``incidents: slack:`` (a channel per incident).
+    "slack_app": ("bot_token", "signing_secret"),
 }
 #: Every name that is secret in some kind (what :func:`redact` hides when no kind is given).
 ALL_SECRETS = frozenset(name for names in SECRETS.values() for name in names)

@@ -47,6 +47,13 @@ from smokejumper.incidents.opening import (
     guess_labels,
     parse_policy,
 )
+from smokejumper.incidents.responders import (
+    Discipline,
+    Responder,
+    assemble_responders,
+    parse_discipline,
+    slack_ids,
+)
 from smokejumper.incidents.roles import Role, parse_role
 from smokejumper.incidents.search import query_words, searchable_text
 from smokejumper.incidents.severity import (
@@ -57,6 +64,8 @@ from smokejumper.incidents.severity import (
     parse_severities,
     parse_severity,
 )
+from smokejumper.incidents.slack import SlackConfig, channel_name, parse_slack_config
+from smokejumper.incidents.slash import SlashCommand, parse_command, parse_sbar, verify_signature
 from smokejumper.incidents.taxonomy import TAXONOMY, TaxonomyLabel, taxonomy_label, taxonomy_slugs
 from smokejumper.incidents.timeline import (
     CHANGE_KINDS,
@@ -87,6 +96,7 @@ __all__ = [
     "AlertLike",
     "Changed",
     "Decision",
+    "Discipline",
     "EventKind",
     "FiringAlert",
     "Incident",
@@ -96,12 +106,15 @@ __all__ = [
     "Merged",
     "Open",
     "OpeningPolicy",
+    "Responder",
     "ResponseTimes",
     "Role",
     "Severity",
     "SeverityDefinition",
     "SeverityTable",
     "Skip",
+    "SlackConfig",
+    "SlashCommand",
     "Stat",
     "Status",
     "StatusUpdate",
@@ -111,7 +124,9 @@ __all__ = [
     "action",
     "aggregate",
     "allowed_transitions",
+    "assemble_responders",
     "change",
+    "channel_name",
     "check_transition",
     "correction",
     "decide",
@@ -122,11 +137,15 @@ __all__ = [
     "next_update_due",
     "note",
     "onset_event",
+    "parse_command",
+    "parse_discipline",
     "parse_incidents_config",
     "parse_policy",
     "parse_role",
+    "parse_sbar",
     "parse_severities",
     "parse_severity",
+    "parse_slack_config",
     "parse_status",
     "percentile",
     "pin",
@@ -134,8 +153,10 @@ __all__ = [
     "query_words",
     "response_times",
     "searchable_text",
+    "slack_ids",
     "taxonomy_label",
     "taxonomy_slugs",
     "unpin",
     "update_overdue",
+    "verify_signature",
 ]

@@ -4,7 +4,8 @@ It holds the opening policy (:mod:`~smokejumper.incidents.opening`: ``open_on``,
 ``join_window``, ``severity_from_alert``, ``default_severity``) and the severity definitions
 (:mod:`~smokejumper.incidents.severity`: ``severities``) and ``updates_to``: the alerting
 receivers that get every status update and reminder (default: the receivers the incident's
-alerts were routed to). Every key is optional; a file without ``incidents`` gets the
+alerts were routed to), and ``slack``: a Slack channel per incident
+(:mod:`~smokejumper.incidents.slack`). Every key is optional; a file without ``incidents`` gets the
 defaults. Errors are
 :class:`~smokejumper.errors.IncidentConfigError` naming the path (matcher errors are the
 parser's own, with the same path).
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from smokejumper.incidents.document import mapping, only_keys, sequence, text
 from smokejumper.incidents.opening import MatcherParser, OpeningPolicy, parse_policy
 from smokejumper.incidents.severity import DEFAULT_SEVERITIES, SeverityTable, parse_severities
+from smokejumper.incidents.slack import SlackConfig, parse_slack_config
 
 #: The keys of the ``incidents`` mapping.
 KEYS = frozenset(
@@ -43,6 +45,7 @@ KEYS = frozenset(
         "default_severity",
         "severities",
         "updates_to",
+        "slack",
     }
 )
 
@@ -56,6 +59,8 @@ class IncidentsConfig:
     #: The receivers of status updates and reminders; empty: those the incident's alerts
     #: were routed to. The configuration file checks that each is defined under ``receivers``.
     updates_to: tuple[str, ...] = ()
+    #: A Slack channel per incident (:mod:`~smokejumper.incidents.slack`); ``None``: none.
+    slack: SlackConfig | None = None
 
 
 def parse_incidents_config(
@@ -67,6 +72,10 @@ def parse_incidents_config(
     severities = parse_severities(doc.pop("severities", {}), f"{path}.severities")
     given = sequence(doc.pop("updates_to", []), f"{path}.updates_to")
     updates_to = tuple(text(r, f"{path}.updates_to[{i}]") for i, r in enumerate(given))
+    slack = doc.pop("slack", None)
     return IncidentsConfig(
-        parse_policy(doc, parse_matcher, path), severities, tuple(dict.fromkeys(updates_to))
+        parse_policy(doc, parse_matcher, path),
+        severities,
+        tuple(dict.fromkeys(updates_to)),
+        parse_slack_config(slack, f"{path}.slack") if slack is not None else None,
     )

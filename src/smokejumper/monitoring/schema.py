@@ -38,6 +38,56 @@ class Feature(BaseModel):
     kind: FeatureKind = "numeric"
 
 
+Discipline = Literal["ml_engineer", "data_scientist", "data_engineer", "product"]
+
+
+class Owner(BaseModel):
+    """Someone who answers for the model, by discipline: an incident of the model calls its
+    owners as responders (and invites them to its Slack channel by their ``slack`` user id).
+
+    >>> Owner(discipline="data_engineer", slack="U02CY", email="cy@example.com").slack
+    'U02CY'
+    >>> from pydantic import ValidationError
+    >>> try:
+    ...     Owner(discipline="product")
+    ... except ValidationError as err:
+    ...     err.errors()[0]["msg"]
+    'Value error, an owner needs a name, a slack user id or an email'
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    discipline: Discipline
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    slack: str | None = Field(
+        default=None,
+        pattern=r"^[UW][A-Z0-9]{2,20}$",
+        description="the Slack member id (U0123ABCD), not the display name",
+    )
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+
+    @model_validator(mode="after")
+    def _someone(self) -> Owner:
+        if not (self.name or self.slack or self.email):
+            raise ValueError("an owner needs a name, a slack user id or an email")
+        return self
+
+
+class DatasetInput(BaseModel):
+    """A dataset the model reads, named as OpenLineage names it (the ``namespace`` and
+    ``name`` of the pipelines' events), so lineage can tell which models lie downstream of
+    a broken pipeline run.
+
+    >>> DatasetInput(namespace="warehouse", name="features.churn").name
+    'features.churn'
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    namespace: str = Field(min_length=1, max_length=500)
+    name: str = Field(min_length=1, max_length=1000)
+
+
 class RecordColumns(BaseModel):
     """What the model's own tables call the prediction record's fields, where the names differ.
 
@@ -76,6 +126,10 @@ class ModelSchema(BaseModel):
     prediction_kind: PredictionKind = "numeric"
     segments: list[str] = Field(default_factory=list)
     columns: RecordColumns = Field(default_factory=RecordColumns)
+    #: Who answers for the model, by discipline (optional): an incident's responders.
+    owners: list[Owner] = Field(default_factory=list, max_length=50)
+    #: The OpenLineage datasets the model reads (optional): its place in the lineage graph.
+    inputs: list[DatasetInput] = Field(default_factory=list, max_length=100)
 
     @model_validator(mode="after")
     def _names(self) -> ModelSchema:

@@ -27,6 +27,7 @@ from smokejumper.server.routes import alerting as alerting_routes
 from smokejumper.server.routes import changes, ingest, lineage, models, monitors, slices, windows
 from smokejumper.server.routes import incidents as incident_routes
 from smokejumper.server.routes import postmortems as postmortem_routes
+from smokejumper.server.routes import slack as slack_routes
 from smokejumper.server.state import AppState
 from smokejumper.service.config import PendingMonitors, apply_file
 from smokejumper.service.setup import open_store
@@ -119,6 +120,6 @@ def create_app(
         return app.openapi()
 
     routers = (models, ingest, windows, monitors, slices, alerting_routes, changes, lineage)
-    for module in (*routers, incident_routes, postmortem_routes):
+    for module in (*routers, incident_routes, postmortem_routes, slack_routes):
         app.include_router(module.router)
     return app

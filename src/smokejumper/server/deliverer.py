@@ -1,6 +1,7 @@
 """The background thread that delivers the outbox: every ``settings.deliver_every`` seconds
 (and at once again while a round was full) it sends the due notifications (see
-:mod:`smokejumper.service.alerting.delivery`).
+:mod:`smokejumper.service.alerting.delivery`) and makes the Slack Web API calls of the
+incidents' channels (:mod:`smokejumper.service.incidents.slack_tasks`).
 
 Like the evaluator, one process of those sharing a home folder delivers: it holds an exclusive
 lock on ``delivery.lock`` until it stops, and another takes over when its process ends, so
@@ -18,6 +19,8 @@ from smokejumper.server.home_lock import HomeLock
 from smokejumper.server.state import AppState
 from smokejumper.service.alerting.delivery import deliver_due
 from smokejumper.service.alerting.senders import sender
+from smokejumper.service.incidents.slack_outbox import TASK as SLACK_TASK
+from smokejumper.service.incidents.slack_tasks import slack_task
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +55,18 @@ class Deliverer:
         with new_client() as client:
             external = settings.external_url or settings.url
             send = sender(self._app.alerting_config, external, client)
+            incidents = self._app.incidents_config
+            slack = incidents.slack if incidents is not None else None
+            tasks = {SLACK_TASK: slack_task(self._app.sessions, slack, client, external)}
             full = False
             while not self._stop.wait(0 if full else settings.deliver_every):
                 full = False
                 if not self._lock.acquire():
                     continue  # another process of this home delivers
                 try:
-                    done = deliver_due(self._app.sessions, send, datetime.now(UTC), limit=ROUND)
+                    done = deliver_due(
+                        self._app.sessions, send, datetime.now(UTC), limit=ROUND, tasks=tasks
+                    )
                     full = done.attempted == ROUND
                     if done.retried or done.dead:
                         log.warning(

@@ -27,6 +27,7 @@ from smokejumper.errors import (
     InvalidLineageEventError,
     ModelExistsError,
     NotFoundError,
+    SlackSignatureError,
     SmokejumperError,
     UpstreamError,
 )
@@ -34,10 +35,13 @@ from smokejumper.errors import (
 
 def error_status(err: SmokejumperError) -> int:
     """The HTTP status answering ``err``: 404 unknown model, alert, silence or dataset, 409
-    conflict, 400 an OpenLineage event breaking the spec (as its consumers answer), 422 other
-    bad input, 502 a service called on the user's behalf refused (Confluence, a tracker)."""
+    conflict, 401 a request said to come from Slack without its valid signature, 400 an
+    OpenLineage event breaking the spec (as its consumers answer), 422 other bad input, 502 a
+    service called on the user's behalf refused (Confluence, a tracker)."""
     if isinstance(err, NotFoundError):
         return 404
+    if isinstance(err, SlackSignatureError):
+        return 401
     if isinstance(err, ModelExistsError | BatchKeyConflictError | ChangeConflictError):
         return 409
     if isinstance(err, InvalidLineageEventError):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from smokejumper.store.tables import OutboxMessage
 from smokejumper.store.upsert import insert_ignoring
@@ -21,6 +21,10 @@ from smokejumper.store.upsert import insert_ignoring
 #: last error for people to read).
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 STATUSES = (PENDING, SENT, DEAD)
+#: Channels whose names start so deliver one message at a time, oldest first: a message waits
+#: while an older one of its channel is pending. An incident's Slack channel is made before
+#: anything is posted there, and its posts keep their order, whatever Slack's outages.
+IN_ORDER = "slack/"
 
 
 def enqueue(session: Session, channel: str, key: str, payload: str, now: datetime) -> None:
@@ -39,10 +43,19 @@ def enqueue(session: Session, channel: str, key: str, payload: str, now: datetim
 
 
 def due(session: Session, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-    """Pending messages whose next attempt is due by ``now``, oldest first."""
+    """Pending messages whose next attempt is due by ``now``, oldest first (on an
+    :data:`IN_ORDER` channel, only its oldest pending message)."""
+    older = aliased(OutboxMessage)
+    waiting = exists().where(
+        older.status == PENDING, older.channel == OutboxMessage.channel, older.id < OutboxMessage.id
+    )
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == PENDING, OutboxMessage.due_at <= now)
+        .where(
+            OutboxMessage.status == PENDING,
+            OutboxMessage.due_at <= now,
+            ~(OutboxMessage.channel.startswith(IN_ORDER) & waiting),
+        )
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )

@@ -428,3 +428,26 @@ class PostmortemRevisionRow(Base):
     author: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     findings: Mapped[str] = mapped_column(Text)
+
+
+class IncidentChannelRow(Base):
+    """The Slack channel made for an incident (migration 0013): its id, which also finds the
+    incident from a slash command or a message sent there, and its name."""
+
+    __tablename__ = "incident_channels"
+
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SlackUserRow(Base):
+    """A Slack user's name as a slash command last gave it, so messages (which carry only the
+    user's id) are noted under the same name."""
+
+    __tablename__ = "slack_users"
+
+    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

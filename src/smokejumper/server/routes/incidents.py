@@ -75,14 +75,16 @@ def post_incident(
     body: Declared, request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
     """Declare an incident."""
+    app = state(request)
     return actions.declare(
-        state(request).sessions,
+        app.sessions,
         body.title,
         body.severity,
         _now(),
         actor=body.by,
         models=body.models,
         labels=body.labels,
+        incidents=app.incidents_config,
     )
 
 
@@ -91,8 +93,9 @@ def get_incident(
     incident_id: str, request: Request, _: Annotated[str, Depends(require("read"))]
 ) -> dict[str, Any]:
     """The incident, its timeline, the changes recorded for its models since a day before
-    its onset, its last known good state (``last_known_good``) and its blast radius
-    (``blast_radius``)."""
+    its onset, its last known good state (``last_known_good``), its blast radius
+    (``blast_radius``), its responders by discipline (``responders``, from its models'
+    owners) and its Slack channel (``slack_channel``)."""
     return actions.show(state(request).sessions, incident_id)
 
 
@@ -152,7 +155,10 @@ def patch_incident(
     """Change the status (``triage -> investigating -> mitigated -> resolved -> closed``;
     an illegal move is refused with the allowed ones), severity, roles, labels or scope."""
     fields = body.model_dump(exclude_none=True, exclude={"by"})
-    return actions.update(state(request).sessions, incident_id, fields, _now(), body.by)
+    app = state(request)
+    return actions.update(
+        app.sessions, incident_id, fields, _now(), body.by, incidents=app.incidents_config
+    )
 
 
 @router.post("/incidents/{incident_id}/ack", responses=refusals(400, 404, 413, 422))
@@ -164,7 +170,8 @@ def ack_incident(
 ) -> dict[str, Any]:
     """Acknowledge the incident (and its firing alerts): ``{"by": "ana"}``."""
     by = body.get("by") or "unknown"
-    return actions.acknowledge(state(request).sessions, incident_id, _now(), by)
+    app = state(request)
+    return actions.acknowledge(app.sessions, incident_id, _now(), by, app.incidents_config)
 
 
 class NoteIn(BaseModel):

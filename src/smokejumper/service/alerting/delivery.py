@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +34,9 @@ from smokejumper.store.tables import OutboxMessage
 
 #: Sends one notification through integration ``kind[index]`` of ``receiver``.
 Send = Callable[[str, str, int, Notification], Outcome]
+#: Carries out one message that is not a notification (its payload has ``"task": NAME``; a
+#: Slack Web API call for an incident's channel, say), given the payload's data.
+Task = Callable[[Mapping[str, Any]], Outcome]
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,17 @@ def deliver_due(
     backoff: Backoff | None = None,
     rng: random.Random | None = None,
     limit: int = 100,
+    tasks: Mapping[str, Task] | None = None,
 ) -> DeliveryRound:
-    """Send up to ``limit`` messages due at ``now`` and record how each went."""
+    """Send up to ``limit`` messages due at ``now`` and record how each went; a message
+    whose payload names a ``task`` is carried out by ``tasks[task]``."""
     policy = backoff or Backoff()
     rng = rng or random.Random()
     with sessions() as session:
         due = [(m.id, m.payload, m.attempts) for m in outbox.due(session, now, limit)]
     if not due:
         return DeliveryRound()
-    outcomes = [(mid, tries, _attempt(payload, send)) for mid, payload, tries in due]
+    outcomes = [(mid, tries, _attempt(payload, send, tasks or {})) for mid, payload, tries in due]
     counts = {"delivered": 0, "retry": 0, "dead": 0}
     with unit_of_work(sessions) as session:
         for mid, tries, outcome in outcomes:
@@ -86,9 +92,17 @@ def deliver_due(
     return DeliveryRound(counts["delivered"], counts["retry"], counts["dead"])
 
 
-def _attempt(payload: str, send: Send) -> Outcome:
+def _attempt(payload: str, send: Send, tasks: Mapping[str, Task]) -> Outcome:
     try:
         doc = json.loads(payload)
+        if isinstance(doc, dict) and "task" in doc:
+            task = tasks.get(str(doc["task"]))
+            if task is None:
+                return Outcome.dead(
+                    f"nothing carries out {doc['task']!r} messages: its part of the "
+                    "configuration file was removed after the message was written"
+                )
+            return task(doc)
         notification = notification_from_dict(doc["notification"])
         receiver, kind, index = doc["receiver"], doc["kind"], int(doc["index"])
     except (ValueError, KeyError, TypeError) as err:

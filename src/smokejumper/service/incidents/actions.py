@@ -20,6 +20,7 @@ from smokejumper.incidents import (
     Changed,
     Incident,
     IncidentsConfig,
+    SlackConfig,
     StatusUpdate,
     merge,
     post_update,
@@ -29,9 +30,11 @@ from smokejumper.incidents import (
 from smokejumper.service.changes import change_to_dict
 from smokejumper.service.incidents.blast_radius import blast_radius
 from smokejumper.service.incidents.last_good import last_known_good
-from smokejumper.service.incidents.messages import send_update
+from smokejumper.service.incidents.messages import send_update, update_message
 from smokejumper.service.incidents.reconstruction import LOOKBACK_HOURS, reconstruct
+from smokejumper.service.incidents.responders import responders_of
 from smokejumper.service.incidents.scope import load_scope
+from smokejumper.service.incidents.slack_outbox import announce, open_channel, post_message
 from smokejumper.store.alerting_state import load_state
 from smokejumper.store.alerts import load_alerts, save_alert
 from smokejumper.store.changes import changes_between
@@ -44,6 +47,7 @@ from smokejumper.store.incidents import (
     timeline_of,
 )
 from smokejumper.store.postmortems import postmortem_row
+from smokejumper.store.slack import channel_of
 
 
 def incident_view(incident: Incident) -> dict[str, Any]:
@@ -80,7 +84,8 @@ def show(
 ) -> dict[str, Any]:
     """The incident with its timeline (oldest first), the changes recorded in the
     :data:`LOOKBACK_HOURS` before its onset up to now, for its models, its last known good
-    state (:mod:`.last_good`) and its blast radius (:mod:`.blast_radius`)."""
+    state (:mod:`.last_good`), its blast radius (:mod:`.blast_radius`), its responders (the
+    owners of its models, by discipline) and its Slack channel (``None`` if none was made)."""
     now = now or datetime.now(UTC)
     lookback = timedelta(hours=LOOKBACK_HOURS)
     with sessions() as session:
@@ -91,12 +96,18 @@ def show(
         changes = [change_to_dict(c) for c in found]
         good = last_known_good(session, scope, now, lookback)
         radius = blast_radius(session, scope, now, lookback)
+        responders = [r.to_dict() for r in responders_of(session, incident.models)]
+        channel = channel_of(session, incident_id)
     return {
         **incident_view(incident),
         "timeline": events,
         "changes": changes,
         "last_known_good": good,
         "blast_radius": radius,
+        "responders": responders,
+        "slack_channel": (
+            {"id": channel.channel_id, "name": channel.name} if channel is not None else None
+        ),
     }
 
 
@@ -131,8 +142,9 @@ def declare(
     actor: str,
     models: list[str] | None = None,
     labels: list[str] | None = None,
+    incidents: IncidentsConfig | None = None,
 ) -> dict[str, Any]:
-    """Open an incident by hand."""
+    """Open an incident by hand (and, with Slack configured, ask for its channel)."""
     with unit_of_work(sessions) as session:
         incident_id = next_incident_id(session)
         changed = Incident.open(
@@ -146,7 +158,12 @@ def declare(
             labels=labels or (),
         )
         store_changed(session, changed)
+        open_channel(session, changed.incident, _slack(incidents), now)
     return incident_view(changed.incident)
+
+
+def _slack(incidents: IncidentsConfig | None) -> SlackConfig | None:
+    return incidents.slack if incidents is not None else None
 
 
 def change(
@@ -154,14 +171,17 @@ def change(
     incident_id: str,
     now: datetime,
     how: Callable[[Incident], Changed],
+    incidents: IncidentsConfig | None = None,
 ) -> dict[str, Any]:
-    """Apply ``how`` to the incident (locked for the change on PostgreSQL) and store it."""
+    """Apply ``how`` to the incident (locked for the change on PostgreSQL) and store it;
+    acknowledgements, status, severity and role changes are posted in its Slack channel."""
     with unit_of_work(sessions) as session:
         incident = load_incident(session, incident_id, for_update=True)
         changed = how(incident)
         store_changed(session, changed)
         if any(e.kind.value == "acknowledged" for e in changed.events):
             _acknowledge_alerts(session, changed.incident, changed.events[0].actor, now)
+        announce(session, changed.events, _slack(incidents), now)
     return incident_view(changed.incident)
 
 
@@ -171,6 +191,7 @@ def update(
     fields: Mapping[str, Any],
     now: datetime,
     actor: str,
+    incidents: IncidentsConfig | None = None,
 ) -> dict[str, Any]:
     """Change the status, severity, roles, labels or scope (``PATCH``): each field one
     change, in that order, all in one unit of work. Closing needs the post-mortem final, or
@@ -224,7 +245,7 @@ def update(
             events.extend(more)
         return Changed(incident, tuple(events))
 
-    return change(sessions, incident_id, now, how)
+    return change(sessions, incident_id, now, how, incidents)
 
 
 def _postmortem_final(session: Session, incident_id: str) -> bool:
@@ -246,10 +267,14 @@ def add_note(
 
 
 def acknowledge(
-    sessions: sessionmaker[Session], incident_id: str, now: datetime, actor: str
+    sessions: sessionmaker[Session],
+    incident_id: str,
+    now: datetime,
+    actor: str,
+    incidents: IncidentsConfig | None = None,
 ) -> dict[str, Any]:
     """Acknowledge the incident (and its firing alerts)."""
-    return change(sessions, incident_id, now, lambda i: i.acknowledge(now, actor=actor))
+    return change(sessions, incident_id, now, lambda i: i.acknowledge(now, actor=actor), incidents)
 
 
 def add_update(
@@ -260,10 +285,11 @@ def add_update(
     actor: str,
     alerting: AlertingConfig | None = None,
     incidents: IncidentsConfig | None = None,
+    source: str = "user",
 ) -> dict[str, Any]:
     """Post an SBAR status update on the timeline and, in the same unit of work, its
-    messages to the receivers (:func:`~smokejumper.service.incidents.messages.send_update`);
-    the answer's ``notifications`` says how many."""
+    messages to the receivers (:func:`~smokejumper.service.incidents.messages.send_update`)
+    and to its Slack channel; the answer's ``notifications`` says how many."""
     written = StatusUpdate(
         sbar.get("situation", ""),
         sbar.get("background", ""),
@@ -272,10 +298,14 @@ def add_update(
     )
     with unit_of_work(sessions) as session:
         incident = load_incident(session, incident_id, for_update=True)
-        changed = post_update(incident, written, now, actor=actor)
+        changed = post_update(incident, written, now, actor=actor, source=source)
         store_changed(session, changed)
         (event,) = changed.events
         sent = send_update(session, changed.incident, written, event, alerting, incidents, now)
+        message = update_message(changed.incident, written, event)
+        sent += post_message(
+            session, incident_id, f"update:{event.id}", message, _slack(incidents), now
+        )
     return {**incident_view(changed.incident), "notifications": sent}
 
 

@@ -7,9 +7,10 @@
   by segment (the model's schema's segments, counted from the window parts, so no raw log is
   read).
 * **Downstream**, through lineage: the datasets the first anomalous pipeline run before the
-  onset wrote, the runs that read them afterwards and what those wrote in turn; the models
-  reading any of them when models declare their input datasets (else ``models_known`` is
-  false and ``reason`` says why).
+  onset wrote, the runs that read them afterwards and what those wrote in turn; the other
+  models reading any of them when models declare their input datasets (``inputs:`` in the
+  schema; else ``models_known`` is false and ``reason`` says why); and ``sharing``: the other
+  models that read a dataset the incident's models read (exposed to the same data).
 * **Error budget**: for each SLO on a monitor that fired, the budget left at the onset and now,
   and the part of the budget burned since.
 
@@ -32,7 +33,7 @@ from smokejumper.service.incidents.scope import Scope
 from smokejumper.service.slos import rounded
 from smokejumper.store.database import as_utc
 from smokejumper.store.lineage import runs_between
-from smokejumper.store.models import schema_of
+from smokejumper.store.models import list_models, schema_of
 from smokejumper.store.observations import observations_of
 from smokejumper.store.slos import slo_as_of, slos_with_monitors, verdicts_since
 from smokejumper.store.windows import window_part_counts
@@ -145,6 +146,40 @@ def downstream(
     return {**out, "models": models, "models_known": True, "reason": None}
 
 
+def sharing(
+    affected: Collection[str], model_inputs: Mapping[str, Collection[tuple[str, str]]]
+) -> list[dict[str, Any]]:
+    """The models outside ``affected`` that read a dataset one of ``affected`` reads, with
+    those datasets.
+
+    >>> inputs = {"churn": {("wh", "features")}, "upsell": {("wh", "features"), ("wh", "x")},
+    ...           "fraud": {("wh", "tx")}}
+    >>> sharing(["churn"], inputs)
+    [{'model': 'upsell', 'datasets': [{'namespace': 'wh', 'name': 'features'}]}]
+    """
+    read = {d for m in affected for d in model_inputs.get(m, ())}
+    return [
+        {"model": m, "datasets": [{"namespace": ns, "name": n} for ns, n in sorted(common)]}
+        for m, inputs in sorted(model_inputs.items())
+        if m not in affected and (common := read & set(inputs))
+    ]
+
+
+def _downstream(
+    session: Session, suspect: PipelineRun | None, later: Sequence[PipelineRun], scope: Scope
+) -> dict[str, Any]:
+    """:func:`downstream` with the inputs the registered models declare (the incident's
+    own models left out of ``models``) and the models sharing their inputs."""
+    inputs = {
+        m.name: {(d.namespace, d.name) for d in schema_of(m).inputs} for m in list_models(session)
+    }
+    declared = {m: found for m, found in inputs.items() if found}
+    own = set(scope.incident.models)
+    others = {m: found for m, found in declared.items() if m not in own}
+    found = downstream(suspect, later, others if declared else None)
+    return {**found, "sharing": sharing(own, declared)}
+
+
 def budget_burn(
     slo: str,
     monitor: str,
@@ -245,7 +280,7 @@ def blast_radius(
         "reference": scope.reference_kind,
         "models": models,
         "segments_declared": list(scope.incident.segments),
-        "downstream": downstream(suspect, later, None),
+        "downstream": _downstream(session, suspect, later, scope),
         "error_budget": {
             "slos": budgets,
             "reason": None

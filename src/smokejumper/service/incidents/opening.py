@@ -19,6 +19,7 @@ from smokejumper.incidents import (
     decide,
     parse_incidents_config,
 )
+from smokejumper.service.incidents.slack_outbox import open_channel
 from smokejumper.store.incidents import (
     find_incidents,
     load_incident,
@@ -43,8 +44,10 @@ def incidents_from_alerts(
     now: datetime,
 ) -> list[str]:
     """Open or join incidents for the firing alerts of ``after`` and record the resolution of
-    attached alerts that were firing in ``before``; the ids of incidents opened."""
+    attached alerts that were firing in ``before``; the ids of incidents opened (each gets its
+    Slack channel when ``config.slack`` is set)."""
     policy = (config or DEFAULT_INCIDENTS).policy
+    slack = config.slack if config is not None else None
     known = find_incidents(session, limit=RECENT)
     opened: list[str] = []
     for decision in decide(after.firing(), known, policy):
@@ -52,7 +55,10 @@ def incidents_from_alerts(
             incident_id = next_incident_id(session)
             changed = _with_onsets(decision.apply(incident_id, now), decision.alerts, now)
             opened.append(incident_id)
-        elif isinstance(decision, Join):
+            store_changed(session, changed)
+            open_channel(session, changed.incident, slack, now)  # with Slack configured
+            continue
+        if isinstance(decision, Join):
             incident = load_incident(session, decision.incident_id)
             changed = _with_onsets(decision.apply(incident, now), [decision.alert], now)
         else:
