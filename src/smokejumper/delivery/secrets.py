@@ -41,6 +41,9 @@ SECRETS: dict[str, tuple[str, ...]] = {
     "pagerduty_configs": ("routing_key",),
     "webhook_configs": ("url", "secret", "bearer_token"),
     "alertmanager_configs": ("url", "bearer_token"),
+    # the issue trackers action items are created in (smokejumper.service.postmortems.trackers)
+    "github": ("token",),
+    "jira": ("token",),
 }
 #: Every name that is secret in some kind (what :func:`redact` hides when no kind is given).
 ALL_SECRETS = frozenset(name for names in SECRETS.values() for name in names)
