@@ -53,9 +53,7 @@ from smokejumper.postmortems.action_reminders import DEFAULT_EVERY
 KEYS = frozenset({"reminders", "assignees", "labels", "github", "jira"})
 REMINDER_KEYS = frozenset({"to", "every", "enabled"})
 GITHUB_KEYS = frozenset({"url", "repository", "token", "token_file", "labels", "assignees"})
-JIRA_KEYS = frozenset(
-    {"url", "project", "issue_type", "user", "token", "token_file", "labels"}
-)
+JIRA_KEYS = frozenset({"url", "project", "issue_type", "user", "token", "token_file", "labels"})
 GITHUB_API = "https://api.github.com"
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _URL = re.compile(r"https?://[^\s/]+(/[^\s]*)?")
@@ -110,8 +108,13 @@ def _token(doc: Mapping[str, Any], path: str) -> None:
     if "token" in doc and "token_file" in doc:
         raise ActionConfigError(f"{path}.token", "give either token or token_file, not both")
     if "token" not in doc and "token_file" not in doc:
-        raise ActionConfigError(f"{path}.token", "missing; give token (may be ${ENV}) or token_file")
-    text(doc.get("token", doc.get("token_file")), path + (".token" if "token" in doc else ".token_file"))
+        raise ActionConfigError(
+            f"{path}.token", "missing; give token (may be ${ENV}) or token_file"
+        )
+    text(
+        doc.get("token", doc.get("token_file")),
+        path + (".token" if "token" in doc else ".token_file"),
+    )
 
 
 def _github(data: object, path: str) -> Tracker:
@@ -125,7 +128,8 @@ def _github(data: object, path: str) -> Tracker:
     _token(doc, path)
     assignees = {
         text(owner, f"{path}.assignees"): tuple(
-            text(v, f"{path}.assignees.{owner}") for v in sequence(logins, f"{path}.assignees.{owner}")
+            text(v, f"{path}.assignees.{owner}")
+            for v in sequence(logins, f"{path}.assignees.{owner}")
         )
         for owner, logins in mapping(doc.get("assignees", {}), f"{path}.assignees").items()
     }
@@ -143,7 +147,9 @@ def _jira(data: object, path: str) -> Tracker:
     doc = mapping(data, path)
     only_keys(doc, JIRA_KEYS, path)
     if "url" not in doc:
-        raise ActionConfigError(f"{path}.url", "missing; give the site, such as https://acme.atlassian.net")
+        raise ActionConfigError(
+            f"{path}.url", "missing; give the site, such as https://acme.atlassian.net"
+        )
     _token(doc, path)
     user = text(doc["user"], f"{path}.user") if "user" in doc else None
     return Tracker(
@@ -168,14 +174,19 @@ def parse_actions_config(data: object, path: str = "actions") -> ActionsConfig:
         to = sequence(reminders.get("to", []), f"{path}.reminders.to")
         enabled = reminders.get("enabled", True)
         if not isinstance(enabled, bool):
-            raise ActionConfigError(f"{path}.reminders.enabled", f"expected true or false, got {enabled!r}")
+            raise ActionConfigError(
+                f"{path}.reminders.enabled", f"expected true or false, got {enabled!r}"
+            )
         every = reminders.get("every")
         owners = mapping(doc.get("assignees", {}), f"{path}.assignees")
         return ActionsConfig(
             tuple(dict.fromkeys(text(r, f"{path}.reminders.to[{i}]") for i, r in enumerate(to))),
             duration(every, f"{path}.reminders.every") if every is not None else DEFAULT_EVERY,
             enabled,
-            {text(k, f"{path}.assignees"): text(v, f"{path}.assignees.{k}") for k, v in owners.items()},
+            {
+                text(k, f"{path}.assignees"): text(v, f"{path}.assignees.{k}")
+                for k, v in owners.items()
+            },
             _labels(doc.get("labels", []), f"{path}.labels"),
             _github(doc["github"], f"{path}.github") if "github" in doc else None,
             _jira(doc["jira"], f"{path}.jira") if "jira" in doc else None,

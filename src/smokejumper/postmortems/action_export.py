@@ -76,8 +76,16 @@ def summary(item: ActionItem) -> str:
 def issue_body(facts: IssueFacts) -> str:
     """The issue's description: the item's, then its incident, type, owner, link and id."""
     item = facts.item
-    incident = f"{item.incident_id} ({facts.incident_title})" if facts.incident_title else item.incident_id
-    lines = [item.description, "", f"Incident: {incident}", f"Type: {item.type}", f"Owner: {item.owner}"]
+    incident = (
+        f"{item.incident_id} ({facts.incident_title})" if facts.incident_title else item.incident_id
+    )
+    lines = [
+        item.description,
+        "",
+        f"Incident: {incident}",
+        f"Type: {item.type}",
+        f"Owner: {item.owner}",
+    ]
     if item.link:
         lines.append(f"Link: {item.link}")
     lines.append(f"Smokejumper action item: {item.id}")
@@ -86,7 +94,12 @@ def issue_body(facts: IssueFacts) -> str:
 
 def issue_labels(item: ActionItem, extra: Sequence[str] = ()) -> list[str]:
     """The labels of an item's issue (see the module docstring), each once."""
-    found = ["postmortem", item.incident_id, f"action-{item.type}", f"owner-{label(item.owner).lower()}"]
+    found = [
+        "postmortem",
+        item.incident_id,
+        f"action-{item.type}",
+        f"owner-{label(item.owner).lower()}",
+    ]
     return list(dict.fromkeys(label(x) for x in (*found, *extra)))
 
 

@@ -49,7 +49,9 @@ class Reminder:
     days_late: int
 
 
-def current_slot(item: ActionItem, now: datetime, every: timedelta = DEFAULT_EVERY) -> datetime | None:
+def current_slot(
+    item: ActionItem, now: datetime, every: timedelta = DEFAULT_EVERY
+) -> datetime | None:
     """The latest reminder time of ``item`` at or before ``now``; ``None`` before it falls
     due or once it is closed."""
     if every <= timedelta(0):

@@ -21,8 +21,9 @@ the clock or does I/O: times are passed in.
 >>> item, changed = item.change({"status": "in_progress"}, t, actor="bo")
 >>> changed.details["fields"]
 {'status': {'from': 'open', 'to': 'in_progress'}}
->>> item.overdue(datetime(2026, 11, 21, tzinfo=UTC)), item.days_late(datetime(2026, 11, 23, tzinfo=UTC))
-(True, 3)
+>>> later = datetime(2026, 11, 23, tzinfo=UTC)
+>>> item.overdue(later), item.days_late(later), item.overdue(datetime(2026, 11, 20, tzinfo=UTC))
+(True, 3, False)
 """
 
 from __future__ import annotations
@@ -159,7 +160,9 @@ class ActionItem:
         object.__setattr__(self, "incident_id", _text(self.incident_id, "incident", 40))
         object.__setattr__(self, "type", parse_type(self.type))
         object.__setattr__(self, "status", parse_status(self.status))
-        object.__setattr__(self, "description", _text(self.description, "description", MAX_DESCRIPTION))
+        object.__setattr__(
+            self, "description", _text(self.description, "description", MAX_DESCRIPTION)
+        )
         object.__setattr__(self, "owner", _text(self.owner, "owner", MAX_OWNER))
         object.__setattr__(self, "due", parse_due(self.due))
         object.__setattr__(self, "link", parse_link(self.link))
@@ -244,7 +247,9 @@ class ActionItem:
         diff = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
         if not diff:
             return self, None
-        said = ", ".join(f"{k} {v['from']} -> {v['to']}" for k, v in diff.items() if k != "description")
+        said = ", ".join(
+            f"{k} {v['from']} -> {v['to']}" for k, v in diff.items() if k != "description"
+        )
         summary = f"action item {self.id} changed: {said or 'description'}"
         event = changed._event("updated", now, actor, source, {"fields": diff, "summary": summary})
         return changed, event
@@ -254,7 +259,12 @@ class ActionItem:
     ) -> tuple[ActionItem, TimelineEvent]:
         """The item filed as issue ``key`` (at ``url``) in ``tracker`` (github or jira)."""
         changed = replace(
-            self, tracker=tracker, tracker_key=key, tracker_url=url, updated_at=now, updated_by=actor
+            self,
+            tracker=tracker,
+            tracker_key=key,
+            tracker_url=url,
+            updated_at=now,
+            updated_by=actor,
         )
         details = {
             "tracker": tracker,

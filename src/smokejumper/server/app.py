@@ -15,6 +15,7 @@ from smokejumper._version import __version__
 from smokejumper.alerting import AlertingConfig
 from smokejumper.incidents import IncidentsConfig
 from smokejumper.monitoring.monitors import MonitorConfig
+from smokejumper.postmortems.action_config import ActionsConfig
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
 from smokejumper.server.deliverer import Deliverer
@@ -22,6 +23,7 @@ from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
 from smokejumper.server.openapi import refusals
 from smokejumper.server.refusals import install
+from smokejumper.server.routes import actions as action_routes
 from smokejumper.server.routes import alerting as alerting_routes
 from smokejumper.server.routes import changes, ingest, lineage, models, monitors, slices, windows
 from smokejumper.server.routes import incidents as incident_routes
@@ -40,6 +42,7 @@ def create_app(
     pending: PendingMonitors | None = None,
     alerting: AlertingConfig | None = None,
     incidents: IncidentsConfig | None = None,
+    actions: ActionsConfig | None = None,
 ) -> FastAPI:
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
@@ -47,7 +50,8 @@ def create_app(
         not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
         handed over in ``pending``. ``alerting`` (the file's alerting part, checked) is kept as
         ``AppState.alerting_config`` and routes the alerts to receivers; ``incidents`` says which
-    alerts open incidents (default: page alerts). With
+    alerts open incidents (default: page alerts), ``actions`` where action-item reminders go and
+    the trackers items are filed in. With
         ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often, and
         with ``settings.deliver_every`` > 0 another delivers the outbox. Request bodies over
         ``settings.max_body_bytes`` get 413.
@@ -63,6 +67,7 @@ def create_app(
         pending=pending or PendingMonitors(),
         alerting_config=alerting,
         incidents_config=incidents,
+        actions_config=actions,
     )
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
     deliverer = Deliverer(shared) if settings.deliver_every > 0 else None
@@ -114,6 +119,6 @@ def create_app(
         return app.openapi()
 
     routers = (models, ingest, windows, monitors, slices, alerting_routes, changes, lineage)
-    for module in (*routers, incident_routes):
+    for module in (*routers, incident_routes, action_routes):
         app.include_router(module.router)
     return app

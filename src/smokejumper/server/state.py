@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.alerting import AlertingConfig
 from smokejumper.incidents import IncidentsConfig
+from smokejumper.postmortems.action_config import ActionsConfig
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.service.references import ReferenceCache
@@ -43,6 +44,8 @@ class AppState:
     alerting_config: AlertingConfig | None = None
     #: The ``incidents`` part of the file (``None``: the default policy).
     incidents_config: IncidentsConfig | None = None
+    #: The ``actions`` part (action-item reminders, trackers; ``None``: the defaults).
+    actions_config: ActionsConfig | None = None
 
     def close(self) -> None:
         """Finish the raw-log writes under way and release the store's connections."""
