@@ -10,6 +10,7 @@ import sys
 import typer
 
 from smokejumper.cli import (
+    actions,
     alerting,
     alerts,
     changes,
@@ -48,6 +49,7 @@ app.add_typer(incidents.incident_app, name="incident")
 app.command("evaluate")(evaluate.evaluate)
 app.add_typer(alerting.alerting_app, name="alerting")
 app.add_typer(changes.change_app, name="change")
+app.add_typer(actions.actions_app, name="actions")
 
 
 def main() -> None:
