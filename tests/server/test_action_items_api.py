@@ -280,4 +280,5 @@ def test_bad_input_is_refused_with_the_field_named(setup: Setup) -> None:
     assert http.get("/api/v1/actions", params={"status": "late"}).status_code == 422
     assert http.get("/api/v1/actions", params={"incident": "INC-99"}).status_code == 404
     tracker = http.post("/api/v1/actions/ACT-1/tracker", json={"tracker": "trello", "by": "a"})
-    assert tracker.status_code == 422 and "github, jira" in tracker.json()["detail"]
+    assert tracker.status_code == 422
+    assert "github, jira" in tracker.json()["detail"]
