@@ -19,8 +19,9 @@ from smokejumper.postmortems.action_export import (
     jira_csv,
     summary,
 )
+from smokejumper.postmortems.action_fields import ActionStatus, ActionType
 from smokejumper.postmortems.action_reminders import current_slot, reminder_due
-from smokejumper.postmortems.actions import ActionItem, ActionStatus, ActionType
+from smokejumper.postmortems.actions import ActionItem
 from smokejumper.service.config_file import parse_config_text
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

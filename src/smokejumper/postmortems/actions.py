@@ -28,104 +28,30 @@ the clock or does I/O: times are passed in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
-from enum import StrEnum
 from typing import Any
 
 from smokejumper.errors import ActionItemError
 from smokejumper.incidents.checks import iso, parse_time
 from smokejumper.incidents.timeline import EventKind, TimelineEvent
+from smokejumper.postmortems.action_fields import (
+    MAX_DESCRIPTION,
+    MAX_OWNER,
+    MAX_REASON,
+    OPEN_STATUSES,
+    ActionStatus,
+    ActionType,
+    checked_text,
+    parse_due,
+    parse_link,
+    parse_status,
+    parse_type,
+)
 
-#: Longest description and owner accepted.
-MAX_DESCRIPTION, MAX_OWNER, MAX_LINK, MAX_REASON = 5000, 200, 2000, 2000
 #: What a client may change with :meth:`ActionItem.change`.
 CHANGEABLE = ("type", "description", "owner", "due", "status", "link", "reason")
-
-
-class ActionType(StrEnum):
-    """What an action item does (the SRE book's kinds, with ``detect`` for monitoring)."""
-
-    MITIGATE = "mitigate"
-    PREVENT = "prevent"
-    DETECT = "detect"
-    PROCESS = "process"
-
-
-class ActionStatus(StrEnum):
-    """Where an action item stands; ``done`` and ``wont_do`` close it."""
-
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    WONT_DO = "wont_do"
-
-
-#: Statuses of items still to be done: these are reminded and count as overdue.
-OPEN_STATUSES = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS})
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_LINK = re.compile(r"https?://[^\s]+")
-
-
-def _choice(value: object, kinds: type[StrEnum], what: str) -> Any:
-    try:
-        return kinds(value if isinstance(value, str) else str(value))
-    except ValueError:
-        known = ", ".join(k.value for k in kinds)
-        raise ActionItemError(what, f"unknown {what} {value!r}; use one of: {known}") from None
-
-
-def parse_type(value: object) -> ActionType:
-    """The :class:`ActionType` ``value`` names, or :class:`ActionItemError` listing them."""
-    found: ActionType = _choice(value, ActionType, "type")
-    return found
-
-
-def parse_status(value: object) -> ActionStatus:
-    """The :class:`ActionStatus` ``value`` names, or :class:`ActionItemError` listing them."""
-    found: ActionStatus = _choice(value, ActionStatus, "status")
-    return found
-
-
-def parse_due(value: object) -> date:
-    """The date of ``YYYY-MM-DD`` text (or a date).
-
-    >>> parse_due("2026-02-30")
-    Traceback (most recent call last):
-    ...
-    smokejumper.errors.ActionItemError: due: '2026-02-30' is not a date; write it as YYYY-MM-DD, \
-such as 2026-11-20
-    """
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _DATE.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ActionItemError(
-        "due", f"{value!r} is not a date; write it as YYYY-MM-DD, such as 2026-11-20"
-    )
-
-
-def _text(value: object, what: str, limit: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ActionItemError(what, f"must be non-empty text, got {value!r}")
-    if len(value.strip()) > limit:
-        raise ActionItemError(what, f"is {len(value.strip())} characters; give at most {limit}")
-    return value.strip()
-
-
-def parse_link(value: object) -> str | None:
-    """An ``http(s)://`` URL, or ``None`` for nothing (an empty text removes a link)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str) or not _LINK.fullmatch(value.strip()):
-        raise ActionItemError("link", f"{value!r} is not an http:// or https:// URL")
-    return _text(value, "link", MAX_LINK)
 
 
 @dataclass(frozen=True)
@@ -156,17 +82,17 @@ class ActionItem:
     reminders: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "id", _text(self.id, "id", 40))
-        object.__setattr__(self, "incident_id", _text(self.incident_id, "incident", 40))
+        object.__setattr__(self, "id", checked_text(self.id, "id", 40))
+        object.__setattr__(self, "incident_id", checked_text(self.incident_id, "incident", 40))
         object.__setattr__(self, "type", parse_type(self.type))
         object.__setattr__(self, "status", parse_status(self.status))
         object.__setattr__(
-            self, "description", _text(self.description, "description", MAX_DESCRIPTION)
+            self, "description", checked_text(self.description, "description", MAX_DESCRIPTION)
         )
-        object.__setattr__(self, "owner", _text(self.owner, "owner", MAX_OWNER))
+        object.__setattr__(self, "owner", checked_text(self.owner, "owner", MAX_OWNER))
         object.__setattr__(self, "due", parse_due(self.due))
         object.__setattr__(self, "link", parse_link(self.link))
-        object.__setattr__(self, "created_by", _text(self.created_by, "by", MAX_OWNER))
+        object.__setattr__(self, "created_by", checked_text(self.created_by, "by", MAX_OWNER))
         for when in ("created_at", "updated_at", "reminded_for"):
             value = getattr(self, when)
             if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
@@ -175,7 +101,7 @@ class ActionItem:
             object.__setattr__(self, "updated_at", self.created_at)
             object.__setattr__(self, "updated_by", self.created_by)
         if self.reason is not None:
-            object.__setattr__(self, "reason", _text(self.reason, "reason", MAX_REASON))
+            object.__setattr__(self, "reason", checked_text(self.reason, "reason", MAX_REASON))
         if self.status is ActionStatus.WONT_DO and self.reason is None:
             raise ActionItemError(
                 "reason", "an item that will not be done needs a reason; give reason"
@@ -201,8 +127,8 @@ class ActionItem:
             item_id,
             incident_id,
             parse_type(type),
-            _text(description, "description", MAX_DESCRIPTION),
-            _text(owner, "owner", MAX_OWNER),
+            checked_text(description, "description", MAX_DESCRIPTION),
+            checked_text(owner, "owner", MAX_OWNER),
             parse_due(due),
             now,
             actor,

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import UnknownActionItemError
-from smokejumper.postmortems.actions import ActionItem, parse_status, parse_type
+from smokejumper.postmortems.action_fields import parse_status, parse_type
+from smokejumper.postmortems.actions import ActionItem
 from smokejumper.store.database import as_utc
 from smokejumper.store.tables import ActionItemRow
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smokejumper.errors import ActionItemConflictError, TrackerError
 from smokejumper.monitoring.text import Text
-from smokejumper.postmortems.actions import MAX_DESCRIPTION, MAX_LINK, MAX_OWNER, MAX_REASON
+from smokejumper.postmortems.action_fields import MAX_DESCRIPTION, MAX_LINK, MAX_OWNER, MAX_REASON
 from smokejumper.server.auth import require
 from smokejumper.server.openapi import Refusal, refusals
 from smokejumper.server.state import state

@@ -18,7 +18,8 @@ from smokejumper.errors import ActionItemConflictError, ActionItemError
 from smokejumper.incidents import EventKind, Incident
 from smokejumper.postmortems.action_config import ActionsConfig
 from smokejumper.postmortems.action_export import IssueFacts, items_json, jira_csv
-from smokejumper.postmortems.actions import OPEN_STATUSES, ActionItem, parse_status
+from smokejumper.postmortems.action_fields import OPEN_STATUSES, parse_status
+from smokejumper.postmortems.actions import ActionItem
 from smokejumper.service.postmortems.trackers import create_issue
 from smokejumper.store.action_items import (
     find_action_items,

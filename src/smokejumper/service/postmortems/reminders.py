@@ -24,8 +24,8 @@ from smokejumper.alerting import AlertingConfig, Message, Notification
 from smokejumper.alerting.notifications import MESSAGE_KINDS
 from smokejumper.incidents import Incident, IncidentsConfig
 from smokejumper.postmortems.action_config import ActionsConfig
+from smokejumper.postmortems.action_fields import OPEN_STATUSES
 from smokejumper.postmortems.action_reminders import Reminder, reminder_due
-from smokejumper.postmortems.actions import OPEN_STATUSES
 from smokejumper.service.alerting.outbox import enqueue_notification
 from smokejumper.service.incidents.messages import update_receivers
 from smokejumper.store.action_items import find_action_items, save_action_item
