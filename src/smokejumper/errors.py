@@ -363,3 +363,46 @@ class SlackSignatureError(SmokejumperError):
 class SlackNotConfiguredError(NotFoundError):
     """Slack's endpoints were called but the configuration has no ``incidents: slack:`` (or
     no signing secret in it)."""
+
+
+class ActionItemError(InputError):
+    """An action item cannot be made or changed as asked; ``field`` names what is wrong and
+    the message says what to give instead.
+
+    >>> print(ActionItemError("due", "'2026-13-01' is not a date; write it as YYYY-MM-DD"))
+    due: '2026-13-01' is not a date; write it as YYYY-MM-DD
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class UnknownActionItemError(NotFoundError):
+    """No action item has the id given."""
+
+
+class ActionItemConflictError(InputError):
+    """An action item is already what it was asked to become (already in a tracker, say);
+    the API answers 409."""
+
+
+class ActionConfigError(InputError):
+    """The ``actions`` part of the configuration file is invalid. ``path`` names the place
+    (``actions.jira.project``), ``reason`` what is wrong there.
+
+    >>> print(ActionConfigError("actions.reminders.every", "'1 day' is not a duration"))
+    actions.reminders.every: '1 day' is not a duration
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class TrackerError(UpstreamError):
+    """GitHub or Jira refused to create an issue, or could not be reached; the message holds
+    the tracker's own words (never a token). The API answers 502 and the action item is
+    left as it was, so the request can be sent again."""

@@ -12,6 +12,7 @@ receiver's integrations. Its ``reason`` says why it goes now:
 ``escalation`` the first notification to a receiver of the route's escalation chain
 ``status_update`` an incident's status update (:attr:`Notification.message` holds its words)
 ``update_due`` a reminder that an incident's next status update is due (the same)
+``action_due`` a reminder that a post-mortem action item is due or overdue (the same)
 ============== ===========================================================================
 
 A notification with a :class:`Message` is about people's words, not alerts changing state:
@@ -28,10 +29,17 @@ from typing import Any, Literal
 from smokejumper.alerting.alert import Alert
 
 Reason = Literal[
-    "new", "changed", "resolved", "repeat", "escalation", "status_update", "update_due"
+    "new",
+    "changed",
+    "resolved",
+    "repeat",
+    "escalation",
+    "status_update",
+    "update_due",
+    "action_due",
 ]
 #: The reasons of notifications that carry a :class:`Message`.
-MESSAGE_REASONS = ("status_update", "update_due")
+MESSAGE_REASONS = ("status_update", "update_due", "action_due")
 #: The integrations that show a :class:`Message` (PagerDuty and Alertmanager push are told of
 #: alerts only).
 MESSAGE_KINDS = frozenset({"slack_configs", "email_configs", "webhook_configs"})

@@ -10,6 +10,7 @@ import sys
 import typer
 
 from smokejumper.cli import (
+    actions,
     alerting,
     alerts,
     changes,
@@ -50,6 +51,7 @@ app.command("evaluate")(evaluate.evaluate)
 app.add_typer(alerting.alerting_app, name="alerting")
 app.add_typer(changes.change_app, name="change")
 app.add_typer(postmortems.postmortem_app, name="postmortem")
+app.add_typer(actions.actions_app, name="actions")
 
 
 def main() -> None:

@@ -43,6 +43,9 @@ SECRETS: dict[str, tuple[str, ...]] = {
     "alertmanager_configs": ("url", "bearer_token"),
     # The Slack app of ``incidents: slack:`` (a channel per incident).
     "slack_app": ("bot_token", "signing_secret"),
+    # the issue trackers action items are created in (smokejumper.service.postmortems.trackers)
+    "github": ("token",),
+    "jira": ("token",),
 }
 #: Every name that is secret in some kind (what :func:`redact` hides when no kind is given).
 ALL_SECRETS = frozenset(name for names in SECRETS.values() for name in names)

@@ -69,6 +69,7 @@ class EventKind(StrEnum):
     PINNED = "pinned"
     UNPINNED = "unpinned"
     CORRECTION = "correction"
+    ACTION_ITEM = "action_item"
 
 
 #: The details each kind of event must have (more are allowed).
@@ -92,6 +93,7 @@ REQUIRED_DETAILS: dict[EventKind, tuple[str, ...]] = {
     EventKind.PINNED: ("event_id",),
     EventKind.UNPINNED: ("event_id",),
     EventKind.CORRECTION: ("event_id", "text"),
+    EventKind.ACTION_ITEM: ("action_item", "change", "summary"),
 }
 
 #: Kinds of change a ``change`` event may record.

@@ -22,6 +22,7 @@ from typing import Any
 
 from smokejumper.alerting import AlertingConfig, parse_config, parse_matcher
 from smokejumper.incidents import IncidentsConfig, parse_incidents_config
+from smokejumper.postmortems.action_config import ActionsConfig, parse_actions_config
 
 #: Where ``serve --workers N`` passes the alerting part of the file (as JSON) to its workers.
 ALERTING_ENV = "_SMOKEJUMPER_ALERTING_CONFIG"
@@ -29,15 +30,24 @@ ALERTING_ENV = "_SMOKEJUMPER_ALERTING_CONFIG"
 
 #: Where it passes the incidents part.
 INCIDENTS_ENV = "_SMOKEJUMPER_INCIDENTS_CONFIG"
+#: Where it passes the actions part (action items' reminders and trackers).
+ACTIONS_ENV = "_SMOKEJUMPER_ACTIONS_CONFIG"
 
 
 def to_environment(
-    alerting_data: Mapping[str, Any], incidents_data: Mapping[str, Any] | None = None
+    alerting_data: Mapping[str, Any],
+    incidents_data: Mapping[str, Any] | None = None,
+    actions_data: Mapping[str, Any] | None = None,
 ) -> None:
-    """Hand the alerting part of the file (empty: none) and its incidents part (``None``:
-    none) to worker processes started after this. A value JSON has no type for (a YAML date,
-    say) goes as its text."""
-    for name, data in ((ALERTING_ENV, alerting_data), (INCIDENTS_ENV, incidents_data)):
+    """Hand the alerting part of the file (empty: none), its incidents and its actions parts
+    (``None``: none) to worker processes started after this. A value JSON has no type for (a
+    YAML date, say) goes as its text."""
+    parts = (
+        (ALERTING_ENV, alerting_data),
+        (INCIDENTS_ENV, incidents_data),
+        (ACTIONS_ENV, actions_data),
+    )
+    for name, data in parts:
         if data:
             os.environ[name] = json.dumps(data, default=str)
         else:
@@ -48,6 +58,12 @@ def incidents_from_environment() -> IncidentsConfig | None:
     """The incidents configuration the parent process handed over (``None`` if none)."""
     held = os.environ.get(INCIDENTS_ENV)
     return parse_incidents_config(json.loads(held), parse_matcher) if held else None
+
+
+def actions_from_environment() -> ActionsConfig | None:
+    """The actions configuration the parent process handed over (``None`` if none)."""
+    held = os.environ.get(ACTIONS_ENV)
+    return parse_actions_config(json.loads(held)) if held else None
 
 
 def from_environment() -> AlertingConfig | None:

@@ -15,6 +15,7 @@ from smokejumper._version import __version__
 from smokejumper.alerting import AlertingConfig
 from smokejumper.incidents import IncidentsConfig
 from smokejumper.monitoring.monitors import MonitorConfig
+from smokejumper.postmortems.action_config import ActionsConfig
 from smokejumper.postmortems.confluence import ConfluenceSettings
 from smokejumper.server.auth import require
 from smokejumper.server.body import BodyLimit
@@ -23,6 +24,7 @@ from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
 from smokejumper.server.openapi import refusals
 from smokejumper.server.refusals import install
+from smokejumper.server.routes import actions as action_routes
 from smokejumper.server.routes import alerting as alerting_routes
 from smokejumper.server.routes import changes, ingest, lineage, models, monitors, slices, windows
 from smokejumper.server.routes import incidents as incident_routes
@@ -44,6 +46,7 @@ def create_app(
     alerting: AlertingConfig | None = None,
     incidents: IncidentsConfig | None = None,
     confluence: ConfluenceSettings | None = None,
+    actions: ActionsConfig | None = None,
 ) -> FastAPI:
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
@@ -51,8 +54,8 @@ def create_app(
         not registered yet wait in ``pending`` (see :mod:`smokejumper.service.config`), as do those
         handed over in ``pending``. ``alerting`` (the file's alerting part, checked) is kept as
         ``AppState.alerting_config`` and routes the alerts to receivers; ``incidents`` says which
-    alerts open incidents (default: page alerts); ``confluence`` where post-mortems are
-    published. With
+    alerts open incidents (default: page alerts), ``actions`` where action-item reminders go and
+    the trackers items are filed in, ``confluence`` where post-mortems are published. With
         ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often, and
         with ``settings.deliver_every`` > 0 another delivers the outbox. Request bodies over
         ``settings.max_body_bytes`` get 413.
@@ -69,6 +72,7 @@ def create_app(
         alerting_config=alerting,
         incidents_config=incidents,
         confluence=confluence,
+        actions_config=actions,
     )
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
     deliverer = Deliverer(shared) if settings.deliver_every > 0 else None
@@ -120,6 +124,6 @@ def create_app(
         return app.openapi()
 
     routers = (models, ingest, windows, monitors, slices, alerting_routes, changes, lineage)
-    for module in (*routers, incident_routes, postmortem_routes, slack_routes):
+    for module in (*routers, incident_routes, postmortem_routes, slack_routes, action_routes):
         app.include_router(module.router)
     return app

@@ -69,6 +69,7 @@ class Evaluator:
                     self._app.alerting_config,
                     datetime.now(UTC),
                     incidents=self._app.incidents_config,
+                    actions=self._app.actions_config,
                 )
                 if alerted.notifications:
                     log.info(

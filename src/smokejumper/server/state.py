@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.alerting import AlertingConfig
 from smokejumper.incidents import IncidentsConfig
+from smokejumper.postmortems.action_config import ActionsConfig
 from smokejumper.postmortems.confluence import ConfluenceSettings
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.evaluation.window_cache import WindowCache
@@ -46,6 +47,8 @@ class AppState:
     incidents_config: IncidentsConfig | None = None
     #: Where post-mortems are published (``integrations: confluence:``; ``None``: nowhere).
     confluence: ConfluenceSettings | None = None
+    #: The ``actions`` part (action-item reminders, trackers; ``None``: the defaults).
+    actions_config: ActionsConfig | None = None
 
     def close(self) -> None:
         """Finish the raw-log writes under way and release the store's connections."""

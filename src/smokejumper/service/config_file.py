@@ -7,7 +7,9 @@ Alertmanager's syntax: ``route``, ``receivers``, ``inhibit_rules``, ``global`` a
 once, keeping the line of every node, so each mistake is reported as ``FILE:LINE: reason``: a
 pydantic location (``monitors[3].max``) or an alerting path (``route.routes[1].matchers[0]``)
 is followed through the YAML nodes to the line that holds it. A file without ``route`` (nor any
-other alerting key) has no alerting: :attr:`ConfigFile.alerting` is ``None``.
+other alerting key) has no alerting: :attr:`ConfigFile.alerting` is ``None``. ``incidents`` holds
+the incident policy and ``actions`` the post-mortem action items' reminders and trackers (see
+:mod:`smokejumper.postmortems.action_config`).
 
 >>> loaded = parse_config_text('''
 ... monitors:
@@ -48,10 +50,16 @@ from pydantic_core import ErrorDetails
 from smokejumper.alerting import AlertingConfig, parse_config, parse_matcher
 from smokejumper.alerting.config import HINTS as ALERTING_HINTS
 from smokejumper.alerting.config import KEYS as ALERTING_KEYS
-from smokejumper.errors import AlertingConfigError, ConfigFileError, IncidentConfigError
+from smokejumper.errors import (
+    ActionConfigError,
+    AlertingConfigError,
+    ConfigFileError,
+    IncidentConfigError,
+)
 from smokejumper.incidents import IncidentsConfig, parse_incidents_config
 from smokejumper.monitoring.monitors import MonitorConfig, SloSpec, monitor_types
 from smokejumper.monitoring.monitors.config import DEFER_REFERENCES, Location
+from smokejumper.postmortems.action_config import ActionsConfig, parse_actions_config
 
 __all__ = ["KEYS", "ConfigFile", "load_config_file", "parse_config_text"]
 
@@ -59,8 +67,10 @@ __all__ = ["KEYS", "ConfigFile", "load_config_file", "parse_config_text"]
 MONITOR_KEYS = frozenset({"monitors", "slos"})
 #: The key of the incidents part (opening policy, severities).
 INCIDENT_KEYS = frozenset({"incidents"})
+#: The key of the action items part (reminders, trackers).
+ACTION_KEYS = frozenset({"actions"})
 #: Every top-level key the file may have.
-KEYS = MONITOR_KEYS | ALERTING_KEYS | INCIDENT_KEYS
+KEYS = MONITOR_KEYS | ALERTING_KEYS | INCIDENT_KEYS | ACTION_KEYS
 
 _MERGE = "tag:yaml.org,2002:merge"
 _PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
@@ -80,6 +90,9 @@ class ConfigFile:
     #: The ``incidents`` part (``None``: the default policy, page alerts open incidents).
     incidents: IncidentsConfig | None = None
     incidents_data: Mapping[str, Any] | None = None
+    #: The ``actions`` part (``None``: the defaults; no trackers).
+    actions: ActionsConfig | None = None
+    actions_data: Mapping[str, Any] | None = None
 
 
 def load_config_file(path: str | Path) -> ConfigFile:
@@ -124,10 +137,26 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
             path = getattr(err, "path", "incidents")
             node = _alerting_node(root, path) or _child(root, "incidents")
             raise ConfigFileError(file, [(_line(node), str(err))]) from err
+    actions_data = data.get("actions")
+    actions = None
+    if actions_data is not None:
+        try:
+            actions = parse_actions_config(actions_data)
+        except ActionConfigError as err:
+            node = _alerting_node(root, err.path) or _child(root, "actions")
+            raise ConfigFileError(file, [(_line(node), str(err))]) from err
     alerting_data = {k: v for k, v in data.items() if k in ALERTING_KEYS}
     if not alerting_data:
         _check_updates_to(root, incidents, None, file)
-        return ConfigFile(file, monitors, incidents=incidents, incidents_data=incidents_data)
+        _check_reminders_to(root, actions, None, file)
+        return ConfigFile(
+            file,
+            monitors,
+            incidents=incidents,
+            incidents_data=incidents_data,
+            actions=actions,
+            actions_data=actions_data,
+        )
     try:
         alerting = parse_config(alerting_data)
     except AlertingConfigError as err:
@@ -136,7 +165,34 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
             node = next(_child(root, k) for k in data if k in ALERTING_KEYS)
         raise ConfigFileError(file, [(_line(node), str(err))]) from err
     _check_updates_to(root, incidents, alerting, file)
-    return ConfigFile(file, monitors, alerting, alerting_data, incidents, incidents_data)
+    _check_reminders_to(root, actions, alerting, file)
+    return ConfigFile(
+        file,
+        monitors,
+        alerting,
+        alerting_data,
+        incidents,
+        incidents_data,
+        actions,
+        actions_data,
+    )
+
+
+def _check_reminders_to(
+    root: yaml.Node | None,
+    actions: ActionsConfig | None,
+    alerting: AlertingConfig | None,
+    file: str,
+) -> None:
+    """Every receiver ``actions.reminders.to`` names is defined under ``receivers``."""
+    defined = sorted(alerting.receivers) if alerting is not None else []
+    for i, name in enumerate(actions.remind_to if actions is not None else ()):
+        if name in defined:
+            continue
+        path = f"actions.reminders.to[{i}]"
+        known = f"defined: {', '.join(defined)}" if defined else "the file has no receivers"
+        reason = f"{path}: receiver {name!r} is not defined under receivers ({known})"
+        raise ConfigFileError(file, [(_line(_alerting_node(root, path)), reason)])
 
 
 def _check_updates_to(

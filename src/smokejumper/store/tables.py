@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -451,3 +452,32 @@ class SlackUserRow(Base):
     user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActionItemRow(Base):
+    """A post-mortem action item of an incident (:class:`smokejumper.postmortems.actions.
+    ActionItem`); ``number`` is the n of ``ACT-n``. Its history is on the incident's timeline
+    (``action_item`` events). ``reminded_for`` and ``reminders`` are the reminders'
+    bookkeeping: the reminder time last reminded of, and how many were sent."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    link: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    tracker: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    tracker_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    tracker_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(200))
+    reminded_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -61,6 +61,7 @@ _WHY = {
     "escalation": "Escalated",
     "status_update": "Status update",
     "update_due": "Status update due",
+    "action_due": "Action item due",
 }
 
 

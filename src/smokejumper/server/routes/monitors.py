@@ -136,7 +136,11 @@ def evaluate_now(request: Request, _: Annotated[str, Depends(require("write"))])
     app = state(request)
     summary = service.evaluate_due(app.sessions, app.raw_log, app.window_cache)
     alerted = alert_pass(
-        app.sessions, app.alerting_config, datetime.now(UTC), incidents=app.incidents_config
+        app.sessions,
+        app.alerting_config,
+        datetime.now(UTC),
+        incidents=app.incidents_config,
+        actions=app.actions_config,
     )
     return {
         "windows": summary.windows,

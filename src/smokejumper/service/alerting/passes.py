@@ -1,6 +1,7 @@
 """One alerting pass: the sources' evaluations fire and resolve alerts, the pure pipeline
 decides what to send, and the alerts, the pipeline's state, the notifications, the incidents
-the alerts open or join and the reminders of overdue status updates are written in one unit of
+the alerts open or join, the reminders of overdue status updates and those of due and overdue
+post-mortem action items are written in one unit of
 work, so a notification is in the outbox if and only if the pass that decided it is stored (a
 crash in between sends nothing and loses nothing: the next pass decides again).
 
@@ -17,10 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.alerting import AlertingConfig, Evaluation, parse_config, run_pass
 from smokejumper.incidents import IncidentsConfig
+from smokejumper.postmortems.action_config import ActionsConfig
 from smokejumper.service.alerting.outbox import enqueue_notification
 from smokejumper.service.alerting.sources import source_evaluations
 from smokejumper.service.incidents.messages import remind_overdue
 from smokejumper.service.incidents.opening import incidents_from_alerts
+from smokejumper.service.postmortems.reminders import remind_action_items
 from smokejumper.store.alerting_state import load_state, save_state
 from smokejumper.store.alerts import load_alerts, save_alerts
 from smokejumper.store.database import unit_of_work
@@ -50,10 +53,12 @@ def alert_pass(
     now: datetime,
     extra: list[Evaluation] | None = None,
     incidents: IncidentsConfig | None = None,
+    actions: ActionsConfig | None = None,
 ) -> PassSummary:
     """Evaluate every source at ``now`` (plus ``extra`` evaluations, e.g. from an inbound
     webhook), run the pipeline, open or join incidents by the ``incidents`` policy (default:
-    page alerts open one) and store the outcome (see the module docstring)."""
+    page alerts open one), remind of action items by the ``actions`` configuration and store the
+    outcome (see the module docstring)."""
     configured, config = config, config or NOWHERE
     with sessions() as session:
         evaluations = source_evaluations(session)
@@ -69,6 +74,7 @@ def alert_pass(
         save_state(session, result.state, now)
         messages = sum(enqueue_notification(session, n, config, now) for n in result.notifications)
         messages += remind_overdue(session, configured, incidents, now)
+        messages += remind_action_items(session, configured, incidents, actions, now)
     return PassSummary(
         len(alerts.firing()),
         len(result.notifications),
