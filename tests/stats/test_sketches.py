@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from smokejumper.frames.kinds import ColumnKind
-from smokejumper.stats import hll, kll
+from smokejumper.stats import hll, kll, kll_format
 from smokejumper.stats.compare import compare
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.stats.numeric import NumericProfile
@@ -109,7 +109,7 @@ def test_capacity_formula_matches_the_library(rng: np.random.Generator, n: int) 
     raw = sketch.serialize()
     *_, num_levels, _ = struct.unpack_from("<BBBBHBBQHBB", raw)
     first = struct.unpack_from("<I", raw, 20)[0]
-    assert kll._total_capacity(kll.KLL_K, 8, num_levels) - first == sketch.num_retained
+    assert kll_format.total_capacity(kll.KLL_K, 8, num_levels) - first == sketch.num_retained
 
 
 @pytest.mark.parametrize("n", [0, 1, 100, 131_071, 131_072, 300_000, 2_000_000])

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smokejumper.stats.binning import Floats
+from smokejumper.stats import kll_format
 from smokejumper.stats.ecdf import unit_scale
 from smokejumper.stats.numeric import NumericProfile
 
@@ -188,7 +189,7 @@ def _sketch_quantiles(p: NumericProfile) -> Floats:
             _QUANTILES.move_to_end(id(p))
             return kept[1]
     assert p.quantiles is not None
-    values = np.asarray(p.quantiles.get_quantiles(_RANKS), dtype=np.float64)
+    values = np.unique(np.concatenate(kll_format.levels(p.quantiles)[3]))
     values.flags.writeable = False
     with _QUANTILES_LOCK:
         _QUANTILES[id(p)] = (p, values)
