@@ -10,7 +10,7 @@ DataSketches reads them back as an ordinary sketch (same queries, same merge).
 >>> import numpy as np
 >>> sketch = write([np.array([1.0, 2.0]), np.array([5.0])], k=200, m=8, min_k=200, n=4,
 ...                low=1.0, high=6.0)
->>> sketch.n, sketch.get_rank(2.0), sketch.get_rank(5.0)
+>>> sketch.n, sketch.get_rank(2.0, True), sketch.get_rank(5.0, True)
 (4, 0.5, 1.0)
 >>> [level.tolist() for level in levels(sketch)[3]]
 [[1.0, 2.0], [5.0]]
