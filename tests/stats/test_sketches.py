@@ -243,8 +243,8 @@ SHAPES = {
 )
 def test_a_sorted_batch_sketch_states_a_certain_error(rng: np.random.Generator, n: int) -> None:
     """Every rank the sketch gives is within its stated error, checked at every distinct value;
-    the error is at most n / 534 from 1,068 values on and one value below (stats/kll.py) and the same values give the
-    same bytes (DataSketches' own update flips unseeded coins beyond 8,191 values)."""
+    the error is at most n / 534 from 1,068 values on and one value below (stats/kll.py), and
+    the same values give the same bytes (DataSketches' own update flips unseeded coins)."""
     for name, draw in SHAPES.items():
         values = np.sort(draw(rng, n))
         sketch, error = kll.build(values)

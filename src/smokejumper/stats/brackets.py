@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from smokejumper.stats.binning import Floats
 from smokejumper.stats import kll_format
+from smokejumper.stats.binning import Floats
 from smokejumper.stats.ecdf import unit_scale
 from smokejumper.stats.numeric import NumericProfile
 

@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 import datasketches
 import numpy as np
+import numpy.typing as npt
 
 from smokejumper.stats.binning import Floats
 from smokejumper.stats.kll_format import capacities, write
@@ -74,7 +75,7 @@ def rank_error(sketch: datasketches.kll_doubles_sketch, error: int | None = None
     if not sketch.is_estimation_mode():
         return 0.0
     if error is not None:
-        return error / sketch.n
+        return error / int(sketch.n)
     return float(sketch.normalized_rank_error(False)) + PRESAMPLE_ERROR
 
 
@@ -234,24 +235,18 @@ def _compacted(pooled: list[Floats], k: int, m: int, coins: np.random.Generator)
     return levels
 
 
-def _weighted(levels: list[Floats]) -> tuple[Floats, np.ndarray]:
-    """The values of weighted levels, sorted, and their weights."""
-    values = np.concatenate(levels)
-    weights = np.concatenate([np.full(lv.size, 1 << h, dtype=np.int64) for h, lv in enumerate(levels)])
-    order = np.argsort(values, kind="stable")
-    return values[order], weights[order]
-
-
 def _shift(before: list[Floats], after: list[Floats]) -> int:
     """The largest change, in values, of the weight at or below any point (and so of the weight
-    strictly below any point) between two weighted level sets: both step functions change only
-    at values of ``before``, which holds every value of ``after``."""
+    strictly below any point) between two sets of sorted weighted levels: both step functions
+    change only at values of ``before``, which holds every value of ``after``."""
     points = np.unique(np.concatenate(before))
     return int(np.abs(_at_or_below(after, points) - _at_or_below(before, points)).max())
 
 
-def _at_or_below(levels: list[Floats], points: Floats) -> np.ndarray:
-    """The weight at or below each point."""
-    values, weights = _weighted(levels)
-    cumulative = np.concatenate([[0], np.cumsum(weights)])
-    return cumulative[np.searchsorted(values, points, side="right")]
+def _at_or_below(levels: list[Floats], points: Floats) -> npt.NDArray[np.int64]:
+    """The weight at or below each point (each level sorted, level ``h`` weighing ``2**h``)."""
+    total = np.zeros(points.size, dtype=np.int64)
+    for h, level in enumerate(levels):
+        if level.size:
+            total += np.searchsorted(level, points, side="right").astype(np.int64) << h
+    return total
