@@ -13,8 +13,7 @@ The reference's fine bins hold 2 % of its values each; the sketch's rank error i
 (at most 0.19 % of the values for a profile's own sketch, :mod:`smokejumper.stats.kll`), so the
 sketch does most of the bracketing inside the reference's range, and all of it outside, where a
 shifted or rescaled current sample puts its values and the bins say nothing. Bounds are
-certain when both profiles state their sketch's error (``NumericProfile.quantile_error``); a
-profile written before that was stored falls back to DataSketches' 99 % bound.
+certain when both profiles state their sketch's error (``NumericProfile.quantile_error``).
 
 >>> import numpy as np
 >>> from smokejumper.stats.numeric import NumericProfile
