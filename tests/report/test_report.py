@@ -54,3 +54,31 @@ def test_html_is_self_contained_with_charts_for_drifted_columns(loans: tuple[Pat
     assert html.index("Dataset drift detected") < html.index('<section class="column"')
     assert html.count('<section class="column"') == 3
     assert html.count("<svg") == 4  # three distributions and the effect-size overview
+
+
+def test_a_verdict_within_its_bound_is_said_in_every_format() -> None:
+    """From profiles, an effect size within its bound of the threshold: the JSON flags it, and
+    the table's note says it in Markdown and HTML."""
+    import numpy as np
+    import pyarrow as pa
+
+    from smokejumper.stats.compare import WITHIN_BOUND_NOTE
+    from smokejumper.stats.dataset import profile
+
+    rng = np.random.default_rng(3)
+    ref = profile(pa.table({"x": rng.normal(size=50_000), "y": rng.normal(size=50_000)}))
+    cur = profile(
+        pa.table({"x": rng.normal(0.103, 1, 50_000), "y": rng.normal(1, 1, 50_000)}),
+        reference=ref,
+    )
+    report = compare(ref, cur)
+    columns = {c["name"]: c for c in json.loads(report.to_json())["columns"]}
+    assert columns["x"]["basis"] == "profile"
+    assert abs(columns["x"]["effect_size"] - 0.1) <= columns["x"]["bound"]
+    assert columns["x"]["within_bound"] is True
+    assert columns["y"]["within_bound"] is False  # a shift of 1 sd: far beyond its bound
+    md = report.to_markdown()
+    [x_row] = [line for line in md.splitlines() if line.startswith("| x |")]
+    assert WITHIN_BOUND_NOTE in x_row
+    assert WITHIN_BOUND_NOTE not in md.split("| y |")[1]
+    assert WITHIN_BOUND_NOTE in report.to_html()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import struct
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from smokejumper.frames.kinds import ColumnKind
-from smokejumper.stats import hll, kll
+from smokejumper.stats import hll, kll, kll_format
 from smokejumper.stats.compare import compare
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.stats.numeric import NumericProfile
@@ -109,7 +110,7 @@ def test_capacity_formula_matches_the_library(rng: np.random.Generator, n: int) 
     raw = sketch.serialize()
     *_, num_levels, _ = struct.unpack_from("<BBBBHBBQHBB", raw)
     first = struct.unpack_from("<I", raw, 20)[0]
-    assert kll._total_capacity(kll.KLL_K, 8, num_levels) - first == sketch.num_retained
+    assert kll_format.total_capacity(kll.KLL_K, 8, num_levels) - first == sketch.num_retained
 
 
 @pytest.mark.parametrize("n", [0, 1, 100, 131_071, 131_072, 300_000, 2_000_000])
@@ -215,3 +216,90 @@ def test_a_merged_sketch_stays_within_its_rank_error() -> None:
     estimate = np.asarray(sketch.get_cdf(list(points), True))[:-1]
     assert sketch.n == every.size
     assert np.abs(estimate - truth).max() <= kll.rank_error(sketch)
+
+
+def _exact_largest_error(sketch: datasketches.kll_doubles_sketch, sorted_values: np.ndarray) -> int:
+    """Largest error, in values, of the sketch's rank at or below (and below) every distinct
+    value: both step functions change only there, so this is the largest error anywhere."""
+    points = np.unique(sorted_values)
+    truth_le, truth_lt = _exact_cdf(sorted_values, points)
+    est_le = np.asarray(sketch.get_cdf(list(points), True))[:-1]
+    est_lt = np.asarray(sketch.get_cdf(list(points), False))[:-1]
+    worst = max(np.abs(est_le - truth_le).max(), np.abs(est_lt - truth_lt).max())
+    return round(float(worst) * sorted_values.size)
+
+
+SHAPES = {
+    "normal": lambda r, n: r.normal(size=n),
+    "lognormal": lambda r, n: r.lognormal(size=n),
+    "discrete": lambda r, n: r.integers(0, 7, size=n).astype(np.float64),
+    "heavy tail": lambda r, n: r.standard_cauchy(size=n),
+    "one value": lambda r, n: np.full(n, 3.25),
+}
+
+
+@pytest.mark.parametrize(
+    "n", [2, 400, 401, 1_000, 8_191, 8_192, 8_193, 65_537, 100_000, 300_001, 1_048_577]
+)
+def test_a_sorted_batch_sketch_states_a_certain_error(rng: np.random.Generator, n: int) -> None:
+    """Every rank the sketch gives is within its stated error, checked at every distinct value;
+    the error is at most n / 534 from 1,068 values on and one value below (stats/kll.py), and
+    the same values give the same bytes (DataSketches' own update flips unseeded coins)."""
+    for name, draw in SHAPES.items():
+        values = np.sort(draw(rng, n))
+        sketch, error = kll.build(values)
+        assert sketch.n == n
+        assert (sketch.get_min_value(), sketch.get_max_value()) == (values[0], values[-1])
+        assert error is not None
+        assert _exact_largest_error(sketch, values) <= error, name
+        assert error <= max(1, n / 534) if n > kll.KLL_K else error == 0, (name, error)
+        if n >= 38_402:
+            assert error <= n / 600, (name, error)
+        assert kll.rank_error(sketch, error) <= kll.rank_error(sketch)  # within the a-priori bound
+        assert kll.build(values).sketch.serialize() == sketch.serialize()  # after queries too
+        assert sketch.is_estimation_mode() == (n > kll.KLL_K)
+
+
+@pytest.mark.parametrize(("parts", "size"), [(2, 100_000), (24, 1_000), (40, 20_000), (200, 250)])
+def test_a_merged_sketch_states_a_certain_error(parts: int, size: int) -> None:
+    """The parts' errors plus the measured shift of the compaction bound the merged sketch."""
+    rng = np.random.default_rng([parts, size])
+    for name, draw in SHAPES.items():
+        batches = [np.sort(draw(rng, int(rng.integers(size // 2, size + 1)))) for _ in range(parts)]
+        merged = kll.merged_bounded([kll.build(b) for b in batches])
+        every = np.sort(np.concatenate(batches))
+        assert merged.error is not None
+        assert merged.sketch.n == every.size
+        assert _exact_largest_error(merged.sketch, every) <= merged.error, name
+        again = kll.merged_bounded([kll.build(b) for b in batches[::-1]])
+        assert (again.sketch.serialize(), again.error) == (merged.sketch.serialize(), merged.error)
+
+
+def test_a_merge_with_a_sketch_of_unknown_error_falls_back_to_the_a_priori_bound(
+    rng: np.random.Generator,
+) -> None:
+    values = np.sort(rng.normal(size=50_000))
+    ordinary = datasketches.kll_doubles_sketch(200)  # as older profiles hold: k = 200
+    ordinary.update(rng.normal(size=30_000))
+    merged = kll.merged_bounded([kll.build(values), kll.Bounded(ordinary, None)])
+    assert merged.error is None
+    assert kll.rank_error(merged.sketch, merged.error) == pytest.approx(
+        merged.sketch.normalized_rank_error(False) + kll.PRESAMPLE_ERROR
+    )
+    assert merged.sketch.n == 80_000
+
+
+def test_a_profile_without_a_stored_error_reads_with_the_a_priori_bound(
+    rng: np.random.Generator,
+) -> None:
+    """Profiles written before ``kll_error`` was stored still load and state a bound."""
+    from smokejumper.stats import serialize
+
+    p = NumericProfile.from_values(rng.normal(size=20_000))
+    assert p.quantile_error is not None
+    assert p.rank_error == p.quantile_error / 20_000
+    doc = serialize._column_to_dict(p, serialize._Blobs())
+    assert doc["kll_error"] == p.quantile_error
+    older = dataclasses.replace(p, quantile_error=None)
+    assert older.rank_error == kll.rank_error(p.quantiles)
+    assert older.rank_error > p.rank_error

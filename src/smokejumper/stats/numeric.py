@@ -47,6 +47,9 @@ class NumericProfile:
     at_edges: Counts  # values equal to each fine edge (tightens bounds on discrete data)
     quantiles: datasketches.kll_doubles_sketch | None = field(default=None, repr=False)
     distinct: hll.Registers | None = field(default=None, repr=False)
+    #: Largest error of any rank the quantile sketch gives, in values (certain; ``None`` when
+    #: unknown, e.g. a profile written before it was stored: see :func:`kll.rank_error`).
+    quantile_error: int | None = None
 
     @classmethod
     def from_values(
@@ -79,9 +82,9 @@ class NumericProfile:
         with np.errstate(over="ignore", invalid="ignore"):  # values near 1e308 overflow to inf
             mean = float(sorted_finite.mean()) if n else 0.0
             m2 = _squared_deviations(sorted_finite, mean)
-        quantiles = distinct = None
+        quantiles = distinct = quantile_error = None
         if sketches:
-            quantiles = kll.from_sorted(sorted_finite)
+            quantiles, quantile_error = kll.build(sorted_finite)
             distinct = hll.sorted_float_registers(sorted_finite)
         return cls(
             count=int(values.size) + nulls,
@@ -99,6 +102,7 @@ class NumericProfile:
             at_edges=binning.at_edges(sorted_finite),
             quantiles=quantiles,
             distinct=distinct,
+            quantile_error=quantile_error,
         )
 
     @property
@@ -123,8 +127,11 @@ class NumericProfile:
 
     @property
     def rank_error(self) -> float:
-        """Normalised rank error bound of the quantile sketch (0 when it holds every value)."""
-        return kll.rank_error(self.quantiles) if self.quantiles is not None else 0.0
+        """Normalised rank error bound of the quantile sketch (0 when it holds every value):
+        certain when :attr:`quantile_error` is known, DataSketches' 99 % bound otherwise."""
+        if self.quantiles is None:
+            return 0.0
+        return kll.rank_error(self.quantiles, self.quantile_error)
 
     def merge(self, other: NumericProfile) -> NumericProfile:
         """The profile of both batches together (Chan et al.'s pairwise moment update)."""
@@ -173,9 +180,9 @@ def merge_all(parts: Sequence[NumericProfile]) -> NumericProfile:
     """The profile of all the batches together, in one step.
 
     Moments are folded in order with Chan et al.'s pairwise update; quantile sketches are pooled
-    and compacted once with :func:`kll.merged_all` (the same parts give the same bytes, in any
-    order; merging in turn gives another sketch within the same rank-error bound); counts and
-    registers are combined at once.
+    and compacted once with :func:`kll.merged_bounded` (the same parts give the same bytes, in
+    any order, and the merged sketch's error bound is the parts' bounds plus the measured shift of
+    the compaction); counts and registers are combined at once.
     """
     first = parts[0]
     for part in parts[1:]:
@@ -188,9 +195,11 @@ def merge_all(parts: Sequence[NumericProfile]) -> NumericProfile:
     n, mean, m2 = first.n, first.mean, first.m2
     for part in parts[1:]:
         n, mean, m2 = _chan(n, mean, m2, part)
-    quantiles = distinct = None
+    quantiles = distinct = quantile_error = None
     if all(p.quantiles is not None for p in parts):
-        quantiles = kll.merged_all([p.quantiles for p in parts if p.quantiles is not None])
+        quantiles, quantile_error = kll.merged_bounded(
+            [kll.Bounded(p.quantiles, p.quantile_error) for p in parts if p.quantiles is not None]
+        )
     registers = [p.distinct for p in parts if p.distinct is not None]
     if len(registers) == len(parts):
         distinct = np.maximum.reduce(registers)
@@ -210,6 +219,7 @@ def merge_all(parts: Sequence[NumericProfile]) -> NumericProfile:
         at_edges=np.sum([p.at_edges for p in parts], axis=0),
         quantiles=quantiles,
         distinct=distinct,
+        quantile_error=quantile_error,
     )
 
 

@@ -93,6 +93,7 @@ def _column_to_dict(col: ColumnProfile, blobs: _Blobs) -> dict[str, Any]:
             "counts": blobs.put(col.counts.astype("<i8").tobytes()),
             "at_edges": blobs.put(col.at_edges.astype("<i8").tobytes()),
             "kll": blobs.put(col.quantiles.serialize()) if col.quantiles is not None else None,
+            "kll_error": col.quantile_error,
             "hll": blobs.put(col.distinct.tobytes()) if col.distinct is not None else None,
         }
     return {
@@ -103,6 +104,15 @@ def _column_to_dict(col: ColumnProfile, blobs: _Blobs) -> dict[str, Any]:
         "items": blobs.put(col.items.serialize()) if col.items is not None else None,
         "hll": blobs.put(col.distinct.tobytes()),
     }
+
+
+def _count(value: Any) -> int | None:
+    """A stored count, or ``None`` when absent (older files)."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"a count must be a whole number of at least 0, not {value!r}")
+    return value
 
 
 def _column_from_dict(d: dict[str, Any], blobs: _Blobs) -> ColumnProfile:
@@ -130,6 +140,7 @@ def _column_from_dict(d: dict[str, Any], blobs: _Blobs) -> ColumnProfile:
             if kll
             else None,
             distinct=np.frombuffer(blobs.get(regs), dtype=np.uint8).copy() if regs else None,
+            quantile_error=_count(d.get("kll_error")),
         )
     if d["type"] == "categorical":
         items = d.get("items")
