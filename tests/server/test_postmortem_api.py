@@ -67,6 +67,15 @@ def test_a_post_mortem_from_the_facts_to_closing(server: RunningServer) -> None:
         iid = incident["id"]
         for text in ("rolled back champion to v1", "row count of snap-4 confirmed low"):
             assert c.post(f"/api/v1/incidents/{iid}/notes", json={"text": text, "by": "ana"})
+        gate = {
+            "type": "prevent",
+            "description": "add a row-count gate to churn_features",
+            "owner": "data-platform",
+            "due": (now - timedelta(days=2)).date().isoformat(),
+            "by": "ana",
+        }
+        item = c.post(f"/api/v1/incidents/{iid}/actions", json=gate)
+        assert item.status_code == 201, item.text
         shown = c.get(f"/api/v1/incidents/{iid}").json()
 
         # The draft holds the real numbers and events, in time order.
@@ -93,8 +102,21 @@ def test_a_post_mortem_from_the_facts_to_closing(server: RunningServer) -> None:
         assert draft["detection"]["How"].startswith("by Smokejumper's alerts (age-nulls")
         assert draft["detection"]["Onset"] == hour_of(now, 3).strftime("%Y-%m-%d %H:%M UTC")
 
+        [listed] = draft["action_items"]
+        assert (listed["id"], listed["owner"], listed["overdue"]) == (
+            item.json()["id"],
+            "data-platform",
+            True,
+        )
+        assert any(r["kind"] == "action_item" for r in draft["timeline"])
+
         markdown = c.get(f"/api/v1/incidents/{iid}/postmortem").text
         assert markdown.startswith(f"# Post-mortem {iid}: ")
+        assert (
+            f"| {listed['id']}: add a row-count gate to churn_features | prevent | data-platform |"
+            in markdown
+        )
+        assert "| open (overdue) |" in markdown
         assert f"| Predictions affected | {affected:,} of {total:,} |" in markdown
         assert markdown.index("rolled back champion") < markdown.index("confirmed low")
 

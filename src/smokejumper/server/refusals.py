@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smokejumper.errors import (
+    ActionItemConflictError,
     BatchKeyConflictError,
     BatchRejectedError,
     ChangeConflictError,
@@ -42,7 +43,8 @@ def error_status(err: SmokejumperError) -> int:
         return 404
     if isinstance(err, SlackSignatureError):
         return 401
-    if isinstance(err, ModelExistsError | BatchKeyConflictError | ChangeConflictError):
+    conflicts = ModelExistsError | BatchKeyConflictError | ChangeConflictError
+    if isinstance(err, conflicts | ActionItemConflictError):
         return 409
     if isinstance(err, InvalidLineageEventError):
         return 400

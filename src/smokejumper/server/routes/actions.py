@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from smokejumper.errors import ActionItemConflictError, TrackerError
 from smokejumper.monitoring.text import Text
 from smokejumper.postmortems.action_fields import MAX_DESCRIPTION, MAX_LINK, MAX_OWNER, MAX_REASON
 from smokejumper.server.auth import require
@@ -23,13 +22,6 @@ _TYPES = "mitigate, prevent, detect or process"
 _STATUSES = "open, in_progress, done or wont_do (with a reason)"
 _CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": Refusal, "description": "the item is filed in a tracker already"}
-}
-_BAD_GATEWAY: dict[int | str, dict[str, Any]] = {
-    502: {
-        "model": Refusal,
-        "description": "the tracker refused or could not be reached (its message is given); "
-        "the item is unchanged",
-    }
 }
 
 
@@ -164,7 +156,7 @@ def patch_action(
 @router.post(
     "/actions/{action_id}/tracker",
     status_code=201,
-    responses={**refusals(400, 404, 413, 422), **_CONFLICT, **_BAD_GATEWAY},
+    responses={**refusals(400, 404, 413, 422, 502), **_CONFLICT},
 )
 def post_tracker(
     action_id: str, body: TrackerIn, request: Request, _: Annotated[str, Depends(require("write"))]
@@ -174,11 +166,6 @@ def post_tracker(
     cannot be reached (the item is unchanged: send the request again); 409 when the item is
     filed already."""
     app = state(request)
-    try:
-        return actions.file_in_tracker(
-            app.sessions, action_id, body.tracker, app.actions_config, _now(), body.by
-        )
-    except ActionItemConflictError as err:
-        raise HTTPException(409, str(err)) from None
-    except TrackerError as err:
-        raise HTTPException(502, str(err)) from None
+    return actions.file_in_tracker(
+        app.sessions, action_id, body.tracker, app.actions_config, _now(), body.by
+    )
