@@ -337,3 +337,26 @@ class InvalidLineageEventError(InputError):
 
 class UnknownDatasetError(NotFoundError):
     """No OpenLineage event has named a dataset of that namespace and name."""
+
+
+class IntegrationConfigError(InputError):
+    """The ``integrations`` part of the configuration file (the MLflow poller) is invalid.
+    ``path`` names the place in the document, ``reason`` what is wrong there.
+
+    >>> print(IntegrationConfigError("integrations.mlflow.poll_every", "'often' is not a duration"))
+    integrations.mlflow.poll_every: 'often' is not a duration
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class RegistryUnavailableError(SmokejumperError):
+    """The MLflow tracking server could not be read (no answer, an error status, or an answer
+    not shaped as its REST API documents); the poller retries with backoff.
+
+    >>> print(RegistryUnavailableError("GET http://mlflow:5000/api/2.0/... : connection refused"))
+    GET http://mlflow:5000/api/2.0/... : connection refused
+    """

@@ -63,6 +63,7 @@ def serve(
             config=config.monitors if config else None,
             alerting=config.alerting if config else None,
             incidents=config.incidents if config else None,
+            mlflow=config.integrations.mlflow if config else None,
         )
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
@@ -78,7 +79,9 @@ def serve(
     finally:
         engine.dispose()
     alerting_handover.to_environment(
-        config.alerting_data if config else {}, config.incidents_data if config else None
+        config.alerting_data if config else {},
+        config.incidents_data if config else None,
+        config.integrations_data if config else None,
     )
     uvicorn.run(
         f"{__name__}:worker_app",
@@ -104,6 +107,7 @@ def worker_app() -> FastAPI:
         pending=from_environment(),
         alerting=alerting_handover.from_environment(),
         incidents=alerting_handover.incidents_from_environment(),
+        mlflow=alerting_handover.integrations_from_environment().mlflow,
     )
 
 

@@ -15,6 +15,7 @@ from smokejumper.alerting import AlertingConfig
 from smokejumper.incidents import IncidentsConfig
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.evaluation.window_cache import WindowCache
+from smokejumper.service.pollers.mlflow_config import MlflowConfig
 from smokejumper.service.references import ReferenceCache
 from smokejumper.settings import Settings
 from smokejumper.store.rawlog import RawLog
@@ -43,6 +44,8 @@ class AppState:
     alerting_config: AlertingConfig | None = None
     #: The ``incidents`` part of the file (``None``: the default policy).
     incidents_config: IncidentsConfig | None = None
+    #: The MLflow poller's settings (``integrations.mlflow`` of the file; ``None``: no poller).
+    mlflow_config: MlflowConfig | None = None
 
     def close(self) -> None:
         """Finish the raw-log writes under way and release the store's connections."""

@@ -1,4 +1,6 @@
-"""The configuration file of ``smokejumper serve --config``: monitors, SLOs and alerting.
+"""The configuration file of ``smokejumper serve --config``: monitors, SLOs, alerting,
+incidents and integrations (the MLflow poller, see
+:mod:`smokejumper.service.pollers.mlflow_config`).
 
 One YAML file holds ``monitors`` and ``slos`` (see
 :class:`~smokejumper.monitoring.monitors.MonitorConfig`) and the alerting configuration in
@@ -48,10 +50,16 @@ from pydantic_core import ErrorDetails
 from smokejumper.alerting import AlertingConfig, parse_config, parse_matcher
 from smokejumper.alerting.config import HINTS as ALERTING_HINTS
 from smokejumper.alerting.config import KEYS as ALERTING_KEYS
-from smokejumper.errors import AlertingConfigError, ConfigFileError, IncidentConfigError
+from smokejumper.errors import (
+    AlertingConfigError,
+    ConfigFileError,
+    IncidentConfigError,
+    IntegrationConfigError,
+)
 from smokejumper.incidents import IncidentsConfig, parse_incidents_config
 from smokejumper.monitoring.monitors import MonitorConfig, SloSpec, monitor_types
 from smokejumper.monitoring.monitors.config import DEFER_REFERENCES, Location
+from smokejumper.service.pollers.mlflow_config import IntegrationsConfig, parse_integrations
 
 __all__ = ["KEYS", "ConfigFile", "load_config_file", "parse_config_text"]
 
@@ -59,8 +67,10 @@ __all__ = ["KEYS", "ConfigFile", "load_config_file", "parse_config_text"]
 MONITOR_KEYS = frozenset({"monitors", "slos"})
 #: The key of the incidents part (opening policy, severities).
 INCIDENT_KEYS = frozenset({"incidents"})
+#: The key of the integrations part (the MLflow poller).
+INTEGRATION_KEYS = frozenset({"integrations"})
 #: Every top-level key the file may have.
-KEYS = MONITOR_KEYS | ALERTING_KEYS | INCIDENT_KEYS
+KEYS = MONITOR_KEYS | ALERTING_KEYS | INCIDENT_KEYS | INTEGRATION_KEYS
 
 _MERGE = "tag:yaml.org,2002:merge"
 _PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
@@ -80,6 +90,10 @@ class ConfigFile:
     #: The ``incidents`` part (``None``: the default policy, page alerts open incidents).
     incidents: IncidentsConfig | None = None
     incidents_data: Mapping[str, Any] | None = None
+    #: The ``integrations`` part (the MLflow poller); ``integrations_data`` as read, for the
+    #: worker processes.
+    integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
+    integrations_data: Mapping[str, Any] | None = None
 
 
 def load_config_file(path: str | Path) -> ConfigFile:
@@ -124,10 +138,23 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
             path = getattr(err, "path", "incidents")
             node = _alerting_node(root, path) or _child(root, "incidents")
             raise ConfigFileError(file, [(_line(node), str(err))]) from err
+    integrations_data = data.get("integrations")
+    try:
+        integrations = parse_integrations(integrations_data)
+    except IntegrationConfigError as err:
+        node = _alerting_node(root, err.path) or _child(root, "integrations")
+        raise ConfigFileError(file, [(_line(node), str(err))]) from err
     alerting_data = {k: v for k, v in data.items() if k in ALERTING_KEYS}
     if not alerting_data:
         _check_updates_to(root, incidents, None, file)
-        return ConfigFile(file, monitors, incidents=incidents, incidents_data=incidents_data)
+        return ConfigFile(
+            file,
+            monitors,
+            incidents=incidents,
+            incidents_data=incidents_data,
+            integrations=integrations,
+            integrations_data=integrations_data,
+        )
     try:
         alerting = parse_config(alerting_data)
     except AlertingConfigError as err:
@@ -136,7 +163,16 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
             node = next(_child(root, k) for k in data if k in ALERTING_KEYS)
         raise ConfigFileError(file, [(_line(node), str(err))]) from err
     _check_updates_to(root, incidents, alerting, file)
-    return ConfigFile(file, monitors, alerting, alerting_data, incidents, incidents_data)
+    return ConfigFile(
+        file,
+        monitors,
+        alerting,
+        alerting_data,
+        incidents,
+        incidents_data,
+        integrations,
+        integrations_data,
+    )
 
 
 def _check_updates_to(
