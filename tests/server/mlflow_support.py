@@ -4,6 +4,7 @@ child), stopped and started again on the same port and store."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,8 +16,11 @@ import httpx
 
 from smokejumper.harness.process import free_port
 
-#: MLflow without its usage telemetry (no calls home from tests).
-ENV = {"MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_TRACKING_URI": ""}
+#: MLflow without its usage telemetry (no calls home from tests): for the server, and for the
+#: client in this process (MLflow reads it at each call).
+ENV = {"MLFLOW_DISABLE_TELEMETRY": "true"}
+for _name, _value in ENV.items():
+    os.environ.setdefault(_name, _value)
 
 
 class MlflowServer:
@@ -92,10 +96,8 @@ class MlflowServer:
                 break
             except subprocess.TimeoutExpired:
                 continue
-        try:  # children left in the group (the uvicorn worker)
+        with contextlib.suppress(ProcessLookupError):  # children left (the uvicorn worker)
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:

@@ -6,7 +6,6 @@ reported in ``/healthz`` and ``/metrics``, retried, and picked up again when it 
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -15,14 +14,12 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from tests.server.mlflow_support import ENV, MlflowServer
+from mlflow import MlflowClient
+from tests.server.mlflow_support import MlflowServer
 
 from smokejumper.harness import ServerHarness
 from smokejumper.service.pollers import mlflow_rest
 from smokejumper.service.pollers.mlflow_config import MlflowConfig
-
-os.environ.update(ENV)  # before MLflow's client is imported: no telemetry
-from mlflow import MlflowClient  # noqa: E402 - needs the environment above
 
 pytestmark = pytest.mark.slow
 
@@ -50,11 +47,11 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
 
 
 @pytest.fixture
-def mlflow(mlflow_server: MlflowServer) -> Iterator[MlflowServer]:
+def mlflow(mlflow_server: MlflowServer) -> MlflowServer:
     """The module's MLflow server, running (a test may have stopped it)."""
     if not mlflow_server.running:
         mlflow_server.start()
-    yield mlflow_server
+    return mlflow_server
 
 
 def smokejumper(tmp_path: Path, mlflow: MlflowServer, models: str) -> ServerHarness:
