@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -164,3 +165,18 @@ def test_the_poll_interval_and_retry_are_bounded() -> None:
     config = parse_mlflow({"tracking_uri": "https://m/prefix/", "retry_max": "30s"})
     assert config.retry_max == timedelta(seconds=30)
     assert config.ui_url == "https://m/prefix"
+
+
+def test_the_docs_configuration_example_is_valid() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "mlflow.md"
+    [block] = [
+        b.split("```", 1)[0]
+        for b in page.read_text().split("```yaml\n")
+        if b.startswith("integrations:")
+    ]
+    mlflow = parse_config_text(block, "mlflow.md").integrations.mlflow
+    assert mlflow is not None
+    assert mlflow.source == "http://mlflow.internal:5000"
+    assert mlflow.ui_url == "https://mlflow.example.com"
+    assert mlflow.mapping.model_of("churn-prod") == "churn"
+    assert mlflow.mapping.model_of("other") is None
