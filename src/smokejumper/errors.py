@@ -402,7 +402,30 @@ class ActionConfigError(InputError):
         self.reason = reason
 
 
+class IntegrationConfigError(InputError):
+    """The ``integrations`` part of the configuration file (the MLflow poller) is invalid.
+    ``path`` names the place in the document, ``reason`` what is wrong there.
+
+    >>> print(IntegrationConfigError("integrations.mlflow.poll_every", "'often' is not a duration"))
+    integrations.mlflow.poll_every: 'often' is not a duration
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 class TrackerError(UpstreamError):
     """GitHub or Jira refused to create an issue, or could not be reached; the message holds
     the tracker's own words (never a token). The API answers 502 and the action item is
     left as it was, so the request can be sent again."""
+
+
+class RegistryUnavailableError(SmokejumperError):
+    """The MLflow tracking server could not be read (no answer, an error status, or an answer
+    not shaped as its REST API documents); the poller retries with backoff.
+
+    >>> print(RegistryUnavailableError("GET http://mlflow:5000/api/2.0/... : connection refused"))
+    GET http://mlflow:5000/api/2.0/... : connection refused
+    """

@@ -24,8 +24,10 @@ import uvicorn
 from tests.server.support import client
 from tests.support import RunningServer
 
+from smokejumper.errors import ConfigFileError
 from smokejumper.postmortems.confluence import ConfluenceSettings
 from smokejumper.server.app import create_app
+from smokejumper.service.config_file import parse_config_text
 from smokejumper.settings import Settings
 
 USER, TOKEN = "bot@acme.example", "api-token-1"
@@ -265,3 +267,41 @@ def test_publishing_without_confluence_says_how_to_configure_it(server: RunningS
         refused = c.post(f"/api/v1/incidents/{made['id']}/postmortem/publish", json={"by": "a"})
         assert refused.status_code == 422
         assert "integrations: confluence:" in refused.json()["detail"]
+
+
+def test_the_config_file_takes_confluence_and_names_the_line_of_a_mistake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = tmp_path / "confluence-token"
+    token.write_text("from-a-file\n")
+    loaded = parse_config_text(
+        "integrations:\n"
+        "  confluence:\n"
+        "    url: https://acme.atlassian.net/wiki/\n"
+        "    space: ML\n"
+        "    parent: 4242\n"
+        f"    token_file: {token}\n",
+        "serve.yaml",
+    )
+    where = loaded.integrations.confluence
+    assert where is not None
+    assert (where.api, where.parent) == ("https://acme.atlassian.net/wiki/rest/api/content", "4242")
+    assert where.authorization() == "Bearer from-a-file"
+    cases = {
+        "integrations:\n  confluence:\n    url: https://x\n    space: ML\n": (
+            2,
+            "integrations.confluence: token is required",
+        ),
+        "integrations:\n  confluence:\n    url: x\n    space: ML\n    token: t\n": (
+            2,
+            "url must start with https://",
+        ),
+        "integrations:\n  confluence:\n    url: https://x\n    space: ML\n"
+        "    token: ${NO_SUCH_CONFLUENCE_TOKEN}\n": (5, "NO_SUCH_CONFLUENCE_TOKEN"),
+    }
+    monkeypatch.delenv("NO_SUCH_CONFLUENCE_TOKEN", raising=False)
+    for text, (line, message) in cases.items():
+        with pytest.raises(ConfigFileError) as caught:
+            parse_config_text(text, "serve.yaml")
+        assert caught.value.line == line, (text, str(caught.value))
+        assert message in caught.value.reason, str(caught.value)

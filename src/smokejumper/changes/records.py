@@ -42,8 +42,9 @@ KINDS = (
     "other",
 )
 
-#: Where a change came from: the changes API (and the CLI), or an OpenLineage run.
-SOURCES = ("api", "openlineage")
+#: Where a change came from: the changes API (and the CLI), an OpenLineage run, or the MLflow
+#: poller (new model versions, stage and alias moves).
+SOURCES = ("api", "openlineage", "mlflow")
 
 MAX_KEY = 200
 MAX_NAME = 200

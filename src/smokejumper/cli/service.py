@@ -19,8 +19,9 @@ def serve(
     config: Annotated[
         Path | None,
         typer.Option(
-            help="Monitors, SLOs and alerting (YAML); monitors of unregistered models wait "
-            "for them. Checked first: a mistake stops serve (exit 2) with its line"
+            help="Monitors, SLOs, alerting, incidents and integrations (MLflow) (YAML); "
+            "monitors of unregistered models wait for them. Checked first: a mistake stops "
+            "serve (exit 2) with its line"
         ),
     ] = None,
     workers: Annotated[

@@ -12,7 +12,7 @@ keys callers read (and let mypy check them):
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 #: Content types of a reference upload (a Smokejumper profile file is sent as octet-stream:
 #: the server knows it by its first bytes).
@@ -22,10 +22,12 @@ OCTET_STREAM = "application/octet-stream"
 
 
 class Health(TypedDict):
-    """``GET /healthz``: the server is up and its store answers."""
+    """``GET /healthz``: the server is up and its store answers; ``details`` reports the
+    background integrations when configured (``mlflow``: how the registry's polls go)."""
 
     status: str
     version: str
+    details: NotRequired[dict[str, dict[str, Any]]]
 
 
 class ModelInfo(TypedDict):

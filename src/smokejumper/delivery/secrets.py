@@ -46,6 +46,8 @@ SECRETS: dict[str, tuple[str, ...]] = {
     # the issue trackers action items are created in (smokejumper.service.postmortems.trackers)
     "github": ("token",),
     "jira": ("token",),
+    # where post-mortems are published (integrations: confluence:)
+    "confluence": ("token",),
 }
 #: Every name that is secret in some kind (what :func:`redact` hides when no kind is given).
 ALL_SECRETS = frozenset(name for names in SECRETS.values() for name in names)

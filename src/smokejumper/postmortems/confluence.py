@@ -38,22 +38,23 @@ class ConfluenceSettings:
     publish_on_save: bool = True
 
     @classmethod
-    def parse(cls, data: Mapping[str, Any], where: str = "confluence") -> ConfluenceSettings:
-        """The settings of a config mapping (secrets already resolved)."""
+    def parse(cls, data: Mapping[str, Any]) -> ConfluenceSettings:
+        """The settings of a config mapping (secrets already resolved); a mistake is a
+        :class:`~smokejumper.errors.PostmortemError` naming the key."""
         if not isinstance(data, Mapping):
-            raise PostmortemError(f"{where} must be a mapping of url, space, token, ...")
+            raise PostmortemError("expected a mapping of url, space, token, ...")
         known = {"url", "space", "token", "user", "parent", "publish_on_save"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise PostmortemError(
-                f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+                f"unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
         for key in ("url", "space", "token"):
             if not isinstance(data.get(key), str) or not str(data[key]).strip():
-                raise PostmortemError(f"{where}.{key} is required (a non-empty string)")
+                raise PostmortemError(f"{key} is required (a non-empty string)")
         url = str(data["url"]).strip().rstrip("/")
         if not url.startswith(("http://", "https://")):
-            raise PostmortemError(f"{where}.url must start with https:// (got {url!r})")
+            raise PostmortemError(f"url must start with https:// (got {url!r})")
         parent = data.get("parent")
         return cls(
             url=url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
@@ -22,6 +23,7 @@ from smokejumper.server.body import BodyLimit
 from smokejumper.server.deliverer import Deliverer
 from smokejumper.server.evaluator import Evaluator
 from smokejumper.server.metrics import registry_for
+from smokejumper.server.mlflow_poller import MlflowPoller
 from smokejumper.server.openapi import refusals
 from smokejumper.server.refusals import install
 from smokejumper.server.routes import actions as action_routes
@@ -32,6 +34,8 @@ from smokejumper.server.routes import postmortems as postmortem_routes
 from smokejumper.server.routes import slack as slack_routes
 from smokejumper.server.state import AppState
 from smokejumper.service.config import PendingMonitors, apply_file
+from smokejumper.service.pollers.mlflow_config import MlflowConfig
+from smokejumper.service.pollers.mlflow_poll import poll_status
 from smokejumper.service.setup import open_store
 from smokejumper.settings import Settings
 from smokejumper.store.rawlog import RawLog
@@ -47,6 +51,7 @@ def create_app(
     incidents: IncidentsConfig | None = None,
     confluence: ConfluenceSettings | None = None,
     actions: ActionsConfig | None = None,
+    mlflow: MlflowConfig | None = None,
 ) -> FastAPI:
     """The API over the store that ``settings`` name; migrates it first unless told not to.
 
@@ -58,7 +63,9 @@ def create_app(
     the trackers items are filed in, ``confluence`` where post-mortems are published. With
         ``settings.evaluate_every`` > 0 a background thread evaluates due windows that often, and
         with ``settings.deliver_every`` > 0 another delivers the outbox. Request bodies over
-        ``settings.max_body_bytes`` get 413.
+        ``settings.max_body_bytes`` get 413. With ``mlflow`` (``integrations.mlflow`` of the
+        file) a third thread polls MLflow's registry into the change log, and ``/healthz``
+        and ``/metrics`` report how its polls go.
     """
     engine, sessions = open_store(settings.database_url, migrate=migrate)
     if config is not None:
@@ -73,17 +80,19 @@ def create_app(
         incidents_config=incidents,
         confluence=confluence,
         actions_config=actions,
+        mlflow_config=mlflow,
     )
     worker = Evaluator(shared) if settings.evaluate_every > 0 else None
     deliverer = Deliverer(shared) if settings.deliver_every > 0 else None
+    poller = MlflowPoller(shared, mlflow) if mlflow is not None else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        for background in (worker, deliverer):
+        for background in (worker, deliverer, poller):
             if background is not None:
                 background.start()
         yield
-        for background in (worker, deliverer):
+        for background in (worker, deliverer, poller):
             if background is not None:
                 background.stop()
         shared.close()
@@ -105,13 +114,18 @@ def create_app(
     install(app)  # how errors are answered (see smokejumper.server.refusals)
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
-        """Liveness and store reachability; needs no token."""
+    def healthz() -> dict[str, Any]:
+        """Liveness and store reachability; needs no token. ``details`` reports the background
+        integrations (``mlflow``: how the registry's polls go; an unreachable MLflow shows
+        there, and the server stays up: ``status`` stays ``ok``)."""
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__}
+        answer: dict[str, Any] = {"status": "ok", "version": __version__}
+        if mlflow is not None:
+            answer["details"] = {"mlflow": poll_status(shared.sessions, mlflow, datetime.now(UTC))}
+        return answer
 
-    registry = registry_for(shared.sessions)
+    registry = registry_for(shared.sessions, mlflow)
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse, responses=refusals())
     def metrics(_: Annotated[str, Depends(require("read"))]) -> PlainTextResponse:

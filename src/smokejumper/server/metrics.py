@@ -15,6 +15,7 @@ from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.service.incidents.metrics import SHOWN, recent_aggregates
+from smokejumper.service.pollers.mlflow_config import MlflowConfig
 from smokejumper.service.slos import slo_statuses
 from smokejumper.store import outbox
 from smokejumper.store.alerts import count_by_state_and_severity
@@ -25,6 +26,7 @@ from smokejumper.store.labels import label_totals
 from smokejumper.store.models import list_models
 from smokejumper.store.monitors import monitors_of
 from smokejumper.store.observations import latest_observations
+from smokejumper.store.registry_polls import get_poll
 
 PREFIX = "smokejumper"
 
@@ -178,11 +180,51 @@ def _incidents(session: Session, now: datetime) -> Iterator[Metric]:
     yield from (counts, seconds, incidents)
 
 
-class StoreCollector(Collector):
-    """Collects every Smokejumper metric from the store when Prometheus scrapes."""
+def _mlflow(session: Session, config: MlflowConfig) -> Iterator[Metric]:
+    """How the MLflow poller's polls go (stored by the process that polls)."""
+    source = [config.source]
+    up = GaugeMetricFamily(
+        f"{PREFIX}_mlflow_up",
+        "1 when the last poll of the MLflow registry succeeded, else 0",
+        labels=["tracking_uri"],
+    )
+    errors = CounterMetricFamily(
+        f"{PREFIX}_mlflow_poll_errors",
+        "Polls of the MLflow registry that failed (no answer, an error status, a bad answer)",
+        labels=["tracking_uri"],
+    )
+    failing = GaugeMetricFamily(
+        f"{PREFIX}_mlflow_consecutive_poll_errors",
+        "Polls of the MLflow registry failed in a row since the last success",
+        labels=["tracking_uri"],
+    )
+    recorded = CounterMetricFamily(
+        f"{PREFIX}_mlflow_changes_recorded",
+        "Changes (new versions, stage and alias moves) the MLflow poller recorded",
+        labels=["tracking_uri"],
+    )
+    last = GaugeMetricFamily(
+        f"{PREFIX}_mlflow_last_success_timestamp_seconds",
+        "When the MLflow registry was last read (Unix time; absent before the first success)",
+        labels=["tracking_uri"],
+    )
+    poll = get_poll(session, config.source)
+    up.add_metric(source, 1.0 if poll and poll.polled_at and not poll.consecutive_failures else 0)
+    errors.add_metric(source, float(poll.errors_total if poll else 0))
+    failing.add_metric(source, float(poll.consecutive_failures if poll else 0))
+    recorded.add_metric(source, float(poll.changes_total if poll else 0))
+    if poll is not None and poll.polled_at is not None:
+        last.add_metric(source, poll.polled_at.timestamp())
+    yield from (up, errors, failing, recorded, last)
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+
+class StoreCollector(Collector):
+    """Collects every Smokejumper metric from the store when Prometheus scrapes (with
+    ``mlflow``, the MLflow poller's too)."""
+
+    def __init__(self, sessions: sessionmaker[Session], mlflow: MlflowConfig | None = None) -> None:
         self._sessions = sessions
+        self._mlflow = mlflow
 
     def collect(self) -> Iterator[Metric]:
         with self._sessions() as session:
@@ -192,10 +234,14 @@ class StoreCollector(Collector):
             now = datetime.now(UTC)
             yield from _alerting(session, now)
             yield from _incidents(session, now)
+            if self._mlflow is not None:
+                yield from _mlflow(session, self._mlflow)
 
 
-def registry_for(sessions: sessionmaker[Session]) -> CollectorRegistry:
+def registry_for(
+    sessions: sessionmaker[Session], mlflow: MlflowConfig | None = None
+) -> CollectorRegistry:
     """A registry holding only the store collector (no process metrics of this replica)."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(StoreCollector(sessions))
+    registry.register(StoreCollector(sessions, mlflow))
     return registry

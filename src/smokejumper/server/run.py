@@ -64,6 +64,8 @@ def serve(
             alerting=config.alerting if config else None,
             incidents=config.incidents if config else None,
             actions=config.actions if config else None,
+            mlflow=config.integrations.mlflow if config else None,
+            confluence=config.integrations.confluence if config else None,
         )
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
@@ -82,6 +84,7 @@ def serve(
         config.alerting_data if config else {},
         config.incidents_data if config else None,
         config.actions_data if config else None,
+        config.integrations_data if config else None,
     )
     uvicorn.run(
         f"{__name__}:worker_app",
@@ -101,6 +104,7 @@ def worker_app() -> FastAPI:
 
     _exit_with_parent()
     _tame_malloc()
+    integrations = alerting_handover.integrations_from_environment()
     return create_app(
         Settings(),
         migrate=False,
@@ -108,6 +112,8 @@ def worker_app() -> FastAPI:
         alerting=alerting_handover.from_environment(),
         incidents=alerting_handover.incidents_from_environment(),
         actions=alerting_handover.actions_from_environment(),
+        mlflow=integrations.mlflow,
+        confluence=integrations.confluence,
     )
 
 

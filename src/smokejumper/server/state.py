@@ -17,6 +17,7 @@ from smokejumper.postmortems.action_config import ActionsConfig
 from smokejumper.postmortems.confluence import ConfluenceSettings
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.evaluation.window_cache import WindowCache
+from smokejumper.service.pollers.mlflow_config import MlflowConfig
 from smokejumper.service.references import ReferenceCache
 from smokejumper.settings import Settings
 from smokejumper.store.rawlog import RawLog
@@ -49,6 +50,8 @@ class AppState:
     confluence: ConfluenceSettings | None = None
     #: The ``actions`` part (action-item reminders, trackers; ``None``: the defaults).
     actions_config: ActionsConfig | None = None
+    #: The MLflow poller's settings (``integrations.mlflow`` of the file; ``None``: no poller).
+    mlflow_config: MlflowConfig | None = None
 
     def close(self) -> None:
         """Finish the raw-log writes under way and release the store's connections."""

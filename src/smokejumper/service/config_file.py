@@ -1,4 +1,6 @@
-"""The configuration file of ``smokejumper serve --config``: monitors, SLOs and alerting.
+"""The configuration file of ``smokejumper serve --config``: monitors, SLOs, alerting,
+incidents and integrations (the MLflow poller, see
+:mod:`smokejumper.service.pollers.mlflow_config`).
 
 One YAML file holds ``monitors`` and ``slos`` (see
 :class:`~smokejumper.monitoring.monitors.MonitorConfig`) and the alerting configuration in
@@ -55,11 +57,13 @@ from smokejumper.errors import (
     AlertingConfigError,
     ConfigFileError,
     IncidentConfigError,
+    IntegrationConfigError,
 )
 from smokejumper.incidents import IncidentsConfig, parse_incidents_config
 from smokejumper.monitoring.monitors import MonitorConfig, SloSpec, monitor_types
 from smokejumper.monitoring.monitors.config import DEFER_REFERENCES, Location
 from smokejumper.postmortems.action_config import ActionsConfig, parse_actions_config
+from smokejumper.service.integrations import IntegrationsConfig, parse_integrations
 
 __all__ = ["KEYS", "ConfigFile", "load_config_file", "parse_config_text"]
 
@@ -69,8 +73,10 @@ MONITOR_KEYS = frozenset({"monitors", "slos"})
 INCIDENT_KEYS = frozenset({"incidents"})
 #: The key of the action items part (reminders, trackers).
 ACTION_KEYS = frozenset({"actions"})
+#: The key of the integrations part (the MLflow poller, Confluence).
+INTEGRATION_KEYS = frozenset({"integrations"})
 #: Every top-level key the file may have.
-KEYS = MONITOR_KEYS | ALERTING_KEYS | INCIDENT_KEYS | ACTION_KEYS
+KEYS = MONITOR_KEYS | ALERTING_KEYS | INCIDENT_KEYS | ACTION_KEYS | INTEGRATION_KEYS
 
 _MERGE = "tag:yaml.org,2002:merge"
 _PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
@@ -93,6 +99,10 @@ class ConfigFile:
     #: The ``actions`` part (``None``: the defaults; no trackers).
     actions: ActionsConfig | None = None
     actions_data: Mapping[str, Any] | None = None
+    #: The ``integrations`` part (the MLflow poller); ``integrations_data`` as read, for the
+    #: worker processes.
+    integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
+    integrations_data: Mapping[str, Any] | None = None
 
 
 def load_config_file(path: str | Path) -> ConfigFile:
@@ -145,6 +155,12 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
         except ActionConfigError as err:
             node = _alerting_node(root, err.path) or _child(root, "actions")
             raise ConfigFileError(file, [(_line(node), str(err))]) from err
+    integrations_data = data.get("integrations")
+    try:
+        integrations = parse_integrations(integrations_data)
+    except IntegrationConfigError as err:
+        node = _alerting_node(root, err.path) or _child(root, "integrations")
+        raise ConfigFileError(file, [(_line(node), str(err))]) from err
     alerting_data = {k: v for k, v in data.items() if k in ALERTING_KEYS}
     if not alerting_data:
         _check_updates_to(root, incidents, None, file)
@@ -156,6 +172,8 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
             incidents_data=incidents_data,
             actions=actions,
             actions_data=actions_data,
+            integrations=integrations,
+            integrations_data=integrations_data,
         )
     try:
         alerting = parse_config(alerting_data)
@@ -175,6 +193,8 @@ def parse_config_text(text: str, file: str = "<config>") -> ConfigFile:
         incidents_data,
         actions,
         actions_data,
+        integrations,
+        integrations_data,
     )
 
 

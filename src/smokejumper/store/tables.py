@@ -481,3 +481,24 @@ class ActionItemRow(Base):
     updated_by: Mapped[str] = mapped_column(String(200))
     reminded_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     reminders: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class RegistryPollRow(Base):
+    """What the MLflow poller last saw of one registry (``source``: its tracking URI without
+    user info): the registry's state as JSON (``None`` before the first successful poll; see
+    :class:`smokejumper.changes.registry.RegistrySnapshot`) and how its polls are going, for
+    ``/healthz`` and ``/metrics``."""
+
+    __tablename__ = "registry_polls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(500), unique=True)
+    state: Mapped[str | None] = mapped_column(Text, nullable=True)
+    polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    errors_total: Mapped[int] = mapped_column(Integer, default=0)
+    changes_total: Mapped[int] = mapped_column(Integer, default=0)
