@@ -78,6 +78,10 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert markdown.startswith("# Post-mortem INC-1: ")
     assert "| Status | final (incident closed) |" in markdown
     assert "- **Process**: no null-share gate in the feature pipeline" in markdown
+    assert (
+        "| ACT-1: Refuse feature outputs whose credit_score null share is over 5% | prevent |"
+        in markdown
+    )
     assert (written / "postmortem-INC-1.pdf").read_bytes().startswith(b"%PDF-")
     assert "<svg" in (written / "postmortem-INC-1.html").read_text()
     assert_server_stopped(home)

@@ -1,8 +1,8 @@
 """The last act of ``smokejumper demo``: the demo plays the on-call engineer of the incident the
 page opened (acknowledges it, notes what was found, mitigates and resolves it), writes the
-analysis people write (root cause, 5 whys, fishbone, lessons) through the API, and has
-Smokejumper assemble the post-mortem from the recorded facts in Markdown, HTML and PDF. The
-post-mortem goes final and the incident closes.
+analysis people write (root cause, 5 whys, fishbone, lessons, action items) through the API,
+and has Smokejumper assemble the post-mortem from the recorded facts in Markdown, HTML and PDF.
+The post-mortem goes final and the incident closes.
 
 The analysis is scripted: the demo knows the fault it injected (the credit bureau's scores
 missing from a third of October's applications). Everything else in the document (numbers,
@@ -12,6 +12,7 @@ times, timeline, charts) is what the service recorded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,12 @@ FISHBONE: list[dict[str, Any]] = [
     {"category": "model", "cause": "missing score imputed as average"},
     {"category": "process", "cause": "no null-share gate in the feature pipeline"},
 ]
+
+#: The action items the responders agree on: (type, owner, description).
+ACTIONS = (
+    ("prevent", "data-platform", "Refuse feature outputs whose credit_score null share is over 5%"),
+    ("detect", "ml-platform", "Alert on the bureau join's match rate, upstream of the model"),
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,9 @@ def respond_and_write(admin: AdminClient, incident_id: str, folder: Path) -> Wri
         "itself should refuse such an output before the model sees it.",
         by=RESPONDER,
     )
+    due = (datetime.now(UTC) + timedelta(days=14)).date().isoformat()
+    for kind, owner, what in ACTIONS:
+        admin.add_action_item(incident_id, what, type=kind, owner=owner, due=due, by=RESPONDER)
     admin.set_postmortem_status(incident_id, "final", by=RESPONDER)
     closed = admin.update_incident(incident_id, by=RESPONDER, status="closed")
     folder.mkdir(parents=True, exist_ok=True)

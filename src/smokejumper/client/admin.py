@@ -33,6 +33,7 @@ from urllib.parse import quote
 import httpx
 
 from smokejumper.client import api_types as api
+from smokejumper.client.actions import ActionItemCalls
 from smokejumper.client.postmortems import PostmortemCalls
 from smokejumper.errors import ClientError, DataSourceNotFoundError, ServerError
 
@@ -118,7 +119,7 @@ def reference_type(path: Path) -> str:
     return api.PARQUET if suffix in (".parquet", ".pq") else api.OCTET_STREAM
 
 
-class AdminClient(PostmortemCalls):
+class AdminClient(PostmortemCalls, ActionItemCalls):
     """A synchronous client of the server's HTTP API at ``url`` with ``token`` (``write`` for
     declaring, ``read`` for reading, ``admin`` for both). Use it in a ``with`` block or
     :meth:`close` it. ``transport`` replaces httpx's (for proxies, mTLS, tests).
@@ -478,79 +479,6 @@ class AdminClient(PostmortemCalls):
         """Post an SBAR status update (situation, background, assessment, recommendation)."""
         path = f"{_incident(incident_id)}/updates"
         return cast(dict[str, Any], self._call("POST", path, json={**sbar, "by": by}))
-
-    # --- post-mortem action items ------------------------------------------------------------
-
-    def action_items(
-        self,
-        *,
-        incident: str | None = None,
-        status: str | None = None,
-        overdue: bool = False,
-    ) -> list[dict[str, Any]]:
-        """Action items across incidents (or of ``incident``), by due date; ``status`` one or
-        several comma-separated; ``overdue``: only those open past their due date."""
-        params = _action_params(incident, status, overdue)
-        return cast(list[dict[str, Any]], self._call("GET", "/api/v1/actions", params=params))
-
-    def export_action_items(
-        self,
-        fmt: str = "csv",
-        *,
-        incident: str | None = None,
-        status: str | None = None,
-        overdue: bool = False,
-    ) -> str:
-        """The action items as the server exports them: ``csv`` (Jira's importer) or
-        ``json``, as text."""
-        params = {**_action_params(incident, status, overdue), "format": fmt}
-        try:
-            response = self._http.get("/api/v1/actions", params=params)
-        except httpx.HTTPError as err:
-            raise ServerError(
-                f"cannot reach the Smokejumper server at {self.url} (GET /api/v1/actions): "
-                f"{type(err).__name__}: {err}"
-            ) from err
-        if response.status_code >= 400:
-            raise ServerError(
-                f"GET /api/v1/actions failed ({response.status_code}): {server_message(response)}",
-                status=response.status_code,
-            )
-        return response.text
-
-    def add_action_item(
-        self,
-        incident_id: str,
-        description: str,
-        *,
-        type: str,
-        owner: str,
-        due: str,
-        by: str,
-        link: str | None = None,
-    ) -> dict[str, Any]:
-        """Add an action item to an incident (``due`` as YYYY-MM-DD)."""
-        body: dict[str, Any] = {"type": type, "description": description, "owner": owner}
-        body |= {"due": due, "by": by, **({"link": link} if link is not None else {})}
-        path = f"{_incident(incident_id)}/actions"
-        return cast(dict[str, Any], self._call("POST", path, json=body))
-
-    def update_action_item(self, item_id: str, *, by: str, **fields: Any) -> dict[str, Any]:
-        """Change an action item's status, owner, due date, type, description, link or
-        reason (those given, not ``None``)."""
-        body = {"by": by, **{k: v for k, v in fields.items() if v is not None}}
-        path = f"/api/v1/actions/{quote(item_id, safe='')}"
-        return cast(dict[str, Any], self._call("PATCH", path, json=body))
-
-    def file_action_item(self, item_id: str, tracker: str, *, by: str) -> dict[str, Any]:
-        """File an action item as an issue in ``tracker`` (github or jira)."""
-        path = f"/api/v1/actions/{quote(item_id, safe='')}/tracker"
-        return cast(dict[str, Any], self._call("POST", path, json={"tracker": tracker, "by": by}))
-
-
-def _action_params(incident: str | None, status: str | None, overdue: bool) -> dict[str, str]:
-    asked = (("incident", incident), ("status", status), ("overdue", "true" if overdue else None))
-    return {key: value for key, value in asked if value is not None}
 
 
 def _incident(incident_id: str) -> str:
