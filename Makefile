@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 demo: INSTALL_PROGRESS = packages
 demo: $(STAMP)
-	$(BIN)/smokejumper demo
+	$(BIN)/smokejumper demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -14,15 +16,45 @@ import pytest
 from smokejumper.cli.demo_tour import TOUR_FILES
 
 
-def run_demo(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """``smokejumper demo`` in a process of its own, with its data in ``home``."""
+def demo_env(home: Path, **env: str) -> dict[str, str]:
+    return {**os.environ, "SMOKEJUMPER_HOME": str(home), "COLUMNS": "200", **env}
+
+
+def run_demo(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``smokejumper demo ARGS`` in a process of its own without a terminal (so it exits after
+    its summary, as with --no-serve), with its data in ``home``."""
     return subprocess.run(
-        [sys.executable, "-m", "smokejumper", "demo"],
+        [sys.executable, "-m", "smokejumper", "demo", *args],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         text=True,
-        env={**os.environ, "SMOKEJUMPER_HOME": str(home), "COLUMNS": "200", **env},
+        env=demo_env(home, **env),
         timeout=180,
     )
+
+
+def serving_demo(home: Path) -> tuple[subprocess.Popen[str], str]:
+    """``smokejumper demo`` as a newcomer runs it, up to where it says its service is still
+    running: the process and what it printed so far."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smokejumper", "demo", "--serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=demo_env(home),
+    )
+    assert process.stdout is not None
+    printed: list[str] = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        printed.append(line)
+        if "Press Ctrl-C to stop it" in line:
+            return process, "".join(printed)
+    process.kill()
+    raise AssertionError("the demo did not say its service is running:\n" + "".join(printed))
 
 
 def assert_server_stopped(home: Path) -> None:
@@ -44,8 +76,21 @@ def lines_with(text: str, *words: str) -> list[str]:
 @pytest.mark.slow
 def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    out = run_demo(home)
-    assert out.returncode == 0, out.stdout + out.stderr
+    process, printed = serving_demo(home)
+    try:
+        # At the end the service keeps running; the URL and token it prints sign in.
+        url = re.search(r"export SMOKEJUMPER_URL=(\S+) SMOKEJUMPER_TOKEN=(\S+)", printed)
+        assert url is not None, printed
+        headers = {"Authorization": f"Bearer {url.group(2)}"}
+        incident = httpx.get(f"{url.group(1)}/api/v1/incidents/INC-1", headers=headers).json()
+        assert incident["status"] == "closed"
+        assert len(httpx.get(f"{url.group(1)}/api/v1/actions", headers=headers).json()) == 2
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, printed + rest
+    assert "Stopping the demo's service." in rest
+    out = subprocess.CompletedProcess(process.args, 0, printed + rest, "")
     assert "income" in (home / "reports" / "demo-drift.html").read_text()
 
     # Windows: three like the reference, three of the October data, drifted.
@@ -78,6 +123,10 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert markdown.startswith("# Post-mortem INC-1: ")
     assert "| Status | final (incident closed) |" in markdown
     assert "- **Process**: no null-share gate in the feature pipeline" in markdown
+    # The upstream run that broke is on the incident's timeline, before the onset.
+    assert lines_with(out.stdout, "before onset", "etl/credit_bureau_join", "6,630 rows"), (
+        out.stdout
+    )
     assert (
         "| ACT-1: Refuse feature outputs whose credit_score null share is over 5% | prevent |"
         in markdown
@@ -89,7 +138,9 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert sorted(p.name for p in (home / "tour").iterdir()) == sorted(TOUR_FILES)
     assert f"five-minute tour are in {home.resolve() / 'tour'}" in " ".join(out.stdout.split())
 
-    again = run_demo(home)  # a rerun starts afresh: the same windows, not twice the rows
+    # A rerun starts afresh (the same windows, not twice the rows); run without a terminal, it
+    # exits after its summary without being told --no-serve.
+    again = run_demo(home)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(lines_with(again.stdout, "1,66", "DRIFT")) == 3, again.stdout
     assert_server_stopped(home)
@@ -98,7 +149,8 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_demo_fails_loudly_when_the_service_part_fails(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    out = run_demo(home, SMOKEJUMPER_MAX_BODY_BYTES="2000")  # the reference upload gets 413
+    # the reference upload gets 413
+    out = run_demo(home, "--no-serve", SMOKEJUMPER_MAX_BODY_BYTES="2000")
     assert out.returncode == 1, out.stdout + out.stderr
     assert "the monitoring service demo failed: uploading the reference" in out.stderr
     assert "413" in out.stderr

@@ -4,38 +4,12 @@ server (``smokejumper serve`` in a subprocess), as people on call type them."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.cli.support import cli
 
 from smokejumper.harness import ServerHarness
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHarness]:
-    home = tmp_path_factory.mktemp("server") / "home"
-    with ServerHarness(home, env={"SMOKEJUMPER_EVALUATE_EVERY": "0"}) as running:
-        yield running
-
-
-def cli(server: ServerHarness, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "SMOKEJUMPER_URL": server.url,
-        "SMOKEJUMPER_TOKEN": server.token,
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "smokejumper", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 @pytest.mark.slow

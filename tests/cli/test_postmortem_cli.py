@@ -5,39 +5,13 @@ and from YAML, their history, the status, the library, and ``lint`` offline for 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
+from tests.cli.support import cli
 
 from smokejumper.harness import ServerHarness
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHarness]:
-    home = tmp_path_factory.mktemp("server") / "home"
-    with ServerHarness(home, env={"SMOKEJUMPER_EVALUATE_EVERY": "0"}) as running:
-        yield running
-
-
-def cli(
-    server: ServerHarness | None, *args: str, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    if server is not None:
-        env |= {"SMOKEJUMPER_URL": server.url, "SMOKEJUMPER_TOKEN": server.token}
-    return subprocess.run(
-        [sys.executable, "-m", "smokejumper", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=cwd,
-    )
 
 
 @pytest.mark.slow

@@ -6,47 +6,18 @@ SDK's matching reads."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
+from tests.cli.support import cli
 
 from smokejumper.client import Client
 from smokejumper.harness import ServerHarness
 
 SCHEMA = "features:\n  - {name: age, kind: numeric}\n  - {name: plan, kind: categorical}\n"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHarness]:
-    home = tmp_path_factory.mktemp("server") / "home"
-    with ServerHarness(home, env={"SMOKEJUMPER_EVALUATE_EVERY": "0"}) as running:
-        yield running
-
-
-def cli(server: ServerHarness, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``smokejumper ARGS`` against ``server``, on a wide terminal."""
-    env = {
-        **os.environ,
-        "SMOKEJUMPER_URL": server.url,
-        "SMOKEJUMPER_TOKEN": server.token,
-        "COLUMNS": "160",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "smokejumper", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
 
 
 def training_file(path: Path, rows: int = 600, *, seed: int = 0) -> Path:

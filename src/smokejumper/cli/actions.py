@@ -4,7 +4,6 @@ importer, or JSON), add, update, and file in GitHub or Jira."""
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from smokejumper.cli.admin import FORMAT_HELP, admin_client, check_format, emit
+from smokejumper.cli.admin import By, Format, admin_client, check_format, emit, me
 from smokejumper.cli.console import make_console
 from smokejumper.errors import InputError
 
@@ -21,18 +20,7 @@ actions_app = typer.Typer(
     help="Post-mortem action items: add them, chase them, export them.", no_args_is_help=True
 )
 
-Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
-By = Annotated[str | None, typer.Option("--by", help="who (default: your user)")]
 EXPORT_FORMATS = ("csv", "json")
-
-
-def _me(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
 
 
 def action_table(items: Sequence[Mapping[str, Any]]) -> Table:
@@ -130,7 +118,7 @@ def add(
     """Add an action item to an incident."""
     with admin_client() as admin:
         made = admin.add_action_item(
-            incident_id, description, type=type, owner=owner, due=due, by=_me(by), link=link
+            incident_id, description, type=type, owner=owner, due=due, by=me(by), link=link
         )
     make_console().print(
         f"Added {made['id']} to {made['incident_id']} ({made['type']}, {escape(made['owner'])}, "
@@ -156,7 +144,7 @@ def update(
     with admin_client() as admin:
         done = admin.update_action_item(
             item_id,
-            by=_me(by),
+            by=me(by),
             status=status,
             reason=reason,
             owner=owner,
@@ -179,5 +167,5 @@ def file_issue(
     """File an action item as a GitHub or Jira issue (configured under actions: in the
     server's --config file)."""
     with admin_client() as admin:
-        done = admin.file_action_item(item_id, tracker, by=_me(by))
+        done = admin.file_action_item(item_id, tracker, by=me(by))
     make_console().print(f"{done['id']} filed as {done['tracker_key']}: {done['tracker_url']}")

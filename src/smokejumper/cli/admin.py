@@ -3,9 +3,10 @@ token the environment names, and printing an API answer as a table or as JSON.""
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
@@ -20,6 +21,20 @@ if TYPE_CHECKING:
 #: What ``--format`` takes on the commands that read the server.
 FORMATS = ("table", "json")
 FORMAT_HELP = "table (Rich) or json (the API's answer as it is)"
+#: The ``--format`` and ``--by`` options the commands that talk to the server share.
+Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
+By = Annotated[str | None, typer.Option("--by", help="who (default: your user)")]
+
+
+def me(by: str | None = None) -> str:
+    """``by``, or the user running the command (``cli`` where the system has no user name)."""
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in this environment
+        return "cli"
+
 
 T = TypeVar("T")
 

@@ -3,12 +3,11 @@ silences on them, and the notifications sent or waiting (SMOKEJUMPER_URL, SMOKEJ
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 
-from smokejumper.cli.admin import FORMAT_HELP, admin_client, check_format, emit
+from smokejumper.cli.admin import Format, admin_client, check_format, emit, me
 from smokejumper.cli.alert_tables import alert_table, notification_table, silence_table
 from smokejumper.cli.console import make_console
 
@@ -17,15 +16,6 @@ silence_app = typer.Typer(help="Silences: mute matching alerts for a time.", no_
 notifications_app = typer.Typer(
     help="Notifications: what was sent, what waits, what was given up.", no_args_is_help=True
 )
-
-Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
-
-
-def _me() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in this environment
-        return "cli"
 
 
 @alert_app.command("list")
@@ -49,7 +39,7 @@ def ack(
 ) -> None:
     """Acknowledge an alert: its repeats and escalation stop."""
     with admin_client() as admin:
-        alert = admin.acknowledge(fingerprint, by or _me())
+        alert = admin.acknowledge(fingerprint, me(by))
     make_console().print(
         f"Acknowledged {alert['fingerprint']} ({alert['annotations'].get('summary', '')}) "
         f"as {alert['acknowledged_by']}."
@@ -68,7 +58,7 @@ def add(
     """Silence the alerts every matcher matches, from now for DURATION minutes."""
     with admin_client() as admin:
         made = admin.add_silence(
-            list(matchers), created_by=by or _me(), comment=comment, duration_minutes=duration
+            list(matchers), created_by=me(by), comment=comment, duration_minutes=duration
         )
     console = make_console()
     console.print(f"Silence {made['id']} until {made['ends_at']}.")

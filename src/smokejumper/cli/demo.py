@@ -8,9 +8,12 @@ in predictions logged with the SDK. It leaves the files of README.md's tour in
 
 from __future__ import annotations
 
+import sys
+import time
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,12 +23,23 @@ from smokejumper.cli.demo_tour import write_tour
 from smokejumper.cli.drift import run_compare
 from smokejumper.cli.output import print_report, write_text
 from smokejumper.errors import ServiceDemoError
+from smokejumper.harness import ServerHarness
 from smokejumper.settings import Settings
 
 
-def demo() -> None:
+def demo(
+    serve: Annotated[
+        bool | None,
+        typer.Option(
+            "--serve/--no-serve",
+            help="keep the demo's service running at the end (Ctrl-C stops it), or exit after "
+            "the summary; by default it keeps running when run from a terminal",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """Compare two months of a loan model's inputs, write an HTML report, then watch the model
-    with the monitoring service."""
+    with the monitoring service: the alert, the incident, its post-mortem."""
     settings = Settings()
     console = make_console()
     data = resources.files("smokejumper") / "data"
@@ -41,11 +55,37 @@ def demo() -> None:
     console.print()
     tour = settings.home.resolve() / "tour"
     write_tour(tour, Path(reference), Path(current), datetime.now(UTC))
-    _service_part(console, settings.home.resolve() / "demo-service", reference, current)
+    if serve is None:  # a person at a terminal keeps it; a script or CI gets its exit
+        serve = sys.stdin.isatty() and sys.stdout.isatty()
+    server = _service_part(
+        console, settings.home.resolve() / "demo-service", reference, current, serve
+    )
     console.print(
         f"\nThe files of README.md's five-minute tour are in [bold]{tour}[/]: "
         f"source .venv/bin/activate && cd {_relative(tour)}"
     )
+    if server is not None:
+        _keep_serving(console, server)
+
+
+def _keep_serving(console: Console, server: ServerHarness) -> None:
+    """Say where the demo's service is and how to sign in; stop it on Ctrl-C."""
+    console.print(
+        f"\nThe demo's service is still running at [bold]{server.url}[/] (OpenAPI at "
+        f"{server.url}/docs). Sign in from another terminal:\n"
+        f"  export SMOKEJUMPER_URL={server.url} SMOKEJUMPER_TOKEN={server.token}\n"
+        "  smokejumper incident show INC-1; smokejumper postmortem INC-1; "
+        "smokejumper actions list\n"
+        "Press Ctrl-C to stop it (smokejumper demo --no-serve exits here instead)."
+    )
+    try:
+        while server.running:
+            time.sleep(0.5)
+        console.print("The demo's service stopped.")
+    except KeyboardInterrupt:
+        console.print("\nStopping the demo's service.")
+    finally:
+        server.stop()
 
 
 def _relative(folder: Path) -> str:
@@ -56,12 +96,15 @@ def _relative(folder: Path) -> str:
         return str(folder)
 
 
-def _service_part(console: Console, home: Path, reference: str, current: str) -> None:
-    """Run the service demo; on failure say what failed and exit with code 1."""
+def _service_part(
+    console: Console, home: Path, reference: str, current: str, keep: bool
+) -> ServerHarness | None:
+    """Run the service demo (its server left running with ``keep``); on failure say what
+    failed and exit with code 1."""
     from smokejumper.cli.demo_service import run_service_demo
 
     try:
-        seconds = run_service_demo(console, home, Path(reference), Path(current))
+        seconds, server = run_service_demo(console, home, Path(reference), Path(current), keep=keep)
     except ServiceDemoError as err:
         errors = make_console(stderr=True)
         errors.print(f"[bold red]error:[/] the monitoring service demo failed: {err}")
@@ -71,3 +114,4 @@ def _service_part(console: Console, home: Path, reference: str, current: str) ->
         "Watch your own model: smokejumper token create, smokejumper serve, then log with "
         "smokejumper.Client (README.md, 'Watch a deployed model')"
     )
+    return server

@@ -24,6 +24,12 @@ ROOT_CAUSE = (
     "The credit-bureau join behind `credit_score` returned no score for about a third of "
     "October's applications; the model scored them as average applicants."
 )
+TRIGGER = (
+    "The run of `etl/credit_bureau_join` ten minutes before the first October hour wrote "
+    "snapshot snap-4 of `loans.features` with "
+    "6,630 rows, a third fewer than its usual 10,000: the join matched no bureau record for the "
+    "rest, and nothing downstream checked."
+)
 WHYS: list[dict[str, Any]] = [
     {
         "why": "Why did the data-quality SLO page?",
@@ -77,6 +83,7 @@ def respond_and_write(admin: AdminClient, incident_id: str, folder: Path) -> Wri
     )
     admin.update_incident(incident_id, by=RESPONDER, status="resolved")
     admin.write_section(incident_id, "root_cause", ROOT_CAUSE, by=RESPONDER)
+    admin.write_section(incident_id, "trigger", TRIGGER, by=RESPONDER)
     admin.write_section(incident_id, "five_whys", WHYS, by=RESPONDER)
     admin.write_section(incident_id, "fishbone", FISHBONE, by=RESPONDER)
     admin.write_section(

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
@@ -42,6 +43,7 @@ from smokejumper.cli.demo_data import (
     logged_hours,
     window_starts,
 )
+from smokejumper.cli.demo_pipeline import pipeline_runs
 from smokejumper.cli.demo_postmortem import Written, respond_and_write
 from smokejumper.cli.demo_receiver import DemoReceiver
 from smokejumper.cli.incidents import timeline_table
@@ -69,8 +71,11 @@ def _step(what: str) -> Iterator[None]:
         raise ServiceDemoError(f"{what}: {err}") from err
 
 
-def run_service_demo(console: Console, home: Path, reference: Path, current: Path) -> float:
-    """Run the whole service demo with its data in ``home`` (emptied first); return seconds."""
+def run_service_demo(
+    console: Console, home: Path, reference: Path, current: Path, *, keep: bool = False
+) -> tuple[float, ServerHarness | None]:
+    """Run the whole service demo with its data in ``home`` (emptied first); return the
+    seconds it took and, with ``keep``, the server, still running (the caller stops it)."""
     started = time.monotonic()
     console.rule("[bold]The monitoring service[/]")
     console.print(
@@ -98,8 +103,11 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
             with server.admin() as admin:
                 status.update("Registering the model, its reference, monitors and an SLO...")
                 _declare(admin, reference_table)
-                status.update("Logging predictions and labels with smokejumper.Client...")
                 hours = window_starts(datetime.now(UTC))
+                status.update("Reporting the upstream pipeline's runs (OpenLineage)...")
+                with _step("sending the pipeline's OpenLineage runs"):
+                    _report_pipeline(server, hours[HOURS_LIKE_REFERENCE])
+                status.update("Logging predictions and labels with smokejumper.Client...")
                 rows, labels = _log_predictions(server, hours, reference_table, current_table)
                 status.update("Evaluating the monitors...")
                 with _step("evaluating the monitors"):
@@ -119,8 +127,11 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
                 status.update("Running the incident to its end and writing its post-mortem...")
                 with _step("writing the post-mortem"):
                     written = respond_and_write(admin, incidents[0]["id"], home / "postmortems")
-        finally:
+        except BaseException:
             server.stop()
+            raise
+    if not keep:
+        server.stop()
     console.print(
         f"Logged {rows:,} predictions in {len(hours)} hourly windows and {labels:,} labels "
         "with smokejumper.Client, then evaluated the monitors.\n"
@@ -131,7 +142,17 @@ def run_service_demo(console: Console, home: Path, reference: Path, current: Pat
     _show_notification(console, messages, alerts, sent)
     _show_incidents(console, incidents)
     _show_postmortem(console, written)
-    return time.monotonic() - started
+    return time.monotonic() - started, server if keep else None
+
+
+def _report_pipeline(server: ServerHarness, onset: datetime) -> None:
+    """Send the credit-bureau join's runs (:mod:`.demo_pipeline`) as its scheduler would."""
+    headers = {"Authorization": f"Bearer {server.token}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as http:
+        for event in pipeline_runs(onset):
+            answer = http.post("/api/v1/lineage", json=event)
+            if answer.status_code >= 300:
+                raise ServiceDemoError(f"POST /api/v1/lineage: {answer.status_code} {answer.text}")
 
 
 def alerting_config(slack_url: str) -> str:

@@ -4,7 +4,6 @@ update (SBAR), note, assign, ack, resolve, close."""
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
@@ -12,22 +11,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from smokejumper.cli.admin import FORMAT_HELP, admin_client, check_format, emit
+from smokejumper.cli.admin import By, Format, admin_client, check_format, emit, me
 from smokejumper.cli.console import make_console
 
 incident_app = typer.Typer(help="Incidents: declare, run and close them.", no_args_is_help=True)
-
-Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
-By = Annotated[str | None, typer.Option("--by", help="who (default: your user)")]
-
-
-def _me(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
 
 
 def incident_table(incidents: Sequence[Mapping[str, Any]]) -> Table:
@@ -248,14 +235,14 @@ def declare(
     """Declare an incident."""
     with admin_client() as admin:
         made = admin.declare_incident(
-            title, by=_me(by), severity=severity, models=model, labels=label
+            title, by=me(by), severity=severity, models=model, labels=label
         )
     make_console().print(f"Declared {made['id']} ({made['severity']}): {made['title']}")
 
 
 def _status(incident_id: str, status: str, by: str | None, reason: str | None = None) -> None:
     with admin_client() as admin:
-        done = admin.update_incident(incident_id, by=_me(by), status=status, reason=reason)
+        done = admin.update_incident(incident_id, by=me(by), status=status, reason=reason)
     make_console().print(f"{done['id']} is {done['status']}.")
 
 
@@ -263,7 +250,7 @@ def _status(incident_id: str, status: str, by: str | None, reason: str | None = 
 def ack(incident_id: str, by: By = None) -> None:
     """Acknowledge an incident (and its firing alerts)."""
     with admin_client() as admin:
-        done = admin.acknowledge_incident(incident_id, by=_me(by))
+        done = admin.acknowledge_incident(incident_id, by=me(by))
     make_console().print(f"{done['id']} acknowledged at {done['acknowledged_at']}.")
 
 
@@ -296,7 +283,7 @@ def close(
     """Close a resolved incident (once its post-mortem is final, or --force with --reason)."""
     with admin_client() as admin:
         done = admin.update_incident(
-            incident_id, by=_me(by), status="closed", reason=reason, force=force or None
+            incident_id, by=me(by), status="closed", reason=reason, force=force or None
         )
     make_console().print(f"{done['id']} is {done['status']}.")
 
@@ -310,7 +297,7 @@ def assign(
 ) -> None:
     """Give a role to a person."""
     with admin_client() as admin:
-        done = admin.update_incident(incident_id, by=_me(by), roles={role: person})
+        done = admin.update_incident(incident_id, by=me(by), roles={role: person})
     make_console().print(f"{done['id']}: {role} is {done['roles'].get(role)}.")
 
 
@@ -318,7 +305,7 @@ def assign(
 def note(incident_id: str, text: str, by: By = None) -> None:
     """Write a note on the timeline."""
     with admin_client() as admin:
-        admin.note_incident(incident_id, text, by=_me(by))
+        admin.note_incident(incident_id, text, by=me(by))
     make_console().print(f"Noted on {incident_id}.")
 
 
@@ -335,7 +322,7 @@ def update(
     with admin_client() as admin:
         admin.post_update(
             incident_id,
-            by=_me(by),
+            by=me(by),
             situation=situation,
             background=background,
             assessment=assessment,

@@ -17,9 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from smokejumper.cli.admin import FORMAT_HELP, admin_client, check_format, emit
+from smokejumper.cli.admin import By, Format, admin_client, check_format, emit, me
 from smokejumper.cli.console import make_console
-from smokejumper.cli.incidents import By, _me
 from smokejumper.errors import InputError
 from smokejumper.postmortems.blameless import Finding, lint_markdown
 
@@ -43,7 +42,6 @@ postmortem_app = typer.Typer(
     "search the library.",
     no_args_is_help=True,
 )
-Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
 
 
 @postmortem_app.command("draft")
@@ -108,7 +106,7 @@ def edit(
     """Save a new revision of a section and show what the blameless check found in it."""
     content = _content(section, text, file)
     with admin_client() as admin:
-        saved = admin.write_section(incident_id, section, content, by=_me(by))
+        saved = admin.write_section(incident_id, section, content, by=me(by))
     console = make_console()
     console.print(f"Saved {saved['section']} revision {saved['number']}.")
     for finding in saved["findings"]:
@@ -169,7 +167,7 @@ def status(
 ) -> None:
     """Move the post-mortem to draft, review or final (the incident closes once it is final)."""
     with admin_client() as admin:
-        answer = admin.set_postmortem_status(incident_id, to, by=_me(by))
+        answer = admin.set_postmortem_status(incident_id, to, by=me(by))
     make_console().print(f"The post-mortem of {incident_id} is {answer['status']}.")
 
 
@@ -177,7 +175,7 @@ def status(
 def publish(incident_id: str, by: By = None) -> None:
     """Publish the post-mortem to Confluence (a page created once, updated in place)."""
     with admin_client() as admin:
-        answer = admin.publish_postmortem(incident_id, by=_me(by))
+        answer = admin.publish_postmortem(incident_id, by=me(by))
     where = answer.get("url") or f"page {answer['page_id']}"
     make_console().print(f"Published {incident_id} to {where} (version {answer['version']}).")
 
