@@ -25,7 +25,8 @@ CONTEXT = 50
 @dataclass(frozen=True)
 class Diagnosis:
     """The ranked ``hypotheses``, the ``context`` (evidence that moved no hypothesis kept:
-    "all traffic" says where, not why), the collectors run and those that ``failed`` (name -> error)."""
+    "all traffic" says where, not why), the collectors run and those that ``failed`` (name ->
+    error)."""
 
     incident_id: str
     at: datetime
@@ -60,9 +61,7 @@ class Diagnosis:
         }
 
 
-def diagnose(
-    inputs: DiagnosisInputs, found: Mapping[str, Collector] | None = None
-) -> Diagnosis:
+def diagnose(inputs: DiagnosisInputs, found: Mapping[str, Collector] | None = None) -> Diagnosis:
     """Run ``found`` (default: every registered collector) over ``inputs``."""
     chosen = collectors() if found is None else found
     evidence: list[Evidence] = []
@@ -70,12 +69,17 @@ def diagnose(
     for name, collector in chosen.items():
         try:
             evidence += collector.collect(inputs)
-        except Exception as err:  # noqa: BLE001 - one collector's bug must not hide the others
+        except Exception as err:
             failed[name] = f"{type(err).__name__}: {err}"
     hypotheses = combine(inputs.incident_id, evidence)[:KEEP]
     used = {id(e) for h in hypotheses for e in h.evidence}
     context = tuple(e for e in evidence if id(e) not in used)[:CONTEXT]
     return Diagnosis(
-        inputs.incident_id, inputs.now, inputs.onset, tuple(hypotheses), context,
-        tuple(chosen), failed,
+        inputs.incident_id,
+        inputs.now,
+        inputs.onset,
+        tuple(hypotheses),
+        context,
+        tuple(chosen),
+        failed,
     )

@@ -107,8 +107,13 @@ class Hypothesis:
 
 
 def _contribution(e: Evidence, points: float, how: str) -> dict[str, Any]:
-    return {"collector": e.collector, "kind": e.kind, "summary": e.summary, "how": how,
-            "points": round(points, 6)}
+    return {
+        "collector": e.collector,
+        "kind": e.kind,
+        "summary": e.summary,
+        "how": how,
+        "points": round(points, 6),
+    }
 
 
 def combine(incident_id: str, evidence: Sequence[Evidence]) -> list[Hypothesis]:
@@ -140,7 +145,8 @@ def combine(incident_id: str, evidence: Sequence[Evidence]) -> list[Hypothesis]:
         out.append((total, key, cause, tuple(used), tuple(parts)))
     out.sort(key=lambda h: (-h[0], h[1]))
     return [
-        Hypothesis(hypothesis_id(incident_id, key), rank, cause, total, confidence(total),
-                   used, parts)
+        Hypothesis(
+            hypothesis_id(incident_id, key), rank, cause, total, confidence(total), used, parts
+        )
         for rank, (total, key, cause, used, parts) in enumerate(out, start=1)
     ]

@@ -68,8 +68,15 @@ def profile_findings(
         was = _null_share(base, name)
         share = _null_share(now, name)
         if was is not None and share is not None and share >= max(was + NULL_RISE, 2 * was):
-            out.append((name, "null_spike", was, share, f"{name} null in {share:.0%} of rows "
-                        f"(was {was:.0%})"))
+            out.append(
+                (
+                    name,
+                    "null_spike",
+                    was,
+                    share,
+                    f"{name} null in {share:.0%} of rows (was {was:.0%})",
+                )
+            )
         ref = (reference or base).columns.get(name)
         old = base.columns.get(name)
         if isinstance(col, NumericProfile) and isinstance(ref, NumericProfile):
@@ -79,22 +86,48 @@ def profile_findings(
     return out
 
 
-def _numeric(name: str, col: NumericProfile, ref: NumericProfile, old: NumericProfile) -> list[
-    Finding
-]:
+def _numeric(
+    name: str, col: NumericProfile, ref: NumericProfile, old: NumericProfile
+) -> list[Finding]:
     out: list[Finding] = []
     moving = old.n > 1 and old.std > 0
     if col.n >= MIN_VALUES and moving and (col.std == 0 or math.isnan(col.std)):
-        out.append((name, "frozen", float(old.std), 0.0, f"{name} stuck at {col.min:g} "
-                    f"(every value the same; it used to vary, std {old.std:.3g})"))
+        out.append(
+            (
+                name,
+                "frozen",
+                float(old.std),
+                0.0,
+                f"{name} stuck at {col.min:g} "
+                f"(every value the same; it used to vary, std {old.std:.3g})",
+            )
+        )
     zero_now, zero_was = _zero_share(col, ref), _zero_share(old, ref)
-    if zero_now is not None and zero_was is not None:
-        if zero_now >= max(zero_was + PILE_RISE, 3 * zero_was):
-            out.append((name, "zero_spike", zero_was, zero_now, f"{name}: {zero_now:.0%} of "
-                        f"values in the bin holding 0 (was {zero_was:.0%})"))
+    if (
+        zero_now is not None
+        and zero_was is not None
+        and zero_now >= max(zero_was + PILE_RISE, 3 * zero_was)
+    ):
+        out.append(
+            (
+                name,
+                "zero_spike",
+                zero_was,
+                zero_now,
+                f"{name}: {zero_now:.0%} of values in the bin holding 0 (was {zero_was:.0%})",
+            )
+        )
     if ref.n and col.n and (col.min < ref.min or col.max > ref.max):
-        out.append((name, "out_of_range", 0.0, 1.0, f"{name} reached [{col.min:g}, "
-                    f"{col.max:g}], outside the reference's [{ref.min:g}, {ref.max:g}]"))
+        out.append(
+            (
+                name,
+                "out_of_range",
+                0.0,
+                1.0,
+                f"{name} reached [{col.min:g}, "
+                f"{col.max:g}], outside the reference's [{ref.min:g}, {ref.max:g}]",
+            )
+        )
     return out
 
 
@@ -107,5 +140,12 @@ def _categorical(name: str, col: CategoricalProfile, ref: CategoricalProfile) ->
         return []
     share = sum(new.values()) / total
     examples = ", ".join(sorted(new)[:5])
-    return [(name, "unseen_categories", 0.0, share, f"{name}: {share:.0%} of values never "
-             f"seen in the reference ({examples})")]
+    return [
+        (
+            name,
+            "unseen_categories",
+            0.0,
+            share,
+            f"{name}: {share:.0%} of values never seen in the reference ({examples})",
+        )
+    ]

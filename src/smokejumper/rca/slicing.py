@@ -71,9 +71,7 @@ def _rate_test(n0: int, x0: int, n1: int, x1: int) -> float:
     return _p_one_sided((x1 / n1 - x0 / n0) / se)
 
 
-def segment_shifts(
-    rows: pa.Table, columns: Sequence[str], onset: datetime
-) -> list[dict[str, Any]]:
+def segment_shifts(rows: pa.Table, columns: Sequence[str], onset: datetime) -> list[dict[str, Any]]:
     """For each value of each of ``columns`` in ``rows``: rows and bad share before and after
     ``onset``, the mean prediction's standardised shift, the corrected p-value and whether
     it degraded significantly."""
@@ -102,8 +100,11 @@ def segment_shifts(
         sides: dict[str, dict[bool, dict[str, Any]]] = {}
         for g in grouped:
             sides.setdefault(g["key"] if g["key"] is not None else "(null)", {})[g["after"]] = g
-        tested = [v for v, s in sides.items() if all(
-            s.get(k, {}).get("after_count", 0) >= MIN_SUPPORT for k in (False, True))]
+        tested = [
+            v
+            for v, s in sides.items()
+            if all(s.get(k, {}).get("after_count", 0) >= MIN_SUPPORT for k in (False, True))
+        ]
         for value in sorted(sides):
             out.append(_judge(column, value, sides[value], value in tested, len(tested)))
     return out
@@ -144,3 +145,33 @@ def _judge(
         "tested": tested,
         "significant": significant,
     }
+
+
+def suspect_columns(
+    null_rates: Sequence[tuple[datetime, bool | None, dict[str, Any]]],
+    profile_nulls: Sequence[str],
+    onset: datetime,
+    limit: int = 10,
+) -> list[str]:
+    """The columns whose nulls mark a row bad: those a null-rate monitor found over its limit
+    from ``onset`` on (``(window start, healthy, details)`` of its observations: the column
+    with the largest rate, and every column at least half as bad) and those whose null share
+    spiked in the window profiles (``profile_nulls``), at most ``limit``.
+
+    >>> from datetime import UTC, datetime
+    >>> t = datetime(2026, 11, 1, 3, tzinfo=UTC)
+    >>> suspect_columns([(t, False, {"column": "age", "rates": {"age": 0.5, "plan": 0.0}})],
+    ...                 ["income"], t)
+    ['age', 'income']
+    """
+    found: list[str] = []
+    for start, healthy, details in null_rates:
+        if start < onset or healthy is not False:
+            continue
+        rates = {k: float(v) for k, v in (details.get("rates") or {}).items() if v is not None}
+        top = max(rates.values(), default=0.0)
+        found += [k for k, v in sorted(rates.items(), key=lambda kv: -kv[1]) if v >= top / 2]
+        if details.get("column"):
+            found.append(str(details["column"]))
+    found += list(profile_nulls)
+    return list(dict.fromkeys(c for c in found if c not in RECORD))[:limit]

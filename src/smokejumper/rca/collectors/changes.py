@@ -29,7 +29,7 @@ FLOOR = 0.05
 
 def run_cause(run: PipelineRun, flags: list[str]) -> Cause:
     """The cause a pipeline run would be (the same key whichever collector finds it)."""
-    wrote = [d for d in run.outputs]
+    wrote = list(run.outputs)
     first = wrote[0] if wrote else None
     dataset = f"{first.namespace}/{first.name}" if first else None
     version = first.version if first else None
@@ -77,9 +77,16 @@ def change_cause(change: Change) -> Cause:
         + (f" ({change.link})" if change.link else "")
         + " and compare the model's behaviour right before and after it",
         mitigation=MITIGATIONS.get(label, "revert the change"),
-        subject={"change": change.key, "kind": change.kind, "model": change.model,
-                 **{k: v for k, v in change.details.items() if k in (
-                     "alias", "old_version", "new_version", "version")}},
+        subject={
+            "change": change.key,
+            "kind": change.kind,
+            "model": change.model,
+            **{
+                k: v
+                for k, v in change.details.items()
+                if k in ("alias", "old_version", "new_version", "version")
+            },
+        },
     )
 
 
@@ -106,15 +113,25 @@ class ChangeCorrelation:
             related = 1.0 if change.model in models else UNKNOWN
             if not (inputs.since <= change.at) or near * related < FLOOR:
                 continue
-            out.append(Evidence(
-                self.name, "change_before_onset",
-                f"{change.kind} at {change.at:%Y-%m-%d %H:%M}: {change.summary}",
-                clamp(near * related), WEIGHT, cause=change_cause(change),
-                refs=(Ref("change", change.key, change.kind),), at=change.at,
-                details={"proximity": round(near, 4), "relatedness": related,
-                         "minutes_before_onset": round((inputs.onset - change.at) / timedelta(
-                             minutes=1), 1)},
-            ))
+            out.append(
+                Evidence(
+                    self.name,
+                    "change_before_onset",
+                    f"{change.kind} at {change.at:%Y-%m-%d %H:%M}: {change.summary}",
+                    clamp(near * related),
+                    WEIGHT,
+                    cause=change_cause(change),
+                    refs=(Ref("change", change.key, change.kind),),
+                    at=change.at,
+                    details={
+                        "proximity": round(near, 4),
+                        "relatedness": related,
+                        "minutes_before_onset": round(
+                            (inputs.onset - change.at) / timedelta(minutes=1), 1
+                        ),
+                    },
+                )
+            )
         for run, flags in inputs.runs:
             near = proximity(run.at, inputs.onset, TAU, grace)
             if not inputs.model_inputs:
@@ -126,13 +143,23 @@ class ChangeCorrelation:
             strength = clamp(near * related + (FLAG_BONUS if flags else 0.0))
             if near == 0.0 or strength < FLOOR:
                 continue
-            out.append(Evidence(
-                self.name, "run_before_onset",
-                f"run of {run.job} ({run.state}) at {run.at:%Y-%m-%d %H:%M}"
-                + (f": {'; '.join(f.message for f in flags)}" if flags else ""),
-                strength, WEIGHT, cause=run_cause(run, [f.message for f in flags]),
-                refs=(Ref("run", run.run_id, run.job),), at=run.at,
-                details={"proximity": round(near, 4), "relatedness": related,
-                         "hops": hops.get(run.run_id), "flags": [f.kind for f in flags]},
-            ))
+            out.append(
+                Evidence(
+                    self.name,
+                    "run_before_onset",
+                    f"run of {run.job} ({run.state}) at {run.at:%Y-%m-%d %H:%M}"
+                    + (f": {'; '.join(f.message for f in flags)}" if flags else ""),
+                    strength,
+                    WEIGHT,
+                    cause=run_cause(run, [f.message for f in flags]),
+                    refs=(Ref("run", run.run_id, run.job),),
+                    at=run.at,
+                    details={
+                        "proximity": round(near, 4),
+                        "relatedness": related,
+                        "hops": hops.get(run.run_id),
+                        "flags": [f.kind for f in flags],
+                    },
+                )
+            )
         return out

@@ -68,8 +68,16 @@ class DataQuality:
         return out
 
     def _evidence(
-        self, model: ModelFacts, kind: str, column: str | None, summary: str, strength: float,
-        refs: tuple[Ref, ...], at: datetime | None, before: float | None, after: float | None,
+        self,
+        model: ModelFacts,
+        kind: str,
+        column: str | None,
+        summary: str,
+        strength: float,
+        refs: tuple[Ref, ...],
+        at: datetime | None,
+        before: float | None,
+        after: float | None,
     ) -> Evidence:
         return Evidence(
             self.name,
@@ -104,12 +112,16 @@ class DataQuality:
                 extra = f": {short_list([str(x) for x in worst.details['examples']], 3)}"
             out.append(
                 self._evidence(
-                    model, kind, column,
+                    model,
+                    kind,
+                    column,
                     f"{what} at {value:.3g} from {bad[0].window_start:%Y-%m-%d %H:%M} "
                     f"(usual {usual:.3g}){extra}",
                     0.6 + 0.4 * len(bad) / max(len(after), 1),
                     (Ref("observation", bad[0].id, monitor), Ref("observation", worst.id, monitor)),
-                    bad[0].window_start, usual, value,
+                    bad[0].window_start,
+                    usual,
+                    value,
                 )
             )
         return out
@@ -125,21 +137,28 @@ class DataQuality:
                     rates.setdefault(column, []).append((o, float(rate)))
         out = []
         for column, seen in rates.items():
-            was = median(
-                float((o.details.get("rates") or {}).get(column, o.value or 0.0) or 0.0)
-                for o in before
-            ) or 0.0
+            was = (
+                median(
+                    float((o.details.get("rates") or {}).get(column, o.value or 0.0) or 0.0)
+                    for o in before
+                )
+                or 0.0
+            )
             first, top = seen[0][0], max(r for _, r in seen)
             if top < was + 0.05:
                 continue
             out.append(
                 self._evidence(
-                    model, "null_spike", column,
+                    model,
+                    "null_spike",
+                    column,
                     f"{column} null in {top:.0%} of rows from {first.window_start:%Y-%m-%d %H:%M} "
                     f"(usual {was:.0%})",
                     0.5 + 0.5 * min(1.0, (top - was) / 0.3),
                     (Ref("observation", first.id, monitor),),
-                    first.window_start, was, top,
+                    first.window_start,
+                    was,
+                    top,
                 )
             )
         return out
@@ -150,12 +169,15 @@ class DataQuality:
         start = min((t for t, _ in model.profiles if t >= onset), default=None)
         out = []
         for column, kind, was, now, message in profile_findings(before, after, model.reference):
-            strength = 0.9 if kind in ("frozen", "out_of_range") else 0.5 + 0.5 * min(
-                1.0, (now - was) / 0.3
+            strength = (
+                0.9
+                if kind in ("frozen", "out_of_range")
+                else 0.5 + 0.5 * min(1.0, (now - was) / 0.3)
             )
             refs = (Ref("window", start.isoformat(), "window profiles"),) if start else ()
-            out.append(self._evidence(model, kind, column, message, strength, refs, start, was,
-                                      now))
+            out.append(
+                self._evidence(model, kind, column, message, strength, refs, start, was, now)
+            )
         return out
 
     def _volume(self, model: ModelFacts, onset: datetime, now: datetime) -> list[Evidence]:
@@ -173,12 +195,16 @@ class DataQuality:
         least = min(per[t] for t in low)
         return [
             self._evidence(
-                model, "volume_drop", None,
+                model,
+                "volume_drop",
+                None,
                 f"volume fell to {least:,} rows a window from {low[0]:%Y-%m-%d %H:%M} "
                 f"(usual {usual:,.0f})",
                 0.5 + 0.5 * (1 - least / usual),
                 (Ref("window", low[0].isoformat(), "rows logged"),),
-                low[0], usual, float(least),
+                low[0],
+                usual,
+                float(least),
             )
         ]
 
@@ -189,23 +215,28 @@ class DataQuality:
             return []
         return [
             self._evidence(
-                model, "rejected_batches", None,
+                model,
+                "rejected_batches",
+                None,
                 f"{len(after)} batches refused since the onset (before: {len(before)})",
                 0.6 + 0.4 * min(1.0, len(after) / 5),
                 (Ref("window", min(after).isoformat(), "refused batches"),),
-                min(after), float(len(before)), float(len(after)),
+                min(after),
+                float(len(before)),
+                float(len(after)),
             )
         ]
 
     def _causes(self, model: ModelFacts, problems: list[Evidence]) -> list[Evidence]:
         shown = short_list([e.summary.split(": ", 1)[1] for e in problems], 3)
+        columns = sorted({str(e.details["column"]) for e in problems if e.details.get("column")})
         cause = Cause(
             f"data_quality:{model.name}",
             "data_quality",
             "data",
             f"a data-quality break in {model.name}'s inputs: {shown}",
             next_step="find which source or job writes the broken columns "
-            f"({short_list(sorted({str(e.details.get('column')) for e in problems if e.details.get('column')}), 3) or 'see the evidence'}) "
+            f"({short_list(columns, 3) or 'see the evidence'}) "
             "and what changed there before the onset",
             mitigation="quarantine the affected batches and fall back to the last good data; "
             "fix the producer, then replay",
@@ -213,9 +244,17 @@ class DataQuality:
         )
         top = problems[0]
         out = [
-            Evidence(self.name, "data_break", f"{model.name}: {len(problems)} data-quality "
-                     "problem(s) since the onset", top.strength, CAUSE_WEIGHT, cause=cause,
-                     refs=top.refs, at=top.at, details={"model": model.name})
+            Evidence(
+                self.name,
+                "data_break",
+                f"{model.name}: {len(problems)} data-quality problem(s) since the onset",
+                top.strength,
+                CAUSE_WEIGHT,
+                cause=cause,
+                refs=top.refs,
+                at=top.at,
+                details={"model": model.name},
+            )
         ]
         refused = [e for e in problems if e.kind in ("rejected_batches", "unseen_categories")]
         if refused:
@@ -230,7 +269,17 @@ class DataQuality:
                 "the refused batches",
                 subject={"model": model.name},
             )
-            out.append(Evidence(self.name, "schema_break", refused[0].summary, refused[0].strength,
-                                SCHEMA_WEIGHT, cause=schema, refs=refused[0].refs,
-                                at=refused[0].at, details={"model": model.name}))
+            out.append(
+                Evidence(
+                    self.name,
+                    "schema_break",
+                    refused[0].summary,
+                    refused[0].strength,
+                    SCHEMA_WEIGHT,
+                    cause=schema,
+                    refs=refused[0].refs,
+                    at=refused[0].at,
+                    details={"model": model.name},
+                )
+            )
         return out

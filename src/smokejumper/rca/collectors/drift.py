@@ -32,8 +32,8 @@ def drifted_columns(model: ModelFacts, onset: datetime) -> list[dict[str, Any]]:
     """Each feature drifted from ``onset`` on: ``{column, onset, effect_size, method,
     persistence, refs}``, the largest effect first."""
     per_column: dict[str, list[tuple[Observed, dict[str, Any]]]] = {}
-    for rows in model.monitors_of("feature_drift").values():
-        for o in rows:
+    for observed in model.monitors_of("feature_drift").values():
+        for o in observed:
             for name, facts in (o.details.get("columns") or {}).items():
                 if isinstance(facts, dict):
                     per_column.setdefault(name, []).append((o, facts))
@@ -155,8 +155,11 @@ class DriftAttribution:
                 "drifted": len(columns),
                 "features": total,
                 "columns": [
-                    {"column": c["column"], "onset": c["onset"].isoformat(), "effect_size": c[
-                        "effect_size"]}
+                    {
+                        "column": c["column"],
+                        "onset": c["onset"].isoformat(),
+                        "effect_size": c["effect_size"],
+                    }
                     for c in columns
                 ],
             },

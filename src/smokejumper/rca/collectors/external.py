@@ -36,7 +36,8 @@ class External:
         start = max(inputs.since, inputs.onset - QUIET)
         end = inputs.onset + inputs.window
         changes = [
-            c for c in inputs.changes
+            c
+            for c in inputs.changes
             if start <= c.at < end and (c.model is None or c.model in inputs.models)
         ]
         flagged = [r for r, flags in inputs.runs if flags and start <= r.at < end]
@@ -48,36 +49,51 @@ class External:
                 continue
             middle = median(c["onset"].timestamp() for c in columns) or 0.0
             together = sum(
-                1 for c in columns if abs(c["onset"].timestamp() - middle)
-                <= model.window.total_seconds()
+                1
+                for c in columns
+                if abs(c["onset"].timestamp() - middle) <= model.window.total_seconds()
             ) / len(columns)
             if together < TOGETHER:
                 continue
             quiet = not changes and not flagged
             strength = clamp(min(1.0, share / 0.5) * together * (1.0 if quiet else 0.5))
             names = [c["column"] for c in columns]
-            out.append(Evidence(
-                self.name, "broad_drift_no_change",
-                f"{model.name}: {len(columns)} of {total} features drifted together "
-                + ("with no change, deploy or flagged pipeline run before"
-                   if quiet else f"({len(changes) + len(flagged)} change(s) before, none "
-                   "clearly related)"),
-                strength, WEIGHT,
-                cause=Cause(
-                    f"external:{model.name}", "external_change", "external",
-                    f"an external change: the world {model.name} sees moved "
-                    f"({short_list(names, 4)} drifted together)",
-                    next_step="check the calendar (holiday, season, campaign), the market "
-                    "and the upstream data providers for the onset; compare with the same "
-                    "hour a week earlier",
-                    mitigation="wait and watch if the predictions hold; retrain on recent "
-                    "data if the shift lasts and quality drops",
-                    subject={"model": model.name, "columns": names},
-                ),
-                refs=tuple(c["refs"][0] for c in columns[:3]),
-                at=min(c["onset"] for c in columns),
-                details={"model": model.name, "drifted": len(columns), "features": total,
-                         "together": round(together, 4), "changes_before": len(changes),
-                         "flagged_runs_before": len(flagged)},
-            ))
+            out.append(
+                Evidence(
+                    self.name,
+                    "broad_drift_no_change",
+                    f"{model.name}: {len(columns)} of {total} features drifted together "
+                    + (
+                        "with no change, deploy or flagged pipeline run before"
+                        if quiet
+                        else f"({len(changes) + len(flagged)} change(s) before, none "
+                        "clearly related)"
+                    ),
+                    strength,
+                    WEIGHT,
+                    cause=Cause(
+                        f"external:{model.name}",
+                        "external_change",
+                        "external",
+                        f"an external change: the world {model.name} sees moved "
+                        f"({short_list(names, 4)} drifted together)",
+                        next_step="check the calendar (holiday, season, campaign), the market "
+                        "and the upstream data providers for the onset; compare with the same "
+                        "hour a week earlier",
+                        mitigation="wait and watch if the predictions hold; retrain on recent "
+                        "data if the shift lasts and quality drops",
+                        subject={"model": model.name, "columns": names},
+                    ),
+                    refs=tuple(c["refs"][0] for c in columns[:3]),
+                    at=min(c["onset"] for c in columns),
+                    details={
+                        "model": model.name,
+                        "drifted": len(columns),
+                        "features": total,
+                        "together": round(together, 4),
+                        "changes_before": len(changes),
+                        "flagged_runs_before": len(flagged),
+                    },
+                )
+            )
         return out

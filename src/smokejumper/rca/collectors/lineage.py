@@ -57,9 +57,7 @@ class LineageTraversal:
             else "the models declare no inputs, so its relation to them is not known"
         )
         refs = [Ref("run", run.run_id, run.job)]
-        refs += [
-            Ref("dataset", f"{d.namespace}/{d.name}", d.version) for d in run.outputs[:3]
-        ]
+        refs += [Ref("dataset", f"{d.namespace}/{d.name}", d.version) for d in run.outputs[:3]]
         return [
             Evidence(
                 self.name,

@@ -45,19 +45,27 @@ class ModelChanges:
             moves = [
                 (c, near)
                 for c in inputs.changes
-                if c.model == model.name and c.kind in MODEL_KINDS and c.at >= inputs.since
+                if c.model == model.name
+                and c.kind in MODEL_KINDS
+                and c.at >= inputs.since
                 and (near := proximity(c.at, inputs.onset, TAU, model.window)) > 0.05
             ]
             for change, near in moves:
-                out.append(Evidence(
-                    self.name, change.kind,
-                    f"{change.kind.replace('_', ' ')} of {model.name} "
-                    f"{(inputs.onset - change.at) / timedelta(minutes=1):.0f} min before the "
-                    f"onset: {change.summary}",
-                    round(near, 6), MOVE_WEIGHT, cause=change_cause(change),
-                    refs=(Ref("change", change.key, change.kind),), at=change.at,
-                    details={"model": model.name, "proximity": round(near, 4)},
-                ))
+                out.append(
+                    Evidence(
+                        self.name,
+                        change.kind,
+                        f"{change.kind.replace('_', ' ')} of {model.name} "
+                        f"{(inputs.onset - change.at) / timedelta(minutes=1):.0f} min before the "
+                        f"onset: {change.summary}",
+                        round(near, 6),
+                        MOVE_WEIGHT,
+                        cause=change_cause(change),
+                        refs=(Ref("change", change.key, change.kind),),
+                        at=change.at,
+                        details={"model": model.name, "proximity": round(near, 4)},
+                    )
+                )
             out += self._versions(model, inputs, [c for c, _ in moves])
             out += self._quality(model, inputs, bool(moves))
         return out
@@ -77,17 +85,21 @@ class ModelChanges:
                 continue
             share = rows / total
             brought = next((c for c in moves if _names_version(c, version)), None)
-            out.append(Evidence(
-                self.name, "new_version_serving",
-                f"{model.name} version {version} serves {share:.0%} of predictions since the "
-                "onset and served none before",
-                min(1.0, 0.5 + share / 2), VERSION_WEIGHT,
-                cause=None if brought is None else change_cause(brought),
-                supports=() if brought else ("model_regression",),
-                refs=(Ref("window", inputs.onset.isoformat(), f"version {version}"),),
-                at=inputs.onset, details={"model": model.name, "version": version,
-                                          "share": round(share, 4)},
-            ))
+            out.append(
+                Evidence(
+                    self.name,
+                    "new_version_serving",
+                    f"{model.name} version {version} serves {share:.0%} of predictions since the "
+                    "onset and served none before",
+                    min(1.0, 0.5 + share / 2),
+                    VERSION_WEIGHT,
+                    cause=None if brought is None else change_cause(brought),
+                    supports=() if brought else ("model_regression",),
+                    refs=(Ref("window", inputs.onset.isoformat(), f"version {version}"),),
+                    at=inputs.onset,
+                    details={"model": model.name, "version": version, "share": round(share, 4)},
+                )
+            )
         return out
 
     def _quality(self, model: ModelFacts, inputs: DiagnosisInputs, moved: bool) -> list[Evidence]:
@@ -103,53 +115,84 @@ class ModelChanges:
             metric = first.details.get("metric") or "quality"
             refs = (Ref("observation", first.id, monitor),)
             if steady:
-                out.append(Evidence(
-                    self.name, "quality_down_inputs_steady",
-                    f"{model.name}: {monitor} unhealthy from {began:%Y-%m-%d %H:%M} while no "
-                    "input feature drifted",
-                    1.0, QUALITY_WEIGHT, supports=("model_regression", "concept_drift"),
-                    refutes=("data_drift", "external_change"), refs=refs, at=began,
-                    details={"model": model.name, "monitor": monitor, "value": first.value},
-                ))
+                out.append(
+                    Evidence(
+                        self.name,
+                        "quality_down_inputs_steady",
+                        f"{model.name}: {monitor} unhealthy from {began:%Y-%m-%d %H:%M} while no "
+                        "input feature drifted",
+                        1.0,
+                        QUALITY_WEIGHT,
+                        supports=("model_regression", "concept_drift"),
+                        refutes=("data_drift", "external_change"),
+                        refs=refs,
+                        at=began,
+                        details={"model": model.name, "monitor": monitor, "value": first.value},
+                    )
+                )
             else:
-                out.append(Evidence(
-                    self.name, "quality_down",
-                    f"{model.name}: {monitor} unhealthy from {began:%Y-%m-%d %H:%M}",
-                    0.6, QUALITY_WEIGHT,
-                    supports=("model_regression", "concept_drift", "data_drift", "data_quality"),
-                    refs=refs, at=began, details={"model": model.name, "monitor": monitor},
-                ))
+                out.append(
+                    Evidence(
+                        self.name,
+                        "quality_down",
+                        f"{model.name}: {monitor} unhealthy from {began:%Y-%m-%d %H:%M}",
+                        0.6,
+                        QUALITY_WEIGHT,
+                        supports=(
+                            "model_regression",
+                            "concept_drift",
+                            "data_drift",
+                            "data_quality",
+                        ),
+                        refs=refs,
+                        at=began,
+                        details={"model": model.name, "monitor": monitor},
+                    )
+                )
             if steady and not moved:
-                out.append(Evidence(
-                    self.name, "concept_drift",
-                    f"{model.name}: {metric} fell with steady inputs and no model change",
-                    1.0, CONCEPT_WEIGHT,
-                    cause=Cause(
-                        f"concept:{model.name}", "concept_drift", "external",
-                        f"concept drift: what {model.name} predicts changed in the world while "
-                        "its inputs did not",
-                        next_step="check the labels that arrived since the onset against the "
-                        "predictions by segment; look for a change in the business or world",
-                        mitigation="retrain on recent labelled data; lower the model's weight "
-                        "in decisions until then",
-                        subject={"model": model.name},
-                    ),
-                    refs=refs, at=began, details={"model": model.name},
-                ))
+                out.append(
+                    Evidence(
+                        self.name,
+                        "concept_drift",
+                        f"{model.name}: {metric} fell with steady inputs and no model change",
+                        1.0,
+                        CONCEPT_WEIGHT,
+                        cause=Cause(
+                            f"concept:{model.name}",
+                            "concept_drift",
+                            "external",
+                            f"concept drift: what {model.name} predicts changed in the world while "
+                            "its inputs did not",
+                            next_step="check the labels that arrived since the onset against the "
+                            "predictions by segment; look for a change in the business or world",
+                            mitigation="retrain on recent labelled data; lower the model's weight "
+                            "in decisions until then",
+                            subject={"model": model.name},
+                        ),
+                        refs=refs,
+                        at=began,
+                        details={"model": model.name},
+                    )
+                )
         for monitor, rows in model.monitors_of("confidence").items():
             began = own_onset([(o.window_start, o.healthy is False) for o in rows], start)
             if began is None:
                 continue
             first = next(o for o in rows if o.window_start == began)
-            out.append(Evidence(
-                self.name, "confidence_collapse",
-                f"{model.name}: confidence ({monitor}) out of bounds from "
-                f"{began:%Y-%m-%d %H:%M}",
-                1.0, CONFIDENCE_WEIGHT,
-                supports=("model_regression", "data_drift", "data_quality"),
-                refs=(Ref("observation", first.id, monitor),), at=began,
-                details={"model": model.name, "monitor": monitor, "value": first.value},
-            ))
+            out.append(
+                Evidence(
+                    self.name,
+                    "confidence_collapse",
+                    f"{model.name}: confidence ({monitor}) out of bounds from "
+                    f"{began:%Y-%m-%d %H:%M}",
+                    1.0,
+                    CONFIDENCE_WEIGHT,
+                    supports=("model_regression", "data_drift", "data_quality"),
+                    refs=(Ref("observation", first.id, monitor),),
+                    at=began,
+                    details={"model": model.name, "monitor": monitor, "value": first.value},
+                )
+            )
         return out
 
 

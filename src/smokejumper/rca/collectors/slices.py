@@ -42,26 +42,49 @@ class Slices:
                 worse.sort(key=lambda s: (s["p_value"], -(s["bad_after"] or 0.0)))
                 names = [f"{column}={s['value']}" for s in worse]
                 refs = tuple(Ref("segment", n) for n in names[:5])
-                facts = {"model": model.name, "column": column, "segments": worse,
-                         "tested": len(tested)}
+                facts = {
+                    "model": model.name,
+                    "column": column,
+                    "segments": worse,
+                    "tested": len(tested),
+                }
                 if len(worse) >= ALL * len(tested):
-                    out.append(Evidence(
-                        self.name, "all_traffic",
-                        f"{model.name}: every {column} degraded alike ({len(worse)} of "
-                        f"{len(tested)} values): all traffic, not one segment",
-                        1.0, 0.0, refs=refs, at=inputs.onset, details=facts))
+                    out.append(
+                        Evidence(
+                            self.name,
+                            "all_traffic",
+                            f"{model.name}: every {column} degraded alike ({len(worse)} of "
+                            f"{len(tested)} values): all traffic, not one segment",
+                            1.0,
+                            0.0,
+                            refs=refs,
+                            at=inputs.onset,
+                            details=facts,
+                        )
+                    )
                     continue
                 top = worse[0]
                 what = _said(top)
                 weight = VERSION_WEIGHT if column == "version" else SEGMENT_WEIGHT
-                supports = ("model_regression",) if column == "version" else (
-                    "data_quality", "fairness_bias")
-                out.append(Evidence(
-                    self.name, "segment_degraded",
-                    f"{model.name}: only {', '.join(names[:3])} degraded ({what}); "
-                    f"{len(tested) - len(worse)} of {len(tested)} {column} values held",
-                    1.0 - len(worse) / max(len(tested), 1) / 2, weight, supports=supports,
-                    refs=refs, at=inputs.onset, details=facts))
+                supports = (
+                    ("model_regression",)
+                    if column == "version"
+                    else ("data_quality", "fairness_bias")
+                )
+                out.append(
+                    Evidence(
+                        self.name,
+                        "segment_degraded",
+                        f"{model.name}: only {', '.join(names[:3])} degraded ({what}); "
+                        f"{len(tested) - len(worse)} of {len(tested)} {column} values held",
+                        1.0 - len(worse) / max(len(tested), 1) / 2,
+                        weight,
+                        supports=supports,
+                        refs=refs,
+                        at=inputs.onset,
+                        details=facts,
+                    )
+                )
         return out
 
 
