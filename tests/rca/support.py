@@ -30,11 +30,19 @@ def hours(first: int, last: int) -> list[datetime]:
     return [ONSET + k * HOUR for k in range(first, last + 1)]
 
 
-def obs(monitor: str, kind: str, at: datetime, value: float | None, healthy: bool | None,
-        details: dict[str, Any] | None = None, column: str | None = None) -> Observed:
+def obs(
+    monitor: str,
+    kind: str,
+    at: datetime,
+    value: float | None,
+    healthy: bool | None,
+    details: dict[str, Any] | None = None,
+    column: str | None = None,
+) -> Observed:
     """One observation with an id made of its monitor and hour."""
-    return Observed("churn", monitor, kind, at, value, healthy, details or {},
-                    f"{monitor}@{at:%d%H}", column)
+    return Observed(
+        "churn", monitor, kind, at, value, healthy, details or {}, f"{monitor}@{at:%d%H}", column
+    )
 
 
 def drift_obs(drifted: Sequence[str], from_hour: int = 0) -> list[Observed]:
@@ -42,8 +50,14 @@ def drift_obs(drifted: Sequence[str], from_hour: int = 0) -> list[Observed]:
     out = []
     for at in hours(-12, 3):
         on = at >= ONSET + from_hour * HOUR
-        cols = {c: {"effect_size": 0.4 if on and c in drifted else 0.02,
-                    "drift": bool(on and c in drifted), "method": "psi"} for c in FEATURES}
+        cols = {
+            c: {
+                "effect_size": 0.4 if on and c in drifted else 0.02,
+                "drift": bool(on and c in drifted),
+                "method": "psi",
+            }
+            for c in FEATURES
+        }
         share = sum(1 for c in cols.values() if c["drift"]) / len(FEATURES)
         out.append(obs("drift", "feature_drift", at, share, share == 0, {"columns": cols}))
     return out
@@ -52,8 +66,15 @@ def drift_obs(drifted: Sequence[str], from_hour: int = 0) -> list[Observed]:
 def null_obs(column: str = "age", rate: float = 0.5) -> list[Observed]:
     """A null-rate monitor of ``column``: 0 before the onset, ``rate`` from it."""
     return [
-        obs("nulls", "null_rate", at, rate if at >= ONSET else 0.0, at < ONSET,
-            {"column": column, "rates": {column: rate if at >= ONSET else 0.0}}, column)
+        obs(
+            "nulls",
+            "null_rate",
+            at,
+            rate if at >= ONSET else 0.0,
+            at < ONSET,
+            {"column": column, "rates": {column: rate if at >= ONSET else 0.0}},
+            column,
+        )
         for at in hours(-12, 3)
     ]
 
@@ -61,8 +82,14 @@ def null_obs(column: str = "age", rate: float = 0.5) -> list[Observed]:
 def perf_obs() -> list[Observed]:
     """An accuracy monitor: 0.9 before the onset, 0.6 from it."""
     return [
-        obs("accuracy", "performance", at, 0.6 if at >= ONSET else 0.9, at < ONSET,
-            {"labelled": 100, "rows": 100, "metric": "accuracy"})
+        obs(
+            "accuracy",
+            "performance",
+            at,
+            0.6 if at >= ONSET else 0.9,
+            at < ONSET,
+            {"labelled": 100, "rows": 100, "metric": "accuracy"},
+        )
         for at in hours(-12, 3)
     ]
 
@@ -84,14 +111,16 @@ def rows(nulls_in: str | None = None) -> pa.Table:
             plans.append(plan)
             ages.append(None if at >= ONSET and plan == nulls_in else float(rng.normal(40, 10)))
     n = len(stamps)
-    return pa.table({
-        "timestamp": pa.array(stamps, pa.timestamp("us", tz="UTC")),
-        "version": ["v1"] * n,
-        "plan": plans,
-        "age": pa.array(ages, pa.float64()),
-        "error": [False] * n,
-        "prediction": rng.random(n),
-    })
+    return pa.table(
+        {
+            "timestamp": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+            "version": ["v1"] * n,
+            "plan": plans,
+            "age": pa.array(ages, pa.float64()),
+            "error": [False] * n,
+            "prediction": rng.random(n),
+        }
+    )
 
 
 def model(**kw: Any) -> ModelFacts:
@@ -107,29 +136,48 @@ def inputs(m: ModelFacts | None = None, **kw: Any) -> DiagnosisInputs:
     return replace(base, **kw)
 
 
-def feature_run(run_id: str, at: datetime, rows_written: int, version: str,
-                state: str = "COMPLETE") -> PipelineRun:
+def feature_run(
+    run_id: str, at: datetime, rows_written: int, version: str, state: str = "COMPLETE"
+) -> PipelineRun:
     """A run of etl/churn_features writing ``features.churn`` at ``version``."""
     out = RunDataset("wh", "features.churn", "output", row_count=rows_written, version=version)
-    return PipelineRun(run_id, "etl", "churn_features", state, at - 10 * timedelta(minutes=1),
-                       at - 10 * timedelta(minutes=1), at, outputs=(out,))
+    return PipelineRun(
+        run_id,
+        "etl",
+        "churn_features",
+        state,
+        at - 10 * timedelta(minutes=1),
+        at - 10 * timedelta(minutes=1),
+        at,
+        outputs=(out,),
+    )
 
 
-LOW = Flag("row_count_low", "features.churn: 950 rows, under half the usual 10,000",
-           "features.churn")
+LOW = Flag(
+    "row_count_low", "features.churn: 950 rows, under half the usual 10,000", "features.churn"
+)
 
 
 def alias_move(at: datetime = ONSET - timedelta(minutes=20)) -> Any:
     """The alias champion moved from v1 to v2."""
-    return make_change(key="mlflow:move-1", at=at, kind="alias_move", model="churn",
-                       summary="alias champion moved from v1 to v2", source="mlflow",
-                       details={"alias": "champion", "old_version": "1", "new_version": "2"})
+    return make_change(
+        key="mlflow:move-1",
+        at=at,
+        kind="alias_move",
+        model="churn",
+        summary="alias champion moved from v1 to v2",
+        source="mlflow",
+        details={"alias": "champion", "old_version": "1", "new_version": "2"},
+    )
 
 
 def infra_alert() -> Alert:
     """An Alertmanager alert that started just before the onset."""
-    return Alert({"alertname": "NodeMemoryHigh", "source": "alertmanager"},
-                 {"summary": "node-3 memory at 97%"}, starts_at=ONSET - timedelta(minutes=10))
+    return Alert(
+        {"alertname": "NodeMemoryHigh", "source": "alertmanager"},
+        {"summary": "node-3 memory at 97%"},
+        starts_at=ONSET - timedelta(minutes=10),
+    )
 
 
 def profiles(null_age: bool) -> tuple[tuple[datetime, Any], ...]:

@@ -22,7 +22,14 @@ SCENARIOS = scenarios()
 
 def test_every_collector_is_registered_and_has_a_scenario() -> None:
     assert list(COLLECTORS) == [
-        "drift", "data_quality", "slices", "changes", "lineage", "model", "serving", "external"
+        "drift",
+        "data_quality",
+        "slices",
+        "changes",
+        "lineage",
+        "model",
+        "serving",
+        "external",
     ]
     assert set(SCENARIOS) == set(COLLECTORS)  # a new collector brings its scenario
 

@@ -33,12 +33,17 @@ from smokejumper.rca.hypotheses import SYMPTOM_CAP
 def test_silent_pipeline_names_the_job_and_the_dataset_version() -> None:
     broken = feature_run("r-bad", ONSET - 2 * HOUR, 950, "snap-4")
     healthy = feature_run("r-ok", ONSET - 26 * HOUR, 10_000, "snap-3")
-    found = diagnose(inputs(
-        model(observations=tuple(null_obs()), profiles=profiles(null_age=True),
-              rows=rows(nulls_in="basic")),
-        runs=((healthy, ()), (broken, (LOW,))),
-        changes=(alias_move(ONSET - 20 * HOUR),),  # a distractor, long before
-    ))
+    found = diagnose(
+        inputs(
+            model(
+                observations=tuple(null_obs()),
+                profiles=profiles(null_age=True),
+                rows=rows(nulls_in="basic"),
+            ),
+            runs=((healthy, ()), (broken, (LOW,))),
+            changes=(alias_move(ONSET - 20 * HOUR),),  # a distractor, long before
+        )
+    )
     top = found.hypotheses[0]
     assert top.cause.key == "run:r-bad"
     assert (top.cause.label, top.cause.category) == ("data_quality", "data")
@@ -54,10 +59,12 @@ def test_silent_pipeline_names_the_job_and_the_dataset_version() -> None:
 
 
 def test_bad_version_names_the_alias_move() -> None:
-    found = diagnose(inputs(
-        model(observations=(*drift_obs([]), *perf_obs()), traffic=traffic(("v1", "v2"))),
-        changes=(alias_move(),),
-    ))
+    found = diagnose(
+        inputs(
+            model(observations=(*drift_obs([]), *perf_obs()), traffic=traffic(("v1", "v2"))),
+            changes=(alias_move(),),
+        )
+    )
     top = found.hypotheses[0]
     assert top.cause.key == "change:mlflow:move-1"
     assert top.cause.label == "model_regression"
@@ -84,8 +91,7 @@ def test_broad_drift_with_no_change_is_external() -> None:
 
 def test_infrastructure_alert_is_the_serving_cause() -> None:
     slow = tuple(
-        obs("p99", "latency", at, 900.0 if at >= ONSET else 80.0, at < ONSET)
-        for at in hours(-6, 3)
+        obs("p99", "latency", at, 900.0 if at >= ONSET else 80.0, at < ONSET) for at in hours(-6, 3)
     )
     found = diagnose(inputs(model(observations=slow), alerts=(infra_alert(),)))
     top = found.hypotheses[0]
@@ -97,8 +103,10 @@ def test_infrastructure_alert_is_the_serving_cause() -> None:
 
 def test_symptoms_count_at_most_their_cap_per_collector() -> None:
     cause = Cause("drift:m", "data_drift", "data", "drift")
-    many = [Evidence("drift", "feature_drift", f"f{i}", 1.0, 0.5, supports=("data_drift",))
-            for i in range(20)]
+    many = [
+        Evidence("drift", "feature_drift", f"f{i}", 1.0, 0.5, supports=("data_drift",))
+        for i in range(20)
+    ]
     [h] = combine("INC-1", [Evidence("drift", "x", "x", 1.0, 1.0, cause=cause), *many])
     assert h.points == 1.0 + SYMPTOM_CAP
 

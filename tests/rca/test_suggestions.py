@@ -26,8 +26,9 @@ def test_the_categories_agree_with_the_post_mortem() -> None:
 
 
 def test_suggested_until_written() -> None:
-    incident, events = Incident.open("INC-1", "churn: age null", "SEV2", ONSET,
-                                     source="alerting", models=["churn"])
+    incident, events = Incident.open(
+        "INC-1", "churn: age null", "SEV2", ONSET, source="alerting", models=["churn"]
+    )
     facts = Facts(incident, events, hypotheses=_hypotheses())
     pm = assemble(facts, {}, status="draft", now=ONSET + HOUR)
     assert pm.fishbone_suggested and pm.five_whys_suggested
@@ -44,8 +45,13 @@ def test_suggested_until_written() -> None:
     assert "Suggested by the root-cause analysis" in text
     assert pm.to_dict()["five_whys_suggested"] is True
 
-    mine = Revision.make("fishbone", 1, [{"category": "process", "cause": "no row-count gate"}],
-                         "ana", ONSET + 2 * HOUR)
+    mine = Revision.make(
+        "fishbone",
+        1,
+        [{"category": "process", "cause": "no row-count gate"}],
+        "ana",
+        ONSET + 2 * HOUR,
+    )
     pm = assemble(facts, {mine.section: mine}, status="draft", now=ONSET + timedelta(hours=3))
     assert not pm.fishbone_suggested and pm.five_whys_suggested
     assert [c["cause"] for c in pm.fishbone] == ["no row-count gate"]
