@@ -50,13 +50,16 @@ def test_nothing_to_find_in_a_quiet_incident(name: str) -> None:
 
 def _check(e: Evidence, name: str) -> None:
     assert e.collector == name
-    assert 0.0 <= e.strength <= 1.0 and e.weight >= 0
+    assert 0.0 <= e.strength <= 1.0
+    assert e.weight >= 0
     assert e.summary.strip()
     assert e.cause is not None or e.supports or e.refutes or e.points == 0
     if e.cause is not None:
         assert e.cause.category in CATEGORIES
         assert taxonomy_label(e.cause.label).slug == e.cause.label
-        assert e.cause.title and e.cause.next_step and e.cause.mitigation
+        assert e.cause.title
+        assert e.cause.next_step
+        assert e.cause.mitigation
     assert e.refs, f"{name}: {e.kind} links to nothing behind it"
     assert all(r.kind in REF_KINDS and r.id for r in e.refs)
     json.dumps(e.to_dict(), allow_nan=False)

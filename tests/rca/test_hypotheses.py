@@ -51,7 +51,8 @@ def test_silent_pipeline_names_the_job_and_the_dataset_version() -> None:
     assert top.cause.subject["dataset_version"] == "snap-4"
     assert "snap-4" in top.cause.mitigation
     moved = {(c["collector"], c["how"]) for c in top.contributions}
-    assert ("lineage", "names this cause") in moved and ("changes", "names this cause") in moved
+    assert ("lineage", "names this cause") in moved
+    assert ("changes", "names this cause") in moved
     assert ("data_quality", "supports data_quality") in moved
     assert top.points == round(sum(c["points"] for c in top.contributions), 6)
     assert top.confidence > 0.85
@@ -122,7 +123,9 @@ def test_refuting_symptoms_lower_the_score() -> None:
 def test_confidence_rises_with_the_points() -> None:
     values = [confidence(p) for p in (-1.0, 0.0, 1.0, 2.0, 3.0, 5.0)]
     assert values == sorted(values)
-    assert values[3] == 0.5 and 0 < values[0] < 0.05 and values[-1] > 0.97
+    assert values[3] == 0.5
+    assert 0 < values[0] < 0.05
+    assert values[-1] > 0.97
 
 
 def test_a_failing_collector_is_named_and_the_others_still_count() -> None:

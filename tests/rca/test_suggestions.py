@@ -31,8 +31,10 @@ def test_suggested_until_written() -> None:
     )
     facts = Facts(incident, events, hypotheses=_hypotheses())
     pm = assemble(facts, {}, status="draft", now=ONSET + HOUR)
-    assert pm.fishbone_suggested and pm.five_whys_suggested
-    assert pm.fishbone[0]["category"] == "data" and pm.fishbone[0]["suggested"]
+    assert pm.fishbone_suggested
+    assert pm.five_whys_suggested
+    assert pm.fishbone[0]["category"] == "data"
+    assert pm.fishbone[0]["suggested"]
     assert "etl/churn_features" in pm.fishbone[0]["cause"]
     assert "snap-4" in pm.five_whys[1]["because"]
     cited = [e for step in pm.five_whys for e in step["evidence"]]
@@ -53,12 +55,15 @@ def test_suggested_until_written() -> None:
         ONSET + 2 * HOUR,
     )
     pm = assemble(facts, {mine.section: mine}, status="draft", now=ONSET + timedelta(hours=3))
-    assert not pm.fishbone_suggested and pm.five_whys_suggested
+    assert not pm.fishbone_suggested
+    assert pm.five_whys_suggested
     assert [c["cause"] for c in pm.fishbone] == ["no row-count gate"]
 
 
 def test_nothing_suggested_without_a_diagnosis() -> None:
     incident, events = Incident.open("INC-1", "t", "SEV3", ONSET, source="user", actor="ana")
     pm = assemble(Facts(incident, events), {}, status="draft", now=ONSET)
-    assert pm.fishbone == () and pm.five_whys == ()
-    assert not pm.fishbone_suggested and "Suggested" not in to_markdown(pm)
+    assert pm.fishbone == ()
+    assert pm.five_whys == ()
+    assert not pm.fishbone_suggested
+    assert "Suggested" not in to_markdown(pm)

@@ -111,12 +111,15 @@ def test_silent_pipeline_names_the_job_and_dataset_version(server: RunningServer
         incident = _incident(c)
 
         found = c.get(f"/api/v1/incidents/{incident['id']}/hypotheses").json()
-        assert found["diagnosed"] and found["trigger"] == "opened"
+        assert found["diagnosed"]
+        assert found["trigger"] == "opened"
         top = found["hypotheses"][0]
-        assert top["label"] == "data_quality" and top["category"] == "data"
+        assert top["label"] == "data_quality"
+        assert top["category"] == "data"
         assert top["subject"]["job"] == "etl/churn_features"
         assert top["subject"]["dataset_version"] == "snap-4"
-        assert "snap-4" in top["title"] and "950" in top["title"]
+        assert "snap-4" in top["title"]
+        assert "950" in top["title"]
         collectors = {x["collector"] for x in top["contributions"]}
         assert {"lineage", "changes", "data_quality"} <= collectors
         refs = {(r["kind"], r["id"]) for e in top["evidence"] for r in e["refs"]}
@@ -127,7 +130,8 @@ def test_silent_pipeline_names_the_job_and_dataset_version(server: RunningServer
             for e in found["context"] + [x for h in found["hypotheses"] for x in h["evidence"]]
             if e["collector"] == "slices"
         ]
-        assert slices and "plan=basic" in slices[0]["summary"]  # only basic rows lost age
+        assert slices
+        assert "plan=basic" in slices[0]["summary"]
 
         timeline = c.get(f"/api/v1/incidents/{incident['id']}/timeline").json()
         [event] = [e for e in timeline if e["kind"] == "diagnosed"]
@@ -136,7 +140,8 @@ def test_silent_pipeline_names_the_job_and_dataset_version(server: RunningServer
         pm = c.get(
             f"/api/v1/incidents/{incident['id']}/postmortem", params={"format": "json"}
         ).json()
-        assert pm["fishbone_suggested"] and pm["five_whys_suggested"]
+        assert pm["fishbone_suggested"]
+        assert pm["five_whys_suggested"]
         assert pm["fishbone"][0]["evidence"] == [{"kind": "hypothesis", "id": top["id"]}]
         assert any(e["kind"] == "run" for s in pm["five_whys"] for e in s["evidence"])
 
@@ -177,7 +182,8 @@ def test_alias_move_before_accuracy_drops_is_named(server: RunningServer) -> Non
         incident = _incident(c)
         found = c.get(f"/api/v1/incidents/{incident['id']}/hypotheses").json()
         top = found["hypotheses"][0]
-        assert top["key"].startswith("change:") and top["label"] == "model_regression"
+        assert top["key"].startswith("change:")
+        assert top["label"] == "model_regression"
         assert "alias champion moved from v1 to v2" in top["title"]
         assert "roll back" in top["mitigation"]
 
