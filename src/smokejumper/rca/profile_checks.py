@@ -29,6 +29,9 @@ Finding = tuple[str, str, float, float, str]
 NULL_RISE = 0.05
 #: A bin's share counts as piling up when it rose by this much and at least tripled.
 PILE_RISE = 0.2
+#: Values beyond the reference's range by this share of its width are far out of range (a
+#: unit change, a sentinel value); nearer, a sample's tail is no finding.
+FAR = 0.5
 #: A window with fewer usable values than this is not judged frozen.
 MIN_VALUES = 10
 
@@ -117,7 +120,8 @@ def _numeric(
                 f"{name}: {zero_now:.0%} of values in the bin holding 0 (was {zero_was:.0%})",
             )
         )
-    if ref.n and col.n and (col.min < ref.min or col.max > ref.max):
+    margin = FAR * (ref.max - ref.min)
+    if ref.n and col.n and (col.min < ref.min - margin or col.max > ref.max + margin):
         out.append(
             (
                 name,
@@ -125,7 +129,7 @@ def _numeric(
                 0.0,
                 1.0,
                 f"{name} reached [{col.min:g}, "
-                f"{col.max:g}], outside the reference's [{ref.min:g}, {ref.max:g}]",
+                f"{col.max:g}], far outside the reference's [{ref.min:g}, {ref.max:g}]",
             )
         )
     return out
