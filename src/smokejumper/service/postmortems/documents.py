@@ -5,7 +5,6 @@ as Markdown, HTML, PDF or JSON."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -214,17 +213,6 @@ def _check_final(written: dict[Any, Revision]) -> None:
         )
 
 
-def is_final(session: Session, incident_id: str) -> bool:
-    """Whether the incident's post-mortem is final (the incident may then close)."""
-    row = postmortem_row(session, incident_id)
-    return row is not None and row.status == "final"
-
-
 def media_type(fmt: str) -> str:
     """The media type of format ``fmt``."""
     return FORMATS[fmt]
-
-
-def formats() -> Sequence[str]:
-    """The formats the document renders to."""
-    return tuple(FORMATS)
