@@ -117,8 +117,13 @@ def build(home: Path, windows: int, rows: int, batches: int) -> dict[str, Any]:
         monitors = {}
         for spec in (
             {"name": "drift", "model": "bench", "type": "feature_drift"},
-            {"name": "f00-nulls", "model": "bench", "type": "null_rate", "column": "f00",
-             "severity": "page"},
+            {
+                "name": "f00-nulls",
+                "model": "bench",
+                "type": "null_rate",
+                "column": "f00",
+                "severity": "page",
+            },
             {"name": "volume", "model": "bench", "type": "volume", "min": 1},
         ):
             monitors[spec["name"]] = save_monitor(session, parse_monitor(spec)).id
@@ -129,37 +134,84 @@ def build(home: Path, windows: int, rows: int, batches: int) -> dict[str, Any]:
             for b in range(batches):
                 table = _batch(rng, start, per, broken, f"w{w}b{b}", now)
                 ingest(session, raw_log, model, schema, reference, table, f"w{w}b{b}")
-            cols = {n: {"effect_size": 0.3 if broken and 1 <= i <= 4 else 0.01,
-                        "drift": bool(broken and 1 <= i <= 4), "method": "wasserstein"}
-                    for i, n in enumerate([*NUMERIC, "plan", "region"])}
+            cols = {
+                n: {
+                    "effect_size": 0.3 if broken and 1 <= i <= 4 else 0.01,
+                    "drift": bool(broken and 1 <= i <= 4),
+                    "method": "wasserstein",
+                }
+                for i, n in enumerate([*NUMERIC, "plan", "region"])
+            }
             rate = 0.25 if broken else 0.0
-            save_observations(session, [
-                {"monitor_id": monitors["drift"], "window_start": start,
-                 "value": 4 / 50 if broken else 0.0, "healthy": not broken,
-                 "details": json.dumps({"columns": cols}), "evaluated_at": now},
-                {"monitor_id": monitors["f00-nulls"], "window_start": start, "value": rate,
-                 "healthy": not broken, "details": json.dumps(
-                     {"column": "f00", "rates": {"f00": rate}}), "evaluated_at": now},
-                {"monitor_id": monitors["volume"], "window_start": start, "value": float(
-                    batches * per), "healthy": True, "details": "{}", "evaluated_at": now},
-            ])
+            save_observations(
+                session,
+                [
+                    {
+                        "monitor_id": monitors["drift"],
+                        "window_start": start,
+                        "value": 4 / 50 if broken else 0.0,
+                        "healthy": not broken,
+                        "details": json.dumps({"columns": cols}),
+                        "evaluated_at": now,
+                    },
+                    {
+                        "monitor_id": monitors["f00-nulls"],
+                        "window_start": start,
+                        "value": rate,
+                        "healthy": not broken,
+                        "details": json.dumps({"column": "f00", "rates": {"f00": rate}}),
+                        "evaluated_at": now,
+                    },
+                    {
+                        "monitor_id": monitors["volume"],
+                        "window_start": start,
+                        "value": float(batches * per),
+                        "healthy": True,
+                        "details": "{}",
+                        "evaluated_at": now,
+                    },
+                ],
+            )
         for k in range(50):
-            add_change(session, make_change(
-                key=f"deploy-{k}", at=onset - timedelta(hours=k % 24, minutes=k),
-                kind="config", service=f"svc-{k % 5}", summary=f"config change {k}"), now)
-        add_change(session, make_change(
-            key="move-2", at=onset - timedelta(minutes=25), kind="alias_move", model="bench",
-            summary="alias champion moved from v1 to v2",
-            details={"alias": "champion", "old_version": "1", "new_version": "2"}), now)
-        incident, events = Incident.open("INC-1", "bench: f00 null", "SEV2", onset,
-                                         source="alerting", models=["bench"])
+            add_change(
+                session,
+                make_change(
+                    key=f"deploy-{k}",
+                    at=onset - timedelta(hours=k % 24, minutes=k),
+                    kind="config",
+                    service=f"svc-{k % 5}",
+                    summary=f"config change {k}",
+                ),
+                now,
+            )
+        add_change(
+            session,
+            make_change(
+                key="move-2",
+                at=onset - timedelta(minutes=25),
+                kind="alias_move",
+                model="bench",
+                summary="alias champion moved from v1 to v2",
+                details={"alias": "champion", "old_version": "1", "new_version": "2"},
+            ),
+            now,
+        )
+        incident, events = Incident.open(
+            "INC-1", "bench: f00 null", "SEV2", onset, source="alerting", models=["bench"]
+        )
         incident, more = incident.record_onset("f00-nulls", onset)
         from smokejumper.incidents import Changed
 
         store_changed(session, Changed(incident, (*events, *more)))
         session.commit()
-    return {"sessions": sessions, "raw_log": raw_log, "now": now, "engine": engine,
-            "build_s": time.perf_counter() - began, "rows": per * batches * windows}
+    return {
+        "sessions": sessions,
+        "raw_log": raw_log,
+        "now": now,
+        "engine": engine,
+        "build_s": time.perf_counter() - began,
+        "rows": per * batches * windows,
+    }
 
 
 def main() -> int:
@@ -195,7 +247,7 @@ def main() -> int:
         "| measure | value |",
         "|---|---|",
         f"| windows (hourly) | {args.windows} |",
-        f"| features | 50 |",
+        "| features | 50 |",
         f"| logged rows | {store['rows']:,} |",
         f"| store build (not timed as diagnosis) | {store['build_s']:.1f} s |",
         f"| diagnosis, cold | {timings[0]:.2f} s |",
