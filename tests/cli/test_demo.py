@@ -123,6 +123,9 @@ def test_demo_shows_the_service_catching_the_drift(tmp_path: Path) -> None:
     assert markdown.startswith("# Post-mortem INC-1: ")
     assert "| Status | final (incident closed) |" in markdown
     assert "- **Process**: no null-share gate in the feature pipeline" in markdown
+    # The incident was diagnosed when it opened: the broken run is among the ranked causes.
+    assert "Hypotheses for INC-1" in out.stdout, out.stdout
+    assert lines_with(out.stdout, "data_quality", "etl/credit_bureau_join"), out.stdout
     # The upstream run that broke is on the incident's timeline, before the onset.
     assert lines_with(out.stdout, "before onset", "etl/credit_bureau_join", "6,630 rows"), (
         out.stdout

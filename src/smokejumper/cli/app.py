@@ -15,6 +15,7 @@ from smokejumper.cli import (
     alerts,
     changes,
     demo,
+    diagnosis,  # noqa: F401 - registers `incident diagnose`
     drift,
     evaluate,
     export,

@@ -46,6 +46,7 @@ from smokejumper.cli.demo_data import (
 from smokejumper.cli.demo_pipeline import pipeline_runs
 from smokejumper.cli.demo_postmortem import Written, respond_and_write
 from smokejumper.cli.demo_receiver import DemoReceiver
+from smokejumper.cli.diagnosis import hypotheses_table
 from smokejumper.cli.incidents import timeline_table
 from smokejumper.client import AdminClient, Client
 from smokejumper.client.api_types import PARQUET
@@ -124,6 +125,8 @@ def run_service_demo(
                     incidents = [admin.incident(i["id"]) for i in admin.incidents()]
                 if not incidents:
                     raise ServiceDemoError("the SLO paged but no incident was opened")
+                with _step("reading the incident's diagnosis"):
+                    diagnosis = admin.hypotheses(incidents[0]["id"])
                 status.update("Running the incident to its end and writing its post-mortem...")
                 with _step("writing the post-mortem"):
                     written = respond_and_write(admin, incidents[0]["id"], home / "postmortems")
@@ -141,6 +144,7 @@ def run_service_demo(
     console.print(render.slo_table(slos))
     _show_notification(console, messages, alerts, sent)
     _show_incidents(console, incidents)
+    _show_diagnosis(console, diagnosis)
     _show_postmortem(console, written)
     return time.monotonic() - started, server if keep else None
 
@@ -179,6 +183,16 @@ def _show_incidents(console: Console, incidents: list[dict[str, Any]]) -> None:
             f"ack|assign|note|update|resolve {incident['id']}."
         )
         console.print(timeline_table(incident))
+
+
+def _show_diagnosis(console: Console, diagnosis: dict[str, Any]) -> None:
+    """The likely causes Smokejumper ranked when the incident opened."""
+    console.print(
+        "\nWhen the incident opened, Smokejumper diagnosed it from the monitors, the change log "
+        "and the pipeline's runs (smokejumper incident diagnose INC-1); the likely causes, "
+        "ranked:"
+    )
+    console.print(hypotheses_table(diagnosis))
 
 
 def _show_postmortem(console: Console, written: Written) -> None:

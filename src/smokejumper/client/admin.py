@@ -34,6 +34,7 @@ import httpx
 
 from smokejumper.client import api_types as api
 from smokejumper.client.actions import ActionItemCalls
+from smokejumper.client.diagnosis import DiagnosisCalls
 from smokejumper.client.postmortems import PostmortemCalls
 from smokejumper.errors import ClientError, DataSourceNotFoundError, ServerError
 
@@ -119,7 +120,7 @@ def reference_type(path: Path) -> str:
     return api.PARQUET if suffix in (".parquet", ".pq") else api.OCTET_STREAM
 
 
-class AdminClient(PostmortemCalls, ActionItemCalls):
+class AdminClient(PostmortemCalls, ActionItemCalls, DiagnosisCalls):
     """A synchronous client of the server's HTTP API at ``url`` with ``token`` (``write`` for
     declaring, ``read`` for reading, ``admin`` for both). Use it in a ``with`` block or
     :meth:`close` it. ``transport`` replaces httpx's (for proxies, mTLS, tests).

@@ -70,6 +70,7 @@ class EventKind(StrEnum):
     UNPINNED = "unpinned"
     CORRECTION = "correction"
     ACTION_ITEM = "action_item"
+    DIAGNOSED = "diagnosed"
 
 
 #: The details each kind of event must have (more are allowed).
@@ -94,6 +95,7 @@ REQUIRED_DETAILS: dict[EventKind, tuple[str, ...]] = {
     EventKind.UNPINNED: ("event_id",),
     EventKind.CORRECTION: ("event_id", "text"),
     EventKind.ACTION_ITEM: ("action_item", "change", "summary"),
+    EventKind.DIAGNOSED: ("summary", "diagnosis_id", "hypotheses"),
 }
 
 #: Kinds of change a ``change`` event may record.
@@ -338,6 +340,28 @@ def action(
     """An action taken (a rollback, a quarantine, a restart)."""
     facts = {**(details or {}), "summary": name(summary, "summary")}
     return TimelineEvent(incident_id, EventKind.ACTION, at, source, actor, facts)
+
+
+def diagnosed(
+    incident_id: str,
+    summary: str,
+    at: datetime,
+    *,
+    diagnosis_id: int,
+    hypotheses: Sequence[Mapping[str, Any]],
+    trigger: str,
+    actor: str | None = None,
+) -> TimelineEvent:
+    """A root-cause diagnosis ran (when the incident opened, or asked for): its one-line
+    ``summary``, the stored diagnosis's id and its top ``hypotheses`` (``{id, title, label,
+    category, confidence}``), so the timeline says what was suspected when."""
+    facts = {
+        "summary": name(summary, "summary"),
+        "diagnosis_id": diagnosis_id,
+        "hypotheses": [dict(h) for h in hypotheses],
+        "trigger": trigger,
+    }
+    return TimelineEvent(incident_id, EventKind.DIAGNOSED, at, "rca", actor, facts)
 
 
 def onset_event(

@@ -32,6 +32,7 @@ from typing import Any
 from smokejumper.incidents import Incident, TimelineEvent, response_times
 from smokejumper.postmortems.blameless import Finding
 from smokejumper.postmortems.sections import Revision, Section
+from smokejumper.rca.suggestions import suggested_fishbone, suggested_whys
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class Series:
 class Facts:
     """What Smokejumper holds about an incident. ``changes`` are the change log's entries
     before the onset (JSON data of the API), ``blast_radius`` the API's blast radius,
-    ``series`` the monitors that fired, ``actions`` the action items (JSON data)."""
+    ``series`` the monitors that fired, ``actions`` the action items (JSON data),
+    ``hypotheses`` the latest diagnosis's ranked hypotheses (JSON data, best first)."""
 
     incident: Incident
     events: Sequence[TimelineEvent]
@@ -66,6 +68,7 @@ class Facts:
     blast_radius: Mapping[str, Any] | None = None
     series: Sequence[Series] = ()
     actions: Sequence[Mapping[str, Any]] = ()
+    hypotheses: Sequence[Mapping[str, Any]] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,9 @@ class PostMortem:
     series: tuple[Series, ...]
     changes: tuple[Mapping[str, Any], ...]
     findings: tuple[Finding, ...] = field(default=())
+    #: Whether the fishbone / 5 whys are suggested from the diagnosis (nobody wrote them).
+    fishbone_suggested: bool = False
+    five_whys_suggested: bool = False
 
     @property
     def title(self) -> str:
@@ -153,6 +159,8 @@ class PostMortem:
             "trigger": part(self.trigger),
             "fishbone": [dict(c) for c in self.fishbone],
             "five_whys": [dict(s) for s in self.five_whys],
+            "fishbone_suggested": self.fishbone_suggested,
+            "five_whys_suggested": self.five_whys_suggested,
             "resolution": part(self.resolution),
             "timeline": [
                 {
@@ -198,6 +206,12 @@ def assemble(
         revision = written.get(section)
         return tuple(revision.content) if revision is not None else ()
 
+    # Not written yet: suggested from the diagnosis's top hypotheses, marked as such.
+    fishbone = listed(Section.FISHBONE) or tuple(suggested_fishbone(facts.hypotheses))
+    whys = listed(Section.FIVE_WHYS) or tuple(
+        suggested_whys(facts.hypotheses, f"did {incident.title!r} happen")
+    )
+
     return PostMortem(
         incident=incident,
         status=status,
@@ -209,8 +223,8 @@ def assemble(
         detection=_detection(facts),
         root_cause=part(Section.ROOT_CAUSE),
         trigger=part(Section.TRIGGER, _trigger(facts)),
-        fishbone=listed(Section.FISHBONE),
-        five_whys=listed(Section.FIVE_WHYS),
+        fishbone=fishbone,
+        five_whys=whys,
         resolution=part(Section.RESOLUTION, _resolution(facts)),
         timeline=_timeline(facts),
         went_well=part(Section.WENT_WELL),
@@ -221,6 +235,8 @@ def assemble(
         series=tuple(facts.series),
         changes=tuple(facts.changes),
         findings=tuple(f for r in written.values() for f in r.findings),
+        fishbone_suggested=bool(fishbone) and Section.FISHBONE not in written,
+        five_whys_suggested=bool(whys) and Section.FIVE_WHYS not in written,
     )
 
 

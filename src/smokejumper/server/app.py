@@ -29,6 +29,7 @@ from smokejumper.server.refusals import install
 from smokejumper.server.routes import actions as action_routes
 from smokejumper.server.routes import alerting as alerting_routes
 from smokejumper.server.routes import changes, ingest, lineage, models, monitors, slices, windows
+from smokejumper.server.routes import diagnosis as diagnosis_routes
 from smokejumper.server.routes import incidents as incident_routes
 from smokejumper.server.routes import postmortems as postmortem_routes
 from smokejumper.server.routes import slack as slack_routes
@@ -138,6 +139,7 @@ def create_app(
         return app.openapi()
 
     routers = (models, ingest, windows, monitors, slices, alerting_routes, changes, lineage)
-    for module in (*routers, incident_routes, postmortem_routes, slack_routes, action_routes):
+    extra = (incident_routes, diagnosis_routes, postmortem_routes, slack_routes, action_routes)
+    for module in (*routers, *extra):
         app.include_router(module.router)
     return app

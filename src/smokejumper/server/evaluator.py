@@ -23,6 +23,7 @@ from smokejumper.server.home_lock import HomeLock
 from smokejumper.server.state import AppState
 from smokejumper.service.alerting.passes import alert_pass
 from smokejumper.service.evaluation.runner import run_once
+from smokejumper.service.rca.runs import diagnose_opened
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,13 @@ class Evaluator:
                     incidents=self._app.incidents_config,
                     actions=self._app.actions_config,
                 )
+                if alerted.incidents_opened:  # failures are logged, never raised
+                    diagnose_opened(
+                        self._app.sessions,
+                        self._app.raw_log,
+                        alerted.incidents_opened,
+                        datetime.now(UTC),
+                    )
                 if alerted.notifications:
                     log.info(
                         "%d alerts firing; %d notifications queued",

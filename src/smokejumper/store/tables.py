@@ -502,3 +502,19 @@ class RegistryPollRow(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     errors_total: Mapped[int] = mapped_column(Integer, default=0)
     changes_total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DiagnosisRow(Base):
+    """One root-cause diagnosis of an incident (when it opened, or asked for): its summary
+    and its document (JSON: the ranked hypotheses with their evidence; see
+    :class:`smokejumper.rca.diagnosis.Diagnosis`). Each run is kept; the newest is current."""
+
+    __tablename__ = "diagnoses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[str] = mapped_column(String(50), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    trigger: Mapped[str] = mapped_column(String(50))
+    actor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    summary: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(Text)

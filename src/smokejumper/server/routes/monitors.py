@@ -16,6 +16,7 @@ from smokejumper.server.state import state
 from smokejumper.service import config, labels
 from smokejumper.service import observations as service
 from smokejumper.service.alerting.passes import alert_pass
+from smokejumper.service.rca.runs import diagnose_opened
 from smokejumper.service.slos import slo_statuses
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
@@ -142,6 +143,8 @@ def evaluate_now(request: Request, _: Annotated[str, Depends(require("write"))])
         incidents=app.incidents_config,
         actions=app.actions_config,
     )
+    # Incidents the pass opened are diagnosed now (a failure is logged, never answered).
+    diagnose_opened(app.sessions, app.raw_log, alerted.incidents_opened, datetime.now(UTC))
     return {
         "windows": summary.windows,
         "observations": summary.observations,

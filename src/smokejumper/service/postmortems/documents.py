@@ -20,6 +20,7 @@ from smokejumper.service.changes import change_to_dict
 from smokejumper.service.incidents.blast_radius import blast_radius
 from smokejumper.service.incidents.reconstruction import LOOKBACK_HOURS
 from smokejumper.service.incidents.scope import Scope, load_scope
+from smokejumper.service.rca.runs import stored_hypotheses
 from smokejumper.store.action_items import find_action_items
 from smokejumper.store.changes import changes_between
 from smokejumper.store.database import as_utc, unit_of_work
@@ -64,6 +65,7 @@ def gather(session: Session, incident_id: str, now: datetime) -> Facts:
         blast_radius=blast_radius(session, scope, now, lookback),
         series=tuple(_series(session, scope, now)),
         actions=[item.to_dict(now) for item in find_action_items(session, incident_id)],
+        hypotheses=stored_hypotheses(session, incident_id),
     )
 
 

@@ -1,0 +1,279 @@
+"""Root-cause diagnosis: one incident of a 50-feature model over 7 days of hourly windows.
+
+What it measures
+----------------
+A store is built in a temporary folder with the store's and the service's own functions
+(``register_model``/``set_reference``, ``service.ingest.ingest`` with a ``RawLog``, so every
+window has its raw-log Parquet files and its profiled window parts, as the server stores
+them): one model with 48 numeric and 2 categorical features (``plan`` is its segment),
+``--windows`` hourly windows (default 168: 7 days) of ``--rows`` predictions each (default
+59,524: 10,000,032 rows in all), in ``--batches`` batches per window. From the onset (36
+windows before the end) ``f00`` is null in half the ``basic`` rows and ``f01``..``f04``
+drift. The observations of a feature-drift monitor (50 columns in its details), a null-rate
+monitor and a volume monitor are written for every window (the evaluator's job, not timed
+here), with 50 changes and an alias move in the lookback; the incident is opened with the
+null-rate monitor's onset.
+
+Then ``smokejumper.service.rca.runs.run_diagnosis`` (gathering the inputs from the store,
+every collector, storing the diagnosis and its timeline event) is timed: once cold (the
+first call in the process) and ``--repeats`` times warm. Acceptance: under 5 s at full size.
+
+How to run (from the repository root)
+-------------------------------------
+    .venv/bin/python benchmarks/rca_diagnosis.py                    # full size (10M rows)
+    .venv/bin/python benchmarks/rca_diagnosis.py --rows 6000        # 1M rows, as committed
+
+Writes ``benchmarks/results/rca_diagnosis.md`` (``--output`` to change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from _common import log
+
+NUMERIC = [f"f{i:02d}" for i in range(48)]
+OUTPUT = Path(__file__).resolve().parent / "results" / "rca_diagnosis.md"
+
+
+def _schema() -> Any:
+    from smokejumper.monitoring.schema import ModelSchema
+
+    features = [{"name": n, "kind": "numeric"} for n in NUMERIC]
+    features += [{"name": "plan", "kind": "categorical"}, {"name": "region", "kind": "categorical"}]
+    return ModelSchema.model_validate(
+        {"features": features, "segments": ["plan"], "prediction_kind": "numeric"}
+    )
+
+
+def _batch(rng: Any, start: datetime, n: int, broken: bool, prefix: str, now: datetime) -> Any:
+    from smokejumper.monitoring.batch import arrow_to_table
+
+    cols: dict[str, Any] = {
+        "id": [f"{prefix}-{i}" for i in range(n)],
+        "timestamp": pa.array(
+            [start + timedelta(seconds=int(s)) for s in rng.integers(0, 3600, n)],
+            pa.timestamp("us", tz="UTC"),
+        ),
+        "version": ["v2" if broken else "v1"] * n,
+    }
+    plans = rng.choice(["basic", "pro"], n)
+    for i, name in enumerate(NUMERIC):
+        values = rng.normal(0.8 if broken and 1 <= i <= 4 else 0.0, 1.0, n)
+        mask = (plans == "basic") & (rng.random(n) < 0.5) if broken and i == 0 else None
+        cols[name] = pa.array(values, mask=mask)
+    cols["plan"] = plans
+    cols["region"] = rng.choice(["eu", "us", "apac"], n)
+    cols["prediction"] = rng.random(n)
+    cols["confidence"] = rng.random(n)
+    cols["latency_ms"] = rng.gamma(2.0, 10.0, n)
+    cols["error"] = rng.random(n) < 0.001
+    return arrow_to_table(pa.table(cols), _schema(), now)
+
+
+def build(home: Path, windows: int, rows: int, batches: int) -> dict[str, Any]:
+    """The store, the incident and how long building took."""
+    from smokejumper.changes import make_change
+    from smokejumper.incidents import Incident
+    from smokejumper.monitoring.monitors import parse_monitor
+    from smokejumper.service.ingest import ingest
+    from smokejumper.stats.dataset import profile
+    from smokejumper.store.changes import add_change
+    from smokejumper.store.database import make_engine, session_factory, upgrade
+    from smokejumper.store.incidents import store_changed
+    from smokejumper.store.models import reference_of, register_model, set_reference
+    from smokejumper.store.monitors import save_monitor
+    from smokejumper.store.observations import save_observations
+    from smokejumper.store.rawlog import RawLog
+
+    rng = np.random.default_rng(7)
+    began = time.perf_counter()
+    engine = make_engine(f"sqlite:///{home / 'smokejumper.db'}")
+    upgrade(engine)
+    sessions = session_factory(engine)
+    raw_log = RawLog(home / "raw")
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    starts = [now - timedelta(hours=windows - k) for k in range(windows)]
+    onset = starts[-36] if windows > 36 else starts[len(starts) // 2]
+    schema = _schema()
+    with sessions() as session:
+        model = register_model(session, "bench", schema, 3600)
+        ref = {n: rng.normal(0, 1, 20_000) for n in NUMERIC}
+        ref["plan"] = rng.choice(["basic", "pro"], 20_000)
+        ref["region"] = rng.choice(["eu", "us", "apac"], 20_000)
+        set_reference(session, model, profile(pa.table(ref)), "parquet")
+        reference = reference_of(session, model)
+        monitors = {}
+        for spec in (
+            {"name": "drift", "model": "bench", "type": "feature_drift"},
+            {
+                "name": "f00-nulls",
+                "model": "bench",
+                "type": "null_rate",
+                "column": "f00",
+                "severity": "page",
+            },
+            {"name": "volume", "model": "bench", "type": "volume", "min": 1},
+        ):
+            monitors[spec["name"]] = save_monitor(session, parse_monitor(spec)).id
+        session.commit()
+        per = rows // batches
+        for w, start in enumerate(starts):
+            broken = start >= onset
+            for b in range(batches):
+                table = _batch(rng, start, per, broken, f"w{w}b{b}", now)
+                ingest(session, raw_log, model, schema, reference, table, f"w{w}b{b}")
+            cols = {
+                n: {
+                    "effect_size": 0.3 if broken and 1 <= i <= 4 else 0.01,
+                    "drift": bool(broken and 1 <= i <= 4),
+                    "method": "wasserstein",
+                }
+                for i, n in enumerate([*NUMERIC, "plan", "region"])
+            }
+            rate = 0.25 if broken else 0.0
+            save_observations(
+                session,
+                [
+                    {
+                        "monitor_id": monitors["drift"],
+                        "window_start": start,
+                        "value": 4 / 50 if broken else 0.0,
+                        "healthy": not broken,
+                        "details": json.dumps({"columns": cols}),
+                        "evaluated_at": now,
+                    },
+                    {
+                        "monitor_id": monitors["f00-nulls"],
+                        "window_start": start,
+                        "value": rate,
+                        "healthy": not broken,
+                        "details": json.dumps({"column": "f00", "rates": {"f00": rate}}),
+                        "evaluated_at": now,
+                    },
+                    {
+                        "monitor_id": monitors["volume"],
+                        "window_start": start,
+                        "value": float(batches * per),
+                        "healthy": True,
+                        "details": "{}",
+                        "evaluated_at": now,
+                    },
+                ],
+            )
+        for k in range(50):
+            add_change(
+                session,
+                make_change(
+                    key=f"deploy-{k}",
+                    at=onset - timedelta(hours=k % 24, minutes=k),
+                    kind="config",
+                    service=f"svc-{k % 5}",
+                    summary=f"config change {k}",
+                ),
+                now,
+            )
+        add_change(
+            session,
+            make_change(
+                key="move-2",
+                at=onset - timedelta(minutes=25),
+                kind="alias_move",
+                model="bench",
+                summary="alias champion moved from v1 to v2",
+                details={"alias": "champion", "old_version": "1", "new_version": "2"},
+            ),
+            now,
+        )
+        incident, events = Incident.open(
+            "INC-1", "bench: f00 null", "SEV2", onset, source="alerting", models=["bench"]
+        )
+        incident, more = incident.record_onset("f00-nulls", onset)
+        from smokejumper.incidents import Changed
+
+        store_changed(session, Changed(incident, (*events, *more)))
+        session.commit()
+    return {
+        "sessions": sessions,
+        "raw_log": raw_log,
+        "now": now,
+        "engine": engine,
+        "build_s": time.perf_counter() - began,
+        "rows": per * batches * windows,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--windows", type=int, default=168)
+    parser.add_argument("--rows", type=int, default=59_524, help="predictions per window")
+    parser.add_argument("--batches", type=int, default=4, help="ingest batches per window")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args()
+    from smokejumper.service.rca.runs import run_diagnosis
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log(f"building {args.windows} windows of {args.rows:,} rows")
+        store = build(Path(tmp), args.windows, args.rows, args.batches)
+        log(f"built in {store['build_s']:.1f} s")
+        timings, answer = [], {}
+        for _ in range(1 + args.repeats):
+            began = time.perf_counter()
+            answer = run_diagnosis(store["sessions"], store["raw_log"], "INC-1", store["now"])
+            timings.append(time.perf_counter() - began)
+        store["raw_log"].close()
+        store["engine"].dispose()
+    top = answer["hypotheses"][:3]
+    warm = statistics.median(timings[1:]) if len(timings) > 1 else timings[0]
+    full = store["rows"] >= 10_000_000
+    lines = [
+        "# RCA diagnosis benchmark",
+        "",
+        f"Command: `.venv/bin/python benchmarks/rca_diagnosis.py --windows {args.windows} "
+        f"--rows {args.rows} --batches {args.batches} --repeats {args.repeats}`",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| windows (hourly) | {args.windows} |",
+        "| features | 50 |",
+        f"| logged rows | {store['rows']:,} |",
+        f"| store build (not timed as diagnosis) | {store['build_s']:.1f} s |",
+        f"| diagnosis, cold | {timings[0]:.2f} s |",
+        f"| diagnosis, warm (median of {args.repeats}) | {warm:.2f} s |",
+        f"| target | under 5 s at 10M rows ({'met' if full and warm < 5 else 'see note'}) |",
+        "",
+        "Top hypotheses found:",
+        "",
+        *[f"{h['rank']}. {h['title']} ({h['label']}, {h['confidence']:.0%})" for h in top],
+        "",
+    ]
+    if not full:
+        lines += [
+            f"Note: run at {store['rows']:,} rows, not the 10,000,000 of the acceptance, "
+            "because building the full store (ingesting and profiling 10M rows of 50 "
+            "features) takes long on the shared machine this ran on. The diagnosis reads a "
+            "bounded slice of the store (a day of observations, 12 windows of profiles and "
+            "raw rows around the onset), so its time grows with the rows per window, not "
+            "the total: the full run needs `--rows 59524` (the default).",
+            "",
+        ]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

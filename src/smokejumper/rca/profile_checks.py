@@ -1,0 +1,155 @@
+"""Data-quality checks on window profiles against the windows before the onset (or the
+reference): null spikes, frozen (stale) values, values piling up in the bin holding zero,
+values out of the reference's range, and categories the reference never saw.
+
+Each finding is ``(column, problem, before, after, message)``; shares are in [0, 1].
+
+>>> import pyarrow as pa
+>>> from smokejumper.stats.dataset import profile
+>>> ref = profile(pa.table({"age": [float(v) for v in range(100)]}))
+>>> now = profile(pa.table({"age": [None] * 60 + [5.0] * 40}), reference=ref)
+>>> [(f[0], f[1]) for f in profile_findings([ref], [now], ref)]
+[('age', 'null_spike'), ('age', 'frozen')]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from smokejumper.stats.categorical import CategoricalProfile
+from smokejumper.stats.dataset import DatasetProfile, merge_all
+from smokejumper.stats.numeric import NumericProfile
+
+Finding = tuple[str, str, float, float, str]
+
+#: A null share counts as a spike when it rose by at least this much and at least doubled.
+NULL_RISE = 0.05
+#: A bin's share counts as piling up when it rose by this much and at least tripled.
+PILE_RISE = 0.2
+#: Values beyond the reference's range by this share of its width are far out of range (a
+#: unit change, a sentinel value); nearer, a sample's tail is no finding.
+FAR = 0.5
+#: A window with fewer usable values than this is not judged frozen.
+MIN_VALUES = 10
+
+
+def _null_share(p: DatasetProfile, name: str) -> float | None:
+    col = p.columns.get(name)
+    if col is None or col.count == 0:
+        return None
+    return (col.count - col.usable) / col.count
+
+
+def _zero_share(col: NumericProfile, ref: NumericProfile) -> float | None:
+    if col.n == 0 or ref.binning.edges.size == 0:
+        return None
+    counts = col.counts if col.binning.same_as(ref.binning) else col.counts_on(ref.binning)[0]
+    index = int(np.searchsorted(ref.binning.edges, 0.0, side="right"))
+    if index >= len(counts):
+        return None
+    return float(counts[index]) / col.n
+
+
+def profile_findings(
+    before: Sequence[DatasetProfile],
+    after: Sequence[DatasetProfile],
+    reference: DatasetProfile | None,
+) -> list[Finding]:
+    """What broke in ``after`` (the windows from the onset) against ``before`` (or, without
+    windows before, the ``reference``)."""
+    if not after:
+        return []
+    now = merge_all(list(after))
+    base = merge_all(list(before)) if before else reference
+    if base is None:
+        return []
+    out: list[Finding] = []
+    for name, col in sorted(now.columns.items()):
+        was = _null_share(base, name)
+        share = _null_share(now, name)
+        if was is not None and share is not None and share >= max(was + NULL_RISE, 2 * was):
+            out.append(
+                (
+                    name,
+                    "null_spike",
+                    was,
+                    share,
+                    f"{name} null in {share:.0%} of rows (was {was:.0%})",
+                )
+            )
+        ref = (reference or base).columns.get(name)
+        old = base.columns.get(name)
+        if isinstance(col, NumericProfile) and isinstance(ref, NumericProfile):
+            out += _numeric(name, col, ref, old if isinstance(old, NumericProfile) else ref)
+        if isinstance(col, CategoricalProfile) and isinstance(ref, CategoricalProfile):
+            out += _categorical(name, col, ref)
+    return out
+
+
+def _numeric(
+    name: str, col: NumericProfile, ref: NumericProfile, old: NumericProfile
+) -> list[Finding]:
+    out: list[Finding] = []
+    moving = old.n > 1 and old.std > 0
+    if col.n >= MIN_VALUES and moving and (col.std == 0 or math.isnan(col.std)):
+        out.append(
+            (
+                name,
+                "frozen",
+                float(old.std),
+                0.0,
+                f"{name} stuck at {col.min:g} "
+                f"(every value the same; it used to vary, std {old.std:.3g})",
+            )
+        )
+    zero_now, zero_was = _zero_share(col, ref), _zero_share(old, ref)
+    if (
+        zero_now is not None
+        and zero_was is not None
+        and zero_now >= max(zero_was + PILE_RISE, 3 * zero_was)
+    ):
+        out.append(
+            (
+                name,
+                "zero_spike",
+                zero_was,
+                zero_now,
+                f"{name}: {zero_now:.0%} of values in the bin holding 0 (was {zero_was:.0%})",
+            )
+        )
+    margin = FAR * (ref.max - ref.min)
+    if ref.n and col.n and (col.min < ref.min - margin or col.max > ref.max + margin):
+        out.append(
+            (
+                name,
+                "out_of_range",
+                0.0,
+                1.0,
+                f"{name} reached [{col.min:g}, "
+                f"{col.max:g}], far outside the reference's [{ref.min:g}, {ref.max:g}]",
+            )
+        )
+    return out
+
+
+def _categorical(name: str, col: CategoricalProfile, ref: CategoricalProfile) -> list[Finding]:
+    known = set(ref.frequencies())
+    seen = col.frequencies()
+    total = sum(seen.values())
+    new = {k: v for k, v in seen.items() if k not in known}
+    if not total or not new:
+        return []
+    share = sum(new.values()) / total
+    examples = ", ".join(sorted(new)[:5])
+    return [
+        (
+            name,
+            "unseen_categories",
+            0.0,
+            share,
+            f"{name}: {share:.0%} of values never seen in the reference ({examples})",
+        )
+    ]

@@ -1,0 +1,182 @@
+"""What a diagnosis reads, gathered from the store for one incident
+(:class:`~smokejumper.rca.inputs.DiagnosisInputs`): per model its monitors' observations
+from the lookback on, traffic, refused batches, merged window profiles of
+:data:`PROFILE_WINDOWS` windows each side of the onset, its reference and the raw log's rows
+of those windows (only the columns the slices need); the changes, judged pipeline runs and
+alerts of the span.
+
+The reads are bounded by the onset, not by the model's history: a week of hourly windows
+and ten million logged rows cost a day of observations and a dozen windows of rows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import pyarrow as pa
+from sqlalchemy.orm import Session
+
+from smokejumper.alerting import Alert
+from smokejumper.monitoring.slices import SliceQuery
+from smokejumper.monitoring.windows import summarise
+from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts, Observed
+from smokejumper.rca.profile_checks import profile_findings
+from smokejumper.rca.slicing import suspect_columns
+from smokejumper.service.incidents.reconstruction import judged_runs
+from smokejumper.service.incidents.scope import Scope, load_scope
+from smokejumper.service.slices import read_slice
+from smokejumper.stats.dataset import merge_all
+from smokejumper.store.alerts import load_alerts
+from smokejumper.store.batches import refusal_times
+from smokejumper.store.changes import changes_between
+from smokejumper.store.database import as_utc
+from smokejumper.store.models import reference_of, schema_of
+from smokejumper.store.monitors import monitors_of
+from smokejumper.store.observations import observations_of
+from smokejumper.store.rawlog import RawLog
+from smokejumper.store.tables import Model
+from smokejumper.store.windows import window_part_counts, window_part_rows
+
+#: The default lookback before the onset (hours).
+LOOKBACK_HOURS = 24
+#: Windows read each side of the onset for profiles and raw rows.
+PROFILE_WINDOWS = 6
+#: The most raw rows read per model (the earliest are kept past it).
+MAX_ROWS = 1_000_000
+
+
+def gather(
+    session: Session,
+    raw_log: RawLog | None,
+    incident_id: str,
+    now: datetime,
+    lookback: timedelta = timedelta(hours=LOOKBACK_HOURS),
+) -> DiagnosisInputs:
+    """The inputs of the incident's diagnosis (``raw_log`` ``None``: no slices)."""
+    scope = load_scope(session, incident_id)
+    onset = scope.reference
+    since, until = onset - lookback, max(now, onset)
+    models = {
+        name: _model(session, raw_log, scope, name, since, until) for name in sorted(scope.models)
+    }
+    names = sorted(models)
+    changes = tuple(changes_between(session, since, until, models=names))
+    runs = tuple((r, tuple(f)) for r, f in judged_runs(session, since, until))
+    return DiagnosisInputs(
+        incident_id=incident_id,
+        onset=onset,
+        now=now,
+        lookback=lookback,
+        models=models,
+        changes=changes,
+        runs=runs,
+        alerts=tuple(_alerts(session, scope, set(names), since, until)),
+        fired=frozenset(m.name for rows in scope.monitors.values() for m in rows),
+    )
+
+
+def _alerts(
+    session: Session, scope: Scope, models: set[str], since: datetime, until: datetime
+) -> list[Alert]:
+    mine = set(scope.incident.alert_fingerprints)
+    return sorted(
+        (
+            a
+            for a in load_alerts(session)
+            if a.fingerprint in mine
+            or (
+                since <= a.starts_at < until
+                and (a.labels.get("model") in models or a.labels.get("source") == "alertmanager")
+            )
+        ),
+        key=lambda a: (a.starts_at, a.fingerprint),
+    )
+
+
+def _model(
+    session: Session,
+    raw_log: RawLog | None,
+    scope: Scope,
+    name: str,
+    since: datetime,
+    until: datetime,
+) -> ModelFacts:
+    model = scope.models[name]
+    schema = schema_of(model)
+    window = timedelta(seconds=model.window_seconds)
+    onset = scope.reference
+    specs = {row.name: json.loads(row.spec_json) for row, _ in monitors_of(session, model)}
+    observed = tuple(
+        Observed(
+            model=name,
+            monitor=monitor,
+            type=str(specs.get(monitor, {}).get("type", "")),
+            window_start=as_utc(row.window_start),
+            value=row.value,
+            healthy=row.healthy,
+            details=json.loads(row.details or "{}"),
+            id=str(row.id),
+            column=specs.get(monitor, {}).get("column"),
+        )
+        for monitor, row in observations_of(session, model, None, since - window, until)
+    )
+    low = onset - PROFILE_WINDOWS * window
+    high = min(until, onset + PROFILE_WINDOWS * window)
+    profiles = tuple(
+        (w.start, merge_all(w.profiles))
+        for w in summarise(window_part_rows(session, model, low, high), model.window_seconds)
+        if w.profiles
+    )
+    reference = reference_of(session, model)
+    facts = ModelFacts(
+        name=name,
+        window=window,
+        features=tuple(f.name for f in schema.features),
+        segments=tuple(schema.segments),
+        inputs=frozenset((d.namespace, d.name) for d in schema.inputs),
+        observations=observed,
+        traffic=tuple(window_part_counts(session, model, since, until)),
+        refusals=tuple(t for t in refusal_times(session, model) if since <= t < until),
+        profiles=profiles,
+        reference=reference,
+    )
+    if raw_log is None or high <= low:
+        return facts
+    rows = _rows(session, raw_log, model, facts, onset, low, high)
+    return ModelFacts(**{**facts.__dict__, "rows": rows})
+
+
+def _rows(
+    session: Session,
+    raw_log: RawLog,
+    model: Model,
+    facts: ModelFacts,
+    onset: datetime,
+    low: datetime,
+    high: datetime,
+) -> pa.Table:
+    before = [p for t, p in facts.profiles if t < onset]
+    after = [p for t, p in facts.profiles if t >= onset]
+    spiked = [
+        c
+        for c, kind, *_ in profile_findings(before, after, facts.reference)
+        if kind == "null_spike"
+    ]
+    nulls = [
+        (o.window_start, o.healthy, dict(o.details))
+        for o in facts.observations
+        if o.type == "null_rate"
+    ]
+    suspects = [c for c in suspect_columns(nulls, spiked, onset) if c in facts.features]
+    layout = schema_of(model).arrow_schema()
+    columns = ["timestamp", "version", *facts.segments, *suspects, "error", "prediction"]
+    query = SliceQuery.build(
+        layout,
+        low,
+        high,
+        columns=list(dict.fromkeys(columns)),
+        limit=MAX_ROWS,
+        max_limit=MAX_ROWS,
+    )
+    return read_slice(session, raw_log, model, layout, query).table
