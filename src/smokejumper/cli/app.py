@@ -16,6 +16,7 @@ from smokejumper.cli import (
     changes,
     demo,
     drift,
+    drill,
     evaluate,
     export,
     incidents,
@@ -52,6 +53,7 @@ app.add_typer(alerting.alerting_app, name="alerting")
 app.add_typer(changes.change_app, name="change")
 app.add_typer(postmortems.postmortem_app, name="postmortem")
 app.add_typer(actions.actions_app, name="actions")
+app.add_typer(drill.drill_app, name="drill")
 
 
 def main() -> None:

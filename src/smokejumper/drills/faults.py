@@ -81,13 +81,17 @@ def corrupt_features(
         if fault.kind == "pipeline_nulls":
             replaced = pc.if_else(pa.array(hit), pa.nulls(table.num_rows, values.type), values)
         elif fault.kind == "rescale":
-            scaled = pc.multiply(pc.cast(values, pa.float64()), 1.0 + strength * (fault.magnitude - 1))
+            scaled = pc.multiply(
+                pc.cast(values, pa.float64()), 1.0 + strength * (fault.magnitude - 1)
+            )
             replaced = pc.cast(scaled, values.type, safe=False)
         elif fault.kind == "new_category":
             new = pa.array([NEW_CATEGORY.get(column, "new")] * table.num_rows, values.type)
             replaced = pc.if_else(pa.array(hit), new, values)
         elif fault.kind == "frozen":
-            frozen = pc.approximate_median(values).as_py() if pa.types.is_floating(values.type) else None
+            frozen = (
+                pc.approximate_median(values).as_py() if pa.types.is_floating(values.type) else None
+            )
             stale = frozen if frozen is not None else values[0].as_py()
             constant = pa.array([stale] * table.num_rows, values.type)
             replaced = pc.if_else(pa.array(hit), constant, values)

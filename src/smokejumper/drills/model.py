@@ -59,7 +59,9 @@ class Encoding:
         parts = []
         for name, median, scale in zip(self.numeric, self.medians, self.scales, strict=True):
             values = _numbers(table, name)
-            parts.append(((np.where(np.isfinite(values), values, median) - median) / scale)[:, None])
+            parts.append(
+                ((np.where(np.isfinite(values), values, median) - median) / scale)[:, None]
+            )
         for name, known in self.categories:
             values = np.asarray(table.column(name).to_pylist(), dtype=object)
             parts.append(np.stack([values == k for k in known], axis=1).astype(np.float64))

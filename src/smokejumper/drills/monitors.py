@@ -56,14 +56,21 @@ def short_names(pool: BasePool) -> list[str]:
     ]
 
 
-def monitor_suite(model: str, pool: BasePool, trained: DrillModel, *, rows: int) -> list[dict[str, Any]]:
+def monitor_suite(
+    model: str, pool: BasePool, trained: DrillModel, *, rows: int
+) -> list[dict[str, Any]]:
     """The monitors of ``model`` (its full monitor names are ``<model>-<short name>``), with
     thresholds from the model's holdout (accuracy, confidence) and the usual ``rows``."""
     scores = trained.score(pool.table)
     confidence = float(np.mean(np.abs(scores - 0.5) * 2))
 
     def page(short: str, kind: str, **options: Any) -> dict[str, Any]:
-        return {"name": f"{model}-{short}", "model": model, "type": kind, "severity": "page"} | options
+        return {
+            "name": f"{model}-{short}",
+            "model": model,
+            "type": kind,
+            "severity": "page",
+        } | options
 
     def warn(short: str, kind: str, **options: Any) -> dict[str, Any]:
         return page(short, kind, **options) | {"severity": "warning"}

@@ -9,7 +9,8 @@ imported, as the drift methods do.
 >>> get_scenario("weather")
 Traceback (most recent call last):
 ...
-smokejumper.errors.UnknownScenarioError: no drill scenario named 'weather'; run 'smokejumper drill list' to see them
+smokejumper.errors.UnknownScenarioError: no drill scenario named 'weather'; run \
+'smokejumper drill list' to see them
 """
 
 from __future__ import annotations

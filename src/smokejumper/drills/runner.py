@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -41,11 +41,11 @@ from smokejumper.client.api_types import PARQUET
 from smokejumper.drills import changes, reads
 from smokejumper.drills.model import DrillModel, train_model
 from smokejumper.drills.monitors import monitor_suite
+from smokejumper.drills.receiver import Receiver
 from smokejumper.drills.scenario import Scenario, Size
 from smokejumper.drills.scenarios.serving import ALIAS, BAD_VERSION
 from smokejumper.drills.scoring import DrillScore, score_drill
 from smokejumper.drills.traffic import WindowTraffic, base_pool, build_traffic
-from smokejumper.drills.receiver import Receiver
 from smokejumper.errors import DrillError, SmokejumperError
 from smokejumper.harness import ServerHarness
 
@@ -74,7 +74,6 @@ class DrillResult:
     seconds: float
     onset: datetime | None
     windows: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON data (the incident's id, title, severity and labels, not its timeline)."""
@@ -156,8 +155,16 @@ class DrillServer:
             raise DrillError("the drill server is not started: use it in a 'with' block")
         return self._server
 
-    def run(self, scenario: Scenario, seed: int = 0, size: Size = Size.SMALL) -> DrillResult:
-        """Replay ``scenario`` with ``seed`` at ``size`` and score it."""
+    def run(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        size: Size = Size.SMALL,
+        *,
+        notify_timeout: float = 0.0,
+    ) -> DrillResult:
+        """Replay ``scenario`` with ``seed`` at ``size`` and score it; with ``notify_timeout``,
+        wait that long at most for the alerts' notification to reach the receiver."""
         started = time.monotonic()
         server = self.server
         model_name = f"drill-{scenario.name.replace('_', '-')}-{seed}-{secrets.token_hex(3)}"
@@ -168,7 +175,9 @@ class DrillServer:
             bad = replace(bad, version=BAD_VERSION)
         step = timedelta(seconds=scenario.window_seconds)
         now = datetime.now(UTC)
-        end = datetime.fromtimestamp(now.timestamp() // step.total_seconds() * step.total_seconds(), UTC)
+        end = datetime.fromtimestamp(
+            now.timestamp() // step.total_seconds() * step.total_seconds(), UTC
+        )
         windows = build_traffic(scenario, size, seed, model, bad, end)
         onset = scenario.onset_window(size)
         starts = [w.start for w in windows]
@@ -190,6 +199,8 @@ class DrillServer:
                     incident = admin.incident(first)
                     postmortem = json.loads(admin.postmortem(first, "json"))
                     hypotheses = reads.hypotheses(server.url, server.token, first)
+        if alerts and notify_timeout > 0:
+            self.receiver.wait(notified_before + 1, notify_timeout)
         component = scenario.truth.component
         if component.kind == "pipeline" and onset is not None and "lineage" in scenario.tags:
             component = replace(

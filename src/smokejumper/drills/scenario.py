@@ -82,7 +82,8 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ScenarioError(
-                f"fault.kind {self.kind!r} is not a fault kind; use one of: {', '.join(FAULT_KINDS)}"
+                f"fault.kind {self.kind!r} is not a fault kind; "
+                f"use one of: {', '.join(FAULT_KINDS)}"
             )
         if not 0.2 <= self.onset <= 0.8:
             raise ScenarioError(
@@ -165,7 +166,7 @@ class Scenario:
             )
         if self.fault is None and self.truth.incident:
             raise ScenarioError(f"scenario {self.name}: no fault, yet its truth wants an incident")
-        if self.window_seconds < 60 or 3600 % self.window_seconds and self.window_seconds % 3600:
+        if self.window_seconds < 60 or (3600 % self.window_seconds and self.window_seconds % 3600):
             raise ScenarioError(
                 f"scenario {self.name}: window_seconds {self.window_seconds} must divide an hour "
                 "or be whole hours"

@@ -27,6 +27,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -53,6 +54,7 @@ class DrillScore:
     labels: tuple[str, ...]
     incident_id: str | None
     alerts: tuple[str, ...]
+    false_alarm_monitors: tuple[tuple[str, int], ...] = ()
 
     @property
     def incident_right(self) -> bool:
@@ -72,6 +74,7 @@ class DrillScore:
             "false_alarms_per_100": self.false_alarms_per_100,
             "labels": list(self.labels),
             "alerts": list(self.alerts),
+            "false_alarm_monitors": dict(self.false_alarm_monitors),
         }
         return data
 
@@ -119,12 +122,14 @@ def score_drill(
     where = _index(starts)
     clean_until = len(starts) if onset is None else onset
     false_alarms, first_caught = 0, None
+    noisy: Counter[str] = Counter()
     for obs in observations:
         window = where.get(datetime.fromisoformat(str(obs["window_start"])))
         if window is None or obs.get("healthy") is not False:
             continue
         if window < clean_until:
             false_alarms += 1
+            noisy[_short(model, str(obs["monitor"]))] += 1
         elif onset is not None and _short(model, str(obs["monitor"])) in truth.monitors:
             delay = window - onset
             first_caught = delay if first_caught is None else min(first_caught, delay)
@@ -151,4 +156,5 @@ def score_drill(
         labels=labels,
         incident_id=None if incident is None else str(incident["id"]),
         alerts=tuple(a for a in fired if a),
+        false_alarm_monitors=tuple(sorted(noisy.items())),
     )

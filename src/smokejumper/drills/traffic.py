@@ -106,7 +106,7 @@ def build_traffic(
             outcome = outcomes[picked]
         else:
             concept = strength * fault.magnitude if fault and fault.kind == "concept_drift" else 0
-            outcome = (rng.random(true.num_rows) < default_probability(true, concept=concept))
+            outcome = rng.random(true.num_rows) < default_probability(true, concept=concept)
             outcome = outcome.astype(np.int64)
         seen = faults.corrupt_features(fault, strength, true, rng)
         serving_model = model

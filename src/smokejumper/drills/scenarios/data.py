@@ -33,7 +33,9 @@ register(
         "The loan service starts sending loan_amount in cents instead of euros.",
         Fault("rescale", 100.0, ("loan_amount",)),
         Truth(
-            "schema_change", Component("feature", "loan_amount"), incident=True,
+            "schema_change",
+            Component("feature", "loan_amount"),
+            incident=True,
             monitors=("range_loan_amount",),
         ),
         tags=("data",),
@@ -47,7 +49,9 @@ register(
         "which the model never saw.",
         Fault("new_category", 0.3, ("region",)),
         Truth(
-            "data_drift", Component("feature", "region"), incident=True,
+            "data_drift",
+            Component("feature", "region"),
+            incident=True,
             monitors=("unseen_region",),
         ),
         tags=("data",),
@@ -61,7 +65,9 @@ register(
         "frozen cache for 70% of the requests.",
         Fault("frozen", 0.7, ("income", "credit_score")),
         Truth(
-            "data_quality", Component("feature", "credit_score"), incident=True,
+            "data_quality",
+            Component("feature", "credit_score"),
+            incident=True,
             monitors=("quality",),
         ),
         tags=("data",),
@@ -74,7 +80,9 @@ register(
         "The application gateway loses a partition: 90% of the traffic never reaches the model.",
         Fault("volume_drop", 0.9),
         Truth(
-            "data_quality", Component("pipeline", "gateway.loan_applications"), incident=True,
+            "data_quality",
+            Component("pipeline", "gateway.loan_applications"),
+            incident=True,
             monitors=("volume",),
         ),
         tags=("data",),

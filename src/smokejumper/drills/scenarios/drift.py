@@ -58,7 +58,9 @@ register(
         "outside the data); the inputs stay as they were, accuracy falls.",
         Fault("concept_drift", 1.0),
         Truth(
-            "concept_drift", Component("world", "default behaviour"), incident=True,
+            "concept_drift",
+            Component("world", "default behaviour"),
+            incident=True,
             monitors=("accuracy",),
         ),
         tags=("world",),
@@ -71,7 +73,9 @@ register(
         "A downturn: the share of defaults doubles, each kind of applicant defaulting as before.",
         Fault("label_shift", 0.6),
         Truth(
-            "label_shift", Component("world", "default rate"), incident=True,
+            "label_shift",
+            Component("world", "default rate"),
+            incident=True,
             monitors=("prediction_drift", "drift"),
         ),
         tags=("world",),

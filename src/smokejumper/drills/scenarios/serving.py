@@ -16,7 +16,9 @@ register(
         "quality drops right after the move.",
         Fault("bad_version", 1.0),
         Truth(
-            "model_regression", Component("version", ALIAS, version=BAD_VERSION), incident=True,
+            "model_regression",
+            Component("version", ALIAS, version=BAD_VERSION),
+            incident=True,
             monitors=("accuracy",),
         ),
         tags=("model", "changes"),
@@ -30,7 +32,9 @@ register(
         "is squeezed towards 0.5.",
         Fault("confidence_collapse", 0.9),
         Truth(
-            "model_regression", Component("serving", "calibration layer"), incident=True,
+            "model_regression",
+            Component("serving", "calibration layer"),
+            incident=True,
             monitors=("confidence",),
         ),
         tags=("model",),
@@ -44,7 +48,9 @@ register(
         "request in ten fails.",
         Fault("serving_spike", 6.0),
         Truth(
-            "serving_infrastructure", Component("serving", "model server"), incident=True,
+            "serving_infrastructure",
+            Component("serving", "model server"),
+            incident=True,
             monitors=("latency", "errors"),
         ),
         tags=("serving",),
