@@ -27,12 +27,15 @@ def test_a_silent_pipeline_failure_opens_a_data_quality_incident(drills: DrillSe
     score = result.score
     assert score.detected is True
     assert score.detection_windows == 0
-    assert score.incident_opened and score.incident_right
-    assert "data_quality" in score.labels and score.label_right is True
+    assert score.incident_opened
+    assert score.incident_right
+    assert "data_quality" in score.labels
+    assert score.label_right is True
     assert {"nulls", "quality"} <= set(score.alerts)
     assert score.clean_windows == 12
     assert score.rank is None or score.rank >= 1  # None until diagnosis answers
-    assert result.incident is not None and result.incident["id"] == score.incident_id
+    assert result.incident is not None
+    assert result.incident["id"] == score.incident_id
     assert result.postmortem is not None
     assert result.postmortem["incident_id"] == score.incident_id
     assert result.postmortem["summary"]["generated"] is True
@@ -41,15 +44,19 @@ def test_a_silent_pipeline_failure_opens_a_data_quality_incident(drills: DrillSe
         namespace, name = changes.pipeline_dataset(score.model)
         dataset = admin.dataset(namespace, name)
     assert dataset["latest"]["version"] == changes.dataset_version(score.model, 23)
-    broken = [p for p in dataset["producers"] if p["version"] == changes.dataset_version(score.model, 12)]
+    broken = [
+        p for p in dataset["producers"] if p["version"] == changes.dataset_version(score.model, 12)
+    ]
     assert [f["kind"] for f in broken[0]["flags"]] == ["row_count_low"]
 
 
 def test_a_bad_version_after_an_alias_move_is_a_model_regression(drills: DrillServer) -> None:
     result = drills.run(get_scenario("bad_version"), seed=2, size=Size.SMALL)
     score = result.score
-    assert score.detected and score.detection_windows == 0
-    assert score.label_right is True and "accuracy" in score.alerts
+    assert score.detected
+    assert score.detection_windows == 0
+    assert score.label_right is True
+    assert "accuracy" in score.alerts
     assert result.incident is not None
     moves = [c for c in result.incident["changes"] if c["kind"] == "alias_move"]
     assert [m["summary"] for m in moves] == ["alias champion moved from v1 to v2"]
@@ -58,8 +65,11 @@ def test_a_bad_version_after_an_alias_move_is_a_model_regression(drills: DrillSe
 def test_a_seasonal_pattern_in_the_reference_opens_no_incident(drills: DrillServer) -> None:
     result = drills.run(get_scenario("seasonal"), seed=2, size=Size.SMALL)
     score = result.score
-    assert score.detected is None and score.detection_windows is None
-    assert not score.incident_opened and score.incident_right
+    assert score.detected is None
+    assert score.detection_windows is None
+    assert not score.incident_opened
+    assert score.incident_right
     assert score.label_right is None
     assert score.clean_windows == Size.SMALL.windows
-    assert result.incident is None and result.postmortem is None
+    assert result.incident is None
+    assert result.postmortem is None

@@ -3,6 +3,7 @@ a valid truth, builds its traffic deterministically per seed, and its fault star
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import numpy as np
@@ -51,7 +52,8 @@ def test_truth_is_valid(scenario: Scenario) -> None:
         assert set(scenario.fault.columns) <= set(loans_pool().features)
     if truth.component.kind == "feature":
         assert truth.component.name in loans_pool().features
-    assert scenario.title and scenario.story
+    assert scenario.title
+    assert scenario.story
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
@@ -61,7 +63,7 @@ def test_traffic_is_deterministic_per_seed(scenario: Scenario) -> None:
     assert [w.labels for w in first] == [w.labels for w in again]
     assert [w.predictions for w in first] != [w.predictions for w in other]
     assert len(first) == Size.SMALL.windows
-    assert all(w.end == n.start for w, n in zip(first, first[1:], strict=False))
+    assert all(w.end == n.start for w, n in itertools.pairwise(first))
     assert first[-1].end == END
 
 
@@ -88,7 +90,8 @@ def _signature(scenario: Scenario, windows) -> np.ndarray:  # type: ignore[no-un
             predicted = np.asarray(t.column("prediction").to_pylist()) > 0.5
             ids = t.column("id").to_pylist()
             by_id = dict(zip(ids, predicted, strict=True))
-            out.append(-np.mean([by_id[i] == bool(y) for i, y in zip(w.label_ids, w.labels)]))
+            pairs = zip(w.label_ids, w.labels, strict=True)
+            out.append(-np.mean([by_id[i] == bool(y) for i, y in pairs]))
         elif fault.kind == "serving_spike":
             out.append(pc.quantile(t.column("latency_ms"), 0.99)[0].as_py())
         elif fault.kind == "confidence_collapse":
@@ -106,7 +109,8 @@ def _signature(scenario: Scenario, windows) -> np.ndarray:  # type: ignore[no-un
 def test_fault_starts_at_onset(scenario: Scenario) -> None:
     windows = _traffic(scenario)
     onset = scenario.onset_window(Size.SMALL)
-    assert onset is not None and 0 < onset < len(windows)
+    assert onset is not None
+    assert 0 < onset < len(windows)
     signature = _signature(scenario, windows)
     fault = scenario.fault
     assert fault is not None
@@ -118,13 +122,13 @@ def test_fault_starts_at_onset(scenario: Scenario) -> None:
 
 
 def test_scenarios_and_truth_refuse_nonsense() -> None:
-    with pytest.raises(ScenarioError, match="fault.kind 'fire'"):
+    with pytest.raises(ScenarioError, match=r"fault.kind 'fire'"):
         Fault("fire", 1.0)  # type: ignore[arg-type]
-    with pytest.raises(ScenarioError, match="fault.onset"):
+    with pytest.raises(ScenarioError, match=r"fault.onset"):
         Fault("volume_drop", 0.9, onset=0.95)
-    with pytest.raises(ScenarioError, match="truth.label is required"):
+    with pytest.raises(ScenarioError, match=r"truth.label is required"):
         Truth(None, Component("none", ""), incident=True, monitors=())
-    with pytest.raises(ScenarioError, match="component.kind 'person'"):
+    with pytest.raises(ScenarioError, match=r"component.kind 'person'"):
         Component("person", "ana")  # type: ignore[arg-type]
     truth = Truth("data_drift", Component("feature", "age"), incident=True, monitors=("drift",))
     with pytest.raises(ScenarioError, match="no fault, yet its truth wants an incident"):
