@@ -202,9 +202,17 @@ def to_markdown(report: BenchReport) -> str:
     lines += [f"| {TARGETS[k]} | {'yes' if v else '**no**'} |" for k, v in report.targets.items()]
     noisy = report.total.false_alarm_monitors
     if noisy:
+        lines += ["", "False alarms by monitor (unhealthy observations in clean windows):", ""]
         lines += [
-            "",
-            "False alarms by monitor (all runs): "
-            + ", ".join(f"{m} {n}" for m, n in noisy.items()),
+            f"- {row.scenario}: "
+            + ", ".join(f"{m} {n}" for m, n in row.false_alarm_monitors.items())
+            for row in [*report.rows, report.total]
+            if row.false_alarm_monitors
+        ]
+        clean = sum(r.score.clean_windows for r in report.results)
+        total = sum(noisy.values())
+        lines += [
+            f"- without {monitor}: {100 * (total - count) / clean:.2f} per 100 clean windows"
+            for monitor, count in noisy.items()
         ]
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,7 +92,7 @@ def build_traffic(
     age_z = faults._z(pool.table, "age")
     windows = []
     for index, start in enumerate(window_grid(scenario, size, end)):
-        rng = np.random.default_rng([seed, index, 11])
+        rng = np.random.default_rng([seed, index, zlib.crc32(scenario.name.encode())])
         strength = 0.0 if fault is None or onset is None else fault.strength(index, onset)
         outcomes = (rng.random(pool.table.num_rows) < probability).astype(np.int64)
         weights = faults.sampling_weights(fault, strength, pool.table, outcomes)
