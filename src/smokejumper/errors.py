@@ -154,6 +154,19 @@ class ServiceDemoError(SmokejumperError):
     """A step of the service part of ``smokejumper demo`` failed; the message says which, why."""
 
 
+class DrillError(SmokejumperError):
+    """A drill could not be run to its end: the step that failed and why (the product's
+    answer, or the harness's)."""
+
+
+class UnknownScenarioError(NotFoundError):
+    """No drill scenario of that name is registered."""
+
+
+class ScenarioError(InputError):
+    """A drill scenario is declared wrongly (its fault, its truth or its sizes)."""
+
+
 class ClientError(SmokejumperError):
     """A client cannot work as configured (no token, a malformed URL, a negative size...)."""
 

@@ -17,6 +17,7 @@ from smokejumper.cli import (
     demo,
     diagnosis,  # noqa: F401 - registers `incident diagnose`
     drift,
+    drill,
     evaluate,
     export,
     incidents,
@@ -53,6 +54,7 @@ app.add_typer(alerting.alerting_app, name="alerting")
 app.add_typer(changes.change_app, name="change")
 app.add_typer(postmortems.postmortem_app, name="postmortem")
 app.add_typer(actions.actions_app, name="actions")
+app.add_typer(drill.drill_app, name="drill")
 
 
 def main() -> None:

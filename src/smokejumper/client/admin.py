@@ -417,6 +417,11 @@ class AdminClient(PostmortemCalls, ActionItemCalls, DiagnosisCalls):
         params["limit"] = limit
         return cast(list[dict[str, Any]], self._call("GET", "/api/v1/changes", params=params))
 
+    def send_lineage(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Send one OpenLineage event (a RunEvent, JobEvent or DatasetEvent as the OpenLineage
+        clients post it) to ``/api/v1/lineage``; the server's answer."""
+        return cast(dict[str, Any], self._call("POST", "/api/v1/lineage", json=dict(event)))
+
     def dataset(self, namespace: str, name: str) -> dict[str, Any]:
         """An OpenLineage dataset with its versions, producer runs (flagged) and consumers."""
         path = f"/api/v1/lineage/datasets/{quote(namespace, safe='')}/{quote(name, safe='')}"
