@@ -13,7 +13,7 @@ from smokejumper.drills.registry import available_scenarios
 
 
 def _invoke(*args: str) -> tuple[int, str]:
-    done = CliRunner().invoke(app, list(args))
+    done = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
     return done.exit_code, done.output
 
 

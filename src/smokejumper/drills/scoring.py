@@ -90,7 +90,8 @@ def _index(starts: Sequence[datetime]) -> dict[datetime, int]:
 
 def rank_of(hypotheses: Sequence[Mapping[str, Any]], component: Component) -> int | None:
     """The 1-based place of the first hypothesis that names the component (its name, and its
-    version when the truth has one, anywhere in the hypothesis's text), None if none does.
+    version when the truth has one, in what the hypothesis says the cause is: its ``key``,
+    ``title`` and ``subject``, not the evidence it cites), None if none does.
 
     >>> rank_of([{"title": "drift in age"}, {"title": "job etl.x wrote few rows"}],
     ...         Component("pipeline", "etl.x"))
@@ -98,7 +99,8 @@ def rank_of(hypotheses: Sequence[Mapping[str, Any]], component: Component) -> in
     """
     wanted = [component.name.lower()] + ([component.version.lower()] if component.version else [])
     for place, hypothesis in enumerate(hypotheses, start=1):
-        text = repr(hypothesis).lower()
+        named = (hypothesis.get("key"), hypothesis.get("title"), hypothesis.get("subject"))
+        text = repr(named).lower()
         if all(word in text for word in wanted):
             return place
     return None

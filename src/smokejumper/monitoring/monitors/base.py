@@ -20,7 +20,7 @@ import inspect
 import pkgutil
 import re
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import (
     TYPE_CHECKING,
     Annotated,
@@ -216,6 +216,11 @@ input_value={'model': 'other'}, input_type=dict]
         if self.min is not None and value < self.min:
             return False
         return not (self.max is not None and value > self.max)
+
+    def judge(self, value: float | None, details: Mapping[str, Any]) -> bool | None:
+        """The window's verdict from its measurement: :meth:`healthy` of ``value`` unless the
+        type knows better from ``details`` (prediction drift also asks the drift verdict)."""
+        return self.healthy(value)
 
     def parts_read(self) -> frozenset[Part]:
         """The parts of a window this monitor reads (its type's, unless its fields say more)."""

@@ -30,7 +30,7 @@ def evaluate(spec: MonitorSpec, window: WindowData) -> Observation:
         value, details = no_value(NO_ROWS)
     else:
         value, details = spec.measure(window)
-    return Observation(value=value, healthy=spec.healthy(value), details=details)
+    return Observation(value=value, healthy=spec.judge(value, details), details=details)
 
 
 def evaluate_all(specs: Sequence[MonitorSpec], window: WindowData) -> list[Observation]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
 from smokejumper.monitoring.monitors.base import Example, Measurement, MonitorType, register
 from smokejumper.monitoring.monitors.baseline import shift
@@ -35,3 +36,19 @@ class PredictionDrift(MonitorType):
     def measure(self, window: WindowData) -> Measurement:
         """The effect size of the prediction column's drift."""
         return shift(window, "prediction")
+
+    def judge(self, value: float | None, details: Mapping[str, Any]) -> bool | None:
+        """Unhealthy when the effect size is over ``max`` *and* the drift verdict agrees (the
+        change is significant and beyond the effect size's own noise at this many rows, see
+        docs/drift.md): an effect of 0.12 between two windows of 300 predictions drawn alike
+        is noise, not drift.
+
+        >>> spec = PredictionDrift(name="pd", model="churn", type="prediction_drift")
+        >>> spec.judge(0.12, {"drift": False}), spec.judge(0.12, {"drift": True})
+        (True, False)
+        """
+        healthy = self.healthy(value)
+        below_min = value is not None and self.min is not None and value < self.min
+        if healthy is False and not below_min and details.get("drift") is False:
+            return True
+        return healthy
