@@ -186,6 +186,10 @@ def test_alias_move_before_accuracy_drops_is_named(server: RunningServer) -> Non
         assert top["label"] == "model_regression"
         assert "alias champion moved from v1 to v2" in top["title"]
         assert "roll back" in top["mitigation"]
+        # Confident enough, the top hypothesis's label is on the incident (here the accuracy
+        # alert had guessed it already, so the diagnosis adds nothing twice).
+        assert top["confidence"] >= 0.5
+        assert incident["labels"].count("model_regression") == 1
 
 
 def test_drift_with_no_change_is_external_or_data_drift(server: RunningServer) -> None:

@@ -1,6 +1,7 @@
 """Diagnosing an incident: gather its inputs, run every collector, store the ranked
 hypotheses (table ``diagnoses``) and put a ``diagnosed`` event on its timeline, in one unit
-of work. It runs when an incident opens (after the alerting pass that opened it has
+of work; an incident just opened also gets the top hypothesis's taxonomy label when it is
+confident enough. It runs when an incident opens (after the alerting pass that opened it has
 committed: a diagnosis that fails is logged and never undoes or stops the pass) and on demand
 (``POST /api/v1/incidents/{id}/diagnose``)."""
 
@@ -18,13 +19,15 @@ from smokejumper.rca import diagnose
 from smokejumper.service.rca.gather import LOOKBACK_HOURS, gather
 from smokejumper.store.database import unit_of_work
 from smokejumper.store.diagnoses import add_diagnosis, latest_diagnosis
-from smokejumper.store.incidents import append_events, load_incident
+from smokejumper.store.incidents import append_events, load_incident, store_changed
 from smokejumper.store.rawlog import RawLog
 
 log = logging.getLogger(__name__)
 
 #: Hypotheses named on the timeline event.
 ON_TIMELINE = 3
+#: The confidence from which the top hypothesis labels an incident just opened.
+LABEL_CONFIDENCE = 0.5
 
 
 def run_diagnosis(
@@ -60,6 +63,8 @@ def run_diagnosis(
             actor=actor,
         )
         append_events(session, [event])
+        if trigger == "opened":
+            label_from_diagnosis(session, incident_id, document["hypotheses"], now)
     return {
         **document,
         "diagnosis_id": number,
@@ -67,6 +72,22 @@ def run_diagnosis(
         "actor": actor,
         "event_id": event.id,
     }
+
+
+def label_from_diagnosis(
+    session: Session, incident_id: str, hypotheses: list[dict[str, Any]], now: datetime
+) -> None:
+    """Add the top hypothesis's taxonomy label to an incident just opened, when its confidence
+    is at least :data:`LABEL_CONFIDENCE` (a ``labels_changed`` event from ``rca``: people may
+    remove it). The labels guessed from the alerts' monitor types stay."""
+    if not hypotheses or float(hypotheses[0]["confidence"]) < LABEL_CONFIDENCE:
+        return
+    incident = load_incident(session, incident_id, for_update=True)
+    if incident.merged_into is not None or incident.status.value == "closed":
+        return
+    changed = incident.relabel(now, add=[hypotheses[0]["label"]], actor=None, source="rca")
+    if changed.events:
+        store_changed(session, changed)
 
 
 def diagnose_opened(
