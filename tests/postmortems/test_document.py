@@ -14,7 +14,8 @@ import pytest
 from smokejumper.errors import PostmortemError
 from smokejumper.incidents import Incident, Timeline
 from smokejumper.incidents.timeline import change, pin
-from smokejumper.postmortems.document import Facts, Point, Series, assemble, duration
+from smokejumper.postmortems.document import assemble
+from smokejumper.postmortems.facts import Facts, Point, Series, duration
 from smokejumper.postmortems.fishbone import fishbone_svg
 from smokejumper.postmortems.pdf import to_pdf
 from smokejumper.postmortems.render import to_html, to_markdown

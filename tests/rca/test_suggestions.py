@@ -8,7 +8,8 @@ from datetime import timedelta
 from tests.rca.support import HOUR, LOW, ONSET, feature_run, inputs, model, null_obs
 
 from smokejumper.incidents import Incident
-from smokejumper.postmortems.document import Facts, assemble
+from smokejumper.postmortems.document import assemble
+from smokejumper.postmortems.facts import Facts
 from smokejumper.postmortems.render import to_markdown
 from smokejumper.postmortems.sections import CATEGORIES, EVIDENCE_KINDS, Revision, parse_content
 from smokejumper.rca import CATEGORIES as RCA_CATEGORIES

@@ -2,7 +2,7 @@
 Vega-Lite spec (one spec, rendered to SVG for HTML and to PNG for PDF by vl-convert).
 
 >>> from datetime import UTC, datetime
->>> from smokejumper.postmortems.document import Point, Series
+>>> from smokejumper.postmortems.facts import Point, Series
 >>> t = datetime(2026, 11, 1, 3, tzinfo=UTC)
 >>> s = Series("churn", "income-nulls", "null_share", (Point(t, 0.4, False),))
 >>> spec = chart_spec(s, t)
@@ -16,7 +16,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from smokejumper.postmortems.document import Series
+from smokejumper.postmortems.facts import Series
 
 
 def chart_spec(series: Series, onset: datetime | None) -> dict[str, Any]:

@@ -29,7 +29,8 @@ from markdown_it import MarkdownIt
 
 from smokejumper.errors import PostmortemError
 from smokejumper.postmortems.charts import chart_svg
-from smokejumper.postmortems.document import Part, PostMortem, when
+from smokejumper.postmortems.document import Part, PostMortem
+from smokejumper.postmortems.facts import when
 from smokejumper.postmortems.fishbone import fishbone_svg
 from smokejumper.postmortems.sections import CATEGORIES
 

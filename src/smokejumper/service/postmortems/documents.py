@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.errors import PostmortemError
-from smokejumper.postmortems.document import Facts, Point, PostMortem, Series, assemble
+from smokejumper.postmortems.document import PostMortem, assemble
+from smokejumper.postmortems.facts import Facts, Point, Series
 from smokejumper.postmortems.pdf import to_pdf
 from smokejumper.postmortems.render import to_html, to_markdown
 from smokejumper.postmortems.sections import Revision, parse_section, parse_status
