@@ -1,0 +1,297 @@
+"""Tabletop mode, its pure part: the questions put to a responder, reading their answers, and
+judging them against the drill's truth (and against what the product measured).
+
+A tabletop walk asks four questions, each answered by a choice's number, its key, a few words
+or free text, and judged where a truth exists (:func:`judge`):
+
+>>> cause = QUESTIONS[2]
+>>> read_answer(cause, "5").key, read_answer(cause, "a pipeline broke upstream").key
+('data_quality', 'data_quality')
+>>> read_answer(cause, "cosmic rays").key is None
+True
+>>> from smokejumper.drills.registry import get_scenario
+>>> truth = truth_of(get_scenario("bad_version"), share=0.5)
+>>> truth.first_check, truth.cause, truth.mitigation
+(('deploys',), ('model_regression',), ('rollback',))
+>>> judge(QUESTIONS[3], read_answer(QUESTIONS[3], "roll back to v1"), truth)
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from smokejumper.drills.scenario import Scenario
+from smokejumper.errors import TabletopAnswerError
+from smokejumper.incidents.taxonomy import TAXONOMY
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One choice of a question: its ``key`` (what is judged), its ``text`` and the ``words``
+    that name it in a free-text answer."""
+
+    key: str
+    text: str
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question of the walk: its ``key``, the ``prompt`` and the numbered ``choices``.
+
+    >>> QUESTIONS[0].key, len(QUESTIONS[0].choices)
+    ('first_check', 5)
+    """
+
+    key: str
+    prompt: str
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the responder said (``text``) and the choice it names (``key``; None when the
+    free text names none, so it is shown but not judged)."""
+
+    text: str
+    key: str | None
+
+
+_CAUSE_WORDS: dict[str, tuple[str, ...]] = {
+    "data_drift": ("drift", "covariate", "distribution", "shift in the inputs"),
+    "label_shift": ("prior", "label shift", "more defaults", "base rate"),
+    "concept_drift": ("concept", "world changed", "relationship"),
+    "data_quality": ("pipeline", "null", "missing", "quality", "volume", "stale", "etl"),
+    "schema_change": ("schema", "unit", "cents", "renamed", "rescaled"),
+    "model_regression": ("deploy", "version", "alias", "regression", "bad model"),
+    "serving_infrastructure": ("latency", "timeout", "serving", "5xx", "errors"),
+    "fairness_bias": ("bias", "fairness", "unfair"),
+}
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "first_check",
+        "An alert fired: what do you check first?",
+        (
+            Choice("inputs", "the model's inputs (features, drift, nulls)", ("input", "feature")),
+            Choice("pipelines", "the upstream pipelines and their runs", ("pipeline", "etl")),
+            Choice("deploys", "recent deploys and alias moves", ("deploy", "alias", "version")),
+            Choice("serving", "the serving layer (latency, errors)", ("serving", "latency")),
+            Choice("outcomes", "the outcomes: labels and accuracy", ("label", "accuracy")),
+        ),
+    ),
+    Question(
+        "blast_radius",
+        "How bad is it: what is the blast radius?",
+        (
+            Choice("none", "nothing is affected", ("nothing", "none", "no impact")),
+            Choice("small", "a small slice: under 10% of predictions", ("small", "slice")),
+            Choice("part", "a good part: 10% to 50%", ("part", "some")),
+            Choice("most", "most or all traffic: over 50%", ("most", "all", "everything")),
+        ),
+    ),
+    Question(
+        "cause",
+        "What do you think the cause is?",
+        (
+            Choice("none", "nothing is broken: an expected pattern", ("nothing", "false alarm")),
+            *(Choice(t.slug, t.name, _CAUSE_WORDS.get(t.slug, ())) for t in TAXONOMY),
+        ),
+    ),
+    Question(
+        "mitigation",
+        "Roll back, quarantine, retrain or wait?",
+        (
+            Choice("rollback", "roll back the model version", ("roll back", "rollback", "revert")),
+            Choice("quarantine", "quarantine the bad data", ("quarantine", "contain")),
+            Choice("retrain", "retrain (or recalibrate) on recent data", ("retrain", "recalib")),
+            Choice(
+                "escalate",
+                "fix it at the source: page the upstream or serving owners",
+                ("escalate", "fix", "page", "owner", "scale"),
+            ),
+            Choice("wait", "wait and watch: no action", ("wait", "watch", "nothing")),
+        ),
+    ),
+)
+
+#: Where the root cause of each kind of component is found first.
+_AREAS: dict[str, tuple[str, ...]] = {
+    "feature": ("inputs", "pipelines"),
+    "pipeline": ("pipelines", "inputs"),
+    "version": ("deploys",),
+    "serving": ("serving",),
+    "world": ("outcomes",),
+    "none": (),
+}
+
+#: What a team should do for each kind of fault, and why (the first key is the best answer).
+MITIGATIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "covariate_shift": (("retrain",), "the inputs moved for good: retrain on recent data"),
+    "pipeline_nulls": (
+        ("quarantine", "escalate"),
+        "quarantine the broken data version and have the pipeline fixed and replayed",
+    ),
+    "rescale": (("quarantine", "escalate"), "quarantine the rows in the wrong unit; fix upstream"),
+    "new_category": (("retrain",), "the model never saw the new region: retrain with it"),
+    "frozen": (("quarantine", "escalate"), "contain the frozen values; fix the feature store"),
+    "volume_drop": (("escalate",), "the model is fine: the gateway that lost traffic is not"),
+    "concept_drift": (("retrain",), "the world changed: retrain on recent labelled data"),
+    "label_shift": (("retrain",), "the base rate moved: retrain or recalibrate"),
+    "bad_version": (("rollback",), "roll the alias back to the last known good version"),
+    "serving_spike": (("escalate",), "the model server is failing: its owners must fix it"),
+    "confidence_collapse": (
+        ("rollback", "escalate"),
+        "roll back the serving change that broke the calibration layer",
+    ),
+}
+_NO_ACTION = (("wait",), "nothing harmful happened: watch, do not act")
+
+
+@dataclass(frozen=True)
+class TabletopTruth:
+    """The accepted answer keys of each question (empty: not judged) and why."""
+
+    first_check: tuple[str, ...]
+    blast_radius: tuple[str, ...]
+    cause: tuple[str, ...]
+    mitigation: tuple[str, ...]
+    mitigation_why: str
+
+    def accepted(self, question: Question) -> tuple[str, ...]:
+        """The answer keys judged right for ``question``."""
+        return tuple(getattr(self, question.key))
+
+
+def share_bucket(share: float | None) -> str:
+    """The blast-radius choice a share of affected predictions falls in.
+
+    >>> [share_bucket(s) for s in (None, 0.0, 0.04, 0.3, 1.0)]
+    ['none', 'none', 'small', 'part', 'most']
+    """
+    if share is None or share <= 0:
+        return "none"
+    return "small" if share < 0.1 else "part" if share <= 0.5 else "most"
+
+
+def truth_of(scenario: Scenario, share: float | None) -> TabletopTruth:
+    """What the responder should answer in ``scenario``, where ``share`` is the share of
+    predictions the incident's blast radius measured (None: no incident opened)."""
+    harmful = scenario.fault is not None and scenario.truth.incident
+    if harmful and scenario.fault is not None:
+        mitigation, why = MITIGATIONS[scenario.fault.kind]
+    else:
+        mitigation, why = _NO_ACTION
+    label = scenario.truth.label
+    return TabletopTruth(
+        first_check=_AREAS[scenario.truth.component.kind] if harmful else (),
+        blast_radius=(share_bucket(share),),
+        cause=(label,) if harmful and label else ("none",),
+        mitigation=mitigation,
+        mitigation_why=why,
+    )
+
+
+def read_answer(question: Question, text: str) -> Answer:
+    """The choice ``text`` names: its number, its key, or the first choice whose words it
+    holds; a percentage answers the blast radius. Free text naming nothing keeps ``key`` None.
+
+    >>> read_answer(QUESTIONS[1], "about 30% of them").key
+    'part'
+    >>> read_answer(QUESTIONS[3], "9")
+    Traceback (most recent call last):
+    ...
+    smokejumper.errors.TabletopAnswerError: answer '9' to 'Roll back, quarantine, retrain or \
+wait?' is not a choice: use 1 to 5 or words
+    """
+    said = " ".join(str(text).split())
+    if not said:
+        raise TabletopAnswerError(f"no answer to {question.prompt!r}: give a number or words")
+    lowered = said.lower()
+    if said.rstrip(".)").isdigit():
+        number = int(said.rstrip(".)"))
+        if not 1 <= number <= len(question.choices):
+            raise TabletopAnswerError(
+                f"answer {said!r} to {question.prompt!r} is not a choice: "
+                f"use 1 to {len(question.choices)} or words"
+            )
+        return Answer(said, question.choices[number - 1].key)
+    for choice in question.choices:
+        if lowered in (choice.key, choice.key.replace("_", " "), choice.text.lower()):
+            return Answer(said, choice.key)
+    percent = re.search(r"(\d+(?:\.\d+)?)\s*%", lowered)
+    if question.key == "blast_radius" and percent:
+        return Answer(said, share_bucket(float(percent.group(1)) / 100))
+    return Answer(said, _named(question, lowered))
+
+
+def _named(question: Question, lowered: str) -> str | None:
+    """The choice whose longest word (or key, or text) starts a word of ``lowered``."""
+    best: tuple[int, str] | None = None
+    for choice in question.choices:
+        words = (*choice.words, choice.key.replace("_", " "), choice.text.lower())
+        for word in words:
+            found = re.search(rf"\b{re.escape(word)}", lowered)
+            if found and (best is None or len(word) > best[0]):
+                best = (len(word), choice.key)
+    return None if best is None else best[1]
+
+
+def judge(question: Question, answer: Answer, truth: TabletopTruth) -> bool | None:
+    """Whether ``answer`` is right (None: nothing to judge, no truth or free text)."""
+    accepted = truth.accepted(question)
+    if not accepted or answer.key is None:
+        return None
+    return answer.key in accepted
+
+
+def mitigation_key(text: str) -> str | None:
+    """The mitigation choice a suggested mitigation (a hypothesis's text) amounts to.
+
+    >>> mitigation_key("roll back to the last known good model version (smokejumper rollback)")
+    'rollback'
+    >>> mitigation_key("quarantine the affected batches and fall back to the last good data")
+    'quarantine'
+    """
+    return read_answer(QUESTIONS[3], text).key if text.strip() else None
+
+
+def scripted_answers(data: Any) -> list[str]:
+    """The answers of an answers file: a list in question order, or a mapping by question key.
+
+    >>> scripted_answers({"first_check": 2, "blast_radius": "most", "cause": "data_quality",
+    ...                   "mitigation": "quarantine"})
+    ['2', 'most', 'data_quality', 'quarantine']
+    >>> scripted_answers(["1", "2"])
+    Traceback (most recent call last):
+    ...
+    smokejumper.errors.TabletopAnswerError: the answers hold 2 answers; give 4, one per \
+question: first_check, blast_radius, cause, mitigation
+    """
+    keys = [q.key for q in QUESTIONS]
+    if isinstance(data, Mapping):
+        missing = [k for k in keys if k not in data]
+        unknown = sorted(str(k) for k in data if k not in keys)
+        if missing or unknown:
+            raise TabletopAnswerError(
+                f"the answers miss {', '.join(missing) or 'nothing'} and hold unknown keys "
+                f"{', '.join(unknown) or 'none'}; use the keys: {', '.join(keys)}"
+            )
+        data = [data[k] for k in keys]
+    if not isinstance(data, Sequence) or isinstance(data, str | bytes):
+        raise TabletopAnswerError(
+            f"the answers must be a list (one per question) or a mapping of {', '.join(keys)}"
+        )
+    if len(data) != len(keys):
+        raise TabletopAnswerError(
+            f"the answers hold {len(data)} answers; give {len(keys)}, one per question: "
+            f"{', '.join(keys)}"
+        )
+    bad = [i + 1 for i, a in enumerate(data) if not isinstance(a, str | int) or isinstance(a, bool)]
+    if bad:
+        raise TabletopAnswerError(f"answers {bad} are not text or numbers")
+    return [str(a) for a in data]
