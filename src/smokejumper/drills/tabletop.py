@@ -249,6 +249,22 @@ def judge(question: Question, answer: Answer, truth: TabletopTruth) -> bool | No
     return answer.key in accepted
 
 
+def tally(verdicts: Sequence[bool | None]) -> str:
+    """The score line of a walk's verdicts.
+
+    >>> tally([True, False, True, None])
+    '2 of 3 judged answers right (1 not judged: free text or no truth to judge by)'
+    >>> tally([True, True, True, True])
+    '4 of 4 judged answers right'
+    """
+    judged = [v for v in verdicts if v is not None]
+    line = f"{sum(judged)} of {len(judged)} judged answers right"
+    skipped = len(verdicts) - len(judged)
+    if skipped:
+        line += f" ({skipped} not judged: free text or no truth to judge by)"
+    return line
+
+
 def mitigation_key(text: str) -> str | None:
     """The mitigation choice a suggested mitigation (a hypothesis's text) amounts to.
 
