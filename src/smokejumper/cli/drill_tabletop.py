@@ -43,6 +43,8 @@ from smokejumper.drills.tabletop import (
 from smokejumper.errors import InputError, TabletopAnswerError
 from smokejumper.harness import ServerHarness
 
+#: How many times the prompt asks one question before it gives up.
+TRIES = 5
 NO_ANSWERS = (
     "tabletop mode needs answers: run it in a terminal, pass --answers FILE (a YAML or JSON "
     f"list of {len(QUESTIONS)} answers), or pipe the answers on standard input, one a line"
@@ -76,24 +78,27 @@ class Scripted:
 
 
 class Interactive:
-    """Answers typed at a Rich prompt; an answer that is not a choice is asked again.
-
-    ``stream`` replaces the terminal (tests)."""
+    """Answers typed at a Rich prompt; an answer that is not a choice is asked again, up to
+    :data:`TRIES` times. ``stream`` replaces the terminal (tests)."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
 
     def ask(self, console: Console, question: Question) -> Answer:
         hint = f"Your answer (1-{len(question.choices)} or your own words)"
-        while True:
+        for _ in range(TRIES):
             try:
                 text = Prompt.ask(hint, console=console, stream=self._stream)
             except EOFError:
-                raise TabletopAnswerError(f"no answer to {question.prompt!r}") from None
+                break
             try:
                 return read_answer(question, text)
             except TabletopAnswerError as err:
                 console.print(f"[red]{err}[/]")
+        raise TabletopAnswerError(
+            f"no usable answer to {question.prompt!r}; answer with a number or words, or pass "
+            "--answers FILE"
+        )
 
 
 def answer_source(answers: Path | None, stdin: IO[str] | None = None) -> AnswerSource:
