@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from smokejumper.drills.registry import available_scenarios, get_scenario
-from smokejumper.drills.scenario import FAULT_KINDS
+from smokejumper.drills.scenario import FAULT_KINDS, Scenario
 from smokejumper.drills.tabletop import (
     MITIGATIONS,
     QUESTIONS,
     Answer,
+    Question,
     judge,
     mitigation_key,
     read_answer,
@@ -37,13 +38,14 @@ def test_every_fault_kind_has_a_mitigation_that_is_a_choice() -> None:
     choices = {c.key for c in MITIGATION.choices}
     assert set(MITIGATIONS) == set(FAULT_KINDS)
     for kind, (accepted, why) in MITIGATIONS.items():
-        assert accepted and set(accepted) <= choices, kind
+        assert accepted, kind
+        assert set(accepted) <= choices, kind
         assert why, kind
 
 
 @pytest.mark.parametrize("scenario", available_scenarios(), ids=lambda s: s.name)
-def test_every_scenario_has_a_truth_for_every_question(scenario: object) -> None:
-    s = get_scenario(getattr(scenario, "name"))
+def test_every_scenario_has_a_truth_for_every_question(scenario: Scenario) -> None:
+    s = scenario
     truth = truth_of(s, share=0.4 if s.truth.incident else None)
     for question in QUESTIONS:
         accepted = truth.accepted(question)
@@ -110,8 +112,8 @@ def test_a_number_picks_the_choice_and_a_key_or_its_text_names_it() -> None:
         (MITIGATION, "page the gateway owners", "escalate"),
     ],
 )
-def test_free_text_names_the_most_specific_choice(question: object, text: str, key: str) -> None:
-    assert read_answer(question, text).key == key  # type: ignore[arg-type]
+def test_free_text_names_the_most_specific_choice(question: Question, text: str, key: str) -> None:
+    assert read_answer(question, text).key == key
 
 
 def test_free_text_naming_no_choice_is_kept_and_not_judged() -> None:
@@ -152,10 +154,15 @@ def test_share_buckets_edges() -> None:
         ("roll back to the last known good model version (smokejumper rollback)", "rollback"),
         ("revert the change, then compare the config before and after", "rollback"),
         ("quarantine the affected data version and fall back to the last good one", "quarantine"),
-        ("quarantine the affected batches and fall back to the last good data; fix the "
-         "producer, then replay", "quarantine"),  # fmt: skip
-        ("retrain on recent labelled data; lower the model's weight in decisions until then",
-         "retrain"),  # fmt: skip
+        (
+            "quarantine the affected batches and fall back to the last good data; fix the "
+            "producer, then replay",
+            "quarantine",
+        ),
+        (
+            "retrain on recent labelled data; lower the model's weight in decisions until then",
+            "retrain",
+        ),
         ("", None),
     ],
 )
@@ -179,8 +186,10 @@ def test_answers_files_as_a_list_or_a_mapping() -> None:
     [
         (["1", "2", "3"], "hold 3 answers; give 4"),
         ({"first_check": 1}, "miss blast_radius, cause, mitigation"),
-        ({"first_check": 1, "blast_radius": 1, "cause": 1, "mitigation": 1, "why": 2},
-         "unknown keys why"),  # fmt: skip
+        (
+            {"first_check": 1, "blast_radius": 1, "cause": 1, "mitigation": 1, "why": 2},
+            "unknown keys why",
+        ),
         ("1 2 3 4", "must be a list"),
         (None, "must be a list"),
         (["1", "2", ["3"], True], r"answers \[3, 4\] are not text or numbers"),
