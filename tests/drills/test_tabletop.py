@@ -8,7 +8,6 @@ import pytest
 from smokejumper.drills.registry import available_scenarios, get_scenario
 from smokejumper.drills.scenario import FAULT_KINDS, Scenario
 from smokejumper.drills.tabletop import (
-    MITIGATIONS,
     QUESTIONS,
     Answer,
     Question,
@@ -16,10 +15,9 @@ from smokejumper.drills.tabletop import (
     mitigation_key,
     read_answer,
     scripted_answers,
-    share_bucket,
     tally,
-    truth_of,
 )
+from smokejumper.drills.tabletop_truth import MITIGATIONS, share_bucket, truth_of
 from smokejumper.errors import TabletopAnswerError
 from smokejumper.incidents.taxonomy import TAXONOMY
 
@@ -48,7 +46,7 @@ def test_every_scenario_has_a_truth_for_every_question(scenario: Scenario) -> No
     s = scenario
     truth = truth_of(s, share=0.4 if s.truth.incident else None)
     for question in QUESTIONS:
-        accepted = truth.accepted(question)
+        accepted = truth.accepted(question.key)
         assert set(accepted) <= {c.key for c in question.choices}, question.key
     if s.truth.incident:
         assert truth.first_check, s.name

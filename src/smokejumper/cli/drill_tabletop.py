@@ -38,8 +38,8 @@ from smokejumper.drills.tabletop import (
     judge,
     read_answer,
     scripted_answers,
-    truth_of,
 )
+from smokejumper.drills.tabletop_truth import truth_of
 from smokejumper.errors import InputError, TabletopAnswerError
 from smokejumper.harness import ServerHarness
 
@@ -60,7 +60,13 @@ class AnswerSource(Protocol):
 
 
 class Scripted:
-    """Answers given in advance (an answers file or piped lines), echoed as they are used."""
+    """Answers given in advance (an answers file or piped lines), echoed as they are used.
+
+    >>> from io import StringIO
+    >>> Scripted(["3", "most", "8", "rollback"], "a test").ask(Console(file=StringIO()),
+    ...                                                        QUESTIONS[0]).key
+    'deploys'
+    """
 
     def __init__(self, answers: list[str], origin: str) -> None:
         if len(answers) < len(QUESTIONS):
@@ -79,7 +85,12 @@ class Scripted:
 
 class Interactive:
     """Answers typed at a Rich prompt; an answer that is not a choice is asked again, up to
-    :data:`TRIES` times. ``stream`` replaces the terminal (tests)."""
+    :data:`TRIES` times. ``stream`` replaces the terminal (tests).
+
+    >>> from io import StringIO
+    >>> Interactive(StringIO("9\\n2\\n")).ask(Console(file=StringIO()), QUESTIONS[1]).key
+    'small'
+    """
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream

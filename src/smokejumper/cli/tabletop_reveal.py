@@ -20,10 +20,10 @@ from smokejumper.drills.tabletop import (
     QUESTIONS,
     Answer,
     Question,
-    TabletopTruth,
     mitigation_key,
     tally,
 )
+from smokejumper.drills.tabletop_truth import TabletopTruth
 from smokejumper.incidents.taxonomy import taxonomy_label
 
 #: How many hypotheses, segments and changes are shown at most.
@@ -49,7 +49,12 @@ class Gathered:
 
 
 def blast_share(incident: dict[str, Any] | None) -> float | None:
-    """The largest share of a model's predictions the incident affected (None: no incident)."""
+    """The largest share of a model's predictions the incident affected (None: no incident).
+
+    >>> radius = {"models": [{"share_of_traffic": 0.25}, {"share_of_traffic": 0.5}]}
+    >>> blast_share({"blast_radius": radius}), blast_share(None)
+    (0.5, None)
+    """
     if incident is None:
         return None
     models = (incident.get("blast_radius") or {}).get("models") or []
@@ -233,7 +238,7 @@ def reveal(
 ) -> None:
     """Say whether the answer was right, then show what Smokejumper gathered for ``question``."""
     _you(console, question, answer, verdict)
-    accepted = truth.accepted(question)
+    accepted = truth.accepted(question.key)
     if accepted and verdict is not True:
         console.print(f"Expected: {' or '.join(_choice_text(question, k) for k in accepted)}.")
     console.print()
@@ -259,7 +264,7 @@ def show_score(
     for column in ("question", "your answer", "verdict", "expected"):
         table.add_column(column)
     for question, answer, verdict in judged:
-        expected = " or ".join(_choice_text(question, k) for k in truth.accepted(question))
+        expected = " or ".join(_choice_text(question, k) for k in truth.accepted(question.key))
         table.add_row(question.prompt, answer.text, _verdict(verdict), expected or "-")
     console.print(table)
     console.print(f"[bold]{tally([v for _, _, v in judged])}[/]")

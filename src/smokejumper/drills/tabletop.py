@@ -10,6 +10,7 @@ or free text, and judged where a truth exists (:func:`judge`):
 >>> read_answer(cause, "cosmic rays").key is None
 True
 >>> from smokejumper.drills.registry import get_scenario
+>>> from smokejumper.drills.tabletop_truth import truth_of
 >>> truth = truth_of(get_scenario("bad_version"), share=0.5)
 >>> truth.first_check, truth.cause, truth.mitigation
 (('deploys',), ('model_regression',), ('rollback',))
@@ -24,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from smokejumper.drills.scenario import Scenario
+from smokejumper.drills.tabletop_truth import TabletopTruth, share_bucket
 from smokejumper.errors import TabletopAnswerError
 from smokejumper.incidents.taxonomy import TAXONOMY
 
@@ -32,7 +33,11 @@ from smokejumper.incidents.taxonomy import TAXONOMY
 @dataclass(frozen=True)
 class Choice:
     """One choice of a question: its ``key`` (what is judged), its ``text`` and the ``words``
-    that name it in a free-text answer."""
+    that name it in a free-text answer.
+
+    >>> QUESTIONS[3].choices[0].key, QUESTIONS[3].choices[0].words
+    ('rollback', ('roll back', 'rollback', 'revert'))
+    """
 
     key: str
     text: str
@@ -55,7 +60,11 @@ class Question:
 @dataclass(frozen=True)
 class Answer:
     """What the responder said (``text``) and the choice it names (``key``; None when the
-    free text names none, so it is shown but not judged)."""
+    free text names none, so it is shown but not judged).
+
+    >>> read_answer(QUESTIONS[1], "half of it, 50%")
+    Answer(text='half of it, 50%', key='part')
+    """
 
     text: str
     key: str | None
@@ -119,86 +128,11 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 
-#: Where the root cause of each kind of component is found first.
-_AREAS: dict[str, tuple[str, ...]] = {
-    "feature": ("inputs", "pipelines"),
-    "pipeline": ("pipelines", "inputs"),
-    "version": ("deploys",),
-    "serving": ("serving",),
-    "world": ("outcomes",),
-    "none": (),
-}
-
-#: What a team should do for each kind of fault, and why (the first key is the best answer).
-MITIGATIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "covariate_shift": (("retrain",), "the inputs moved for good: retrain on recent data"),
-    "pipeline_nulls": (
-        ("quarantine", "escalate"),
-        "quarantine the broken data version and have the pipeline fixed and replayed",
-    ),
-    "rescale": (("quarantine", "escalate"), "quarantine the rows in the wrong unit; fix upstream"),
-    "new_category": (("retrain",), "the model never saw the new region: retrain with it"),
-    "frozen": (("quarantine", "escalate"), "contain the frozen values; fix the feature store"),
-    "volume_drop": (("escalate",), "the model is fine: the gateway that lost traffic is not"),
-    "concept_drift": (("retrain",), "the world changed: retrain on recent labelled data"),
-    "label_shift": (("retrain",), "the base rate moved: retrain or recalibrate"),
-    "bad_version": (("rollback",), "roll the alias back to the last known good version"),
-    "serving_spike": (("escalate",), "the model server is failing: its owners must fix it"),
-    "confidence_collapse": (
-        ("rollback", "escalate"),
-        "roll back the serving change that broke the calibration layer",
-    ),
-}
-_NO_ACTION = (("wait",), "nothing harmful happened: watch, do not act")
-
-
-@dataclass(frozen=True)
-class TabletopTruth:
-    """The accepted answer keys of each question (empty: not judged) and why."""
-
-    first_check: tuple[str, ...]
-    blast_radius: tuple[str, ...]
-    cause: tuple[str, ...]
-    mitigation: tuple[str, ...]
-    mitigation_why: str
-
-    def accepted(self, question: Question) -> tuple[str, ...]:
-        """The answer keys judged right for ``question``."""
-        return tuple(getattr(self, question.key))
-
-
-def share_bucket(share: float | None) -> str:
-    """The blast-radius choice a share of affected predictions falls in.
-
-    >>> [share_bucket(s) for s in (None, 0.0, 0.04, 0.3, 1.0)]
-    ['none', 'none', 'small', 'part', 'most']
-    """
-    if share is None or share <= 0:
-        return "none"
-    return "small" if share < 0.1 else "part" if share <= 0.5 else "most"
-
-
-def truth_of(scenario: Scenario, share: float | None) -> TabletopTruth:
-    """What the responder should answer in ``scenario``, where ``share`` is the share of
-    predictions the incident's blast radius measured (None: no incident opened)."""
-    harmful = scenario.fault is not None and scenario.truth.incident
-    if harmful and scenario.fault is not None:
-        mitigation, why = MITIGATIONS[scenario.fault.kind]
-    else:
-        mitigation, why = _NO_ACTION
-    label = scenario.truth.label
-    return TabletopTruth(
-        first_check=_AREAS[scenario.truth.component.kind] if harmful else (),
-        blast_radius=(share_bucket(share),),
-        cause=(label,) if harmful and label else ("none",),
-        mitigation=mitigation,
-        mitigation_why=why,
-    )
-
 
 def read_answer(question: Question, text: str) -> Answer:
-    """The choice ``text`` names: its number, its key, or the first choice whose words it
-    holds; a percentage answers the blast radius. Free text naming nothing keeps ``key`` None.
+    """The choice ``text`` names: its number, its key or text, a percentage (the blast
+    radius), or the choice whose longest word it holds (the most specific). Free text naming
+    nothing keeps ``key`` None.
 
     >>> read_answer(QUESTIONS[1], "about 30% of them").key
     'part'
@@ -243,7 +177,7 @@ def _named(question: Question, lowered: str) -> str | None:
 
 def judge(question: Question, answer: Answer, truth: TabletopTruth) -> bool | None:
     """Whether ``answer`` is right (None: nothing to judge, no truth or free text)."""
-    accepted = truth.accepted(question)
+    accepted = truth.accepted(question.key)
     if not accepted or answer.key is None:
         return None
     return answer.key in accepted
