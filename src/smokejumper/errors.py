@@ -167,6 +167,11 @@ class ScenarioError(InputError):
     """A drill scenario is declared wrongly (its fault, its truth or its sizes)."""
 
 
+class TabletopAnswerError(InputError):
+    """A tabletop answer cannot be read (not a choice, missing, or an answers file of the wrong
+    shape); the message says which and what to give."""
+
+
 class ClientError(SmokejumperError):
     """A client cannot work as configured (no token, a malformed URL, a negative size...)."""
 

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from smokejumper.cli.console import make_console
+from smokejumper.cli.drill_tabletop import run_tabletop
 from smokejumper.cli.output import write_text
 from smokejumper.drills.bench import (
     HEADERS,
@@ -79,11 +80,31 @@ def run(
     seed: Annotated[int, typer.Option(help="the random seed of data and model")] = 0,
     size: SizeOption = "small",
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    tabletop: Annotated[
+        bool,
+        typer.Option(
+            "--tabletop", help="walk a responder through the incident, question by question"
+        ),
+    ] = False,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            help="with --tabletop: the answers, a YAML or JSON list in question order",
+        ),
+    ] = None,
 ) -> None:
     """Run one drill: start a server, replay the scenario, print the score, the incident and
-    the post-mortem draft's summary."""
+    the post-mortem draft's summary; with --tabletop, ask the responder at each step first."""
     scenario = get_scenario(name)
     _format(fmt, ("table", "json"))
+    if answers is not None and not tabletop:
+        raise InputError("--answers goes with --tabletop: add --tabletop, or drop --answers")
+    if tabletop:
+        if fmt != "table":
+            raise InputError("--tabletop talks to a person: drop --format json")
+        run_tabletop(name, seed, _size(size), answers)
+        return
     console = make_console()
     status = f"Running drill {name} (seed {seed}) through a real server..."
     with console.status(status), DrillServer() as drills:
