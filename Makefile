@@ -25,10 +25,11 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
-# The inner loop: every test but those marked slow, on two workers (pytest-xdist); about half
-# the time of a serial run on two cores. `make test` still runs everything, as CI does.
+# The inner loop: every test but those marked slow, on two workers (pytest-xdist). `make test`
+# runs everything, as CI does, also on two workers (about half the time of a serial run on two
+# cores; every test makes its own databases, ports and folders, so none share anything).
 test-fast: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
