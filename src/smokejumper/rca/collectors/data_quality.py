@@ -1,12 +1,17 @@
 """Data quality: null or zero spikes, out-of-range values, unseen categories, volume drops,
-frozen (stale) values and refused batches, from the quality monitors' observations and from
-the window profiles around the onset (so a break shows even where no monitor watches it).
+frozen (stale) values, rescaled columns and refused batches, from the quality monitors'
+observations and from the window profiles around the onset (so a break shows even where no
+monitor watches it).
 
 Weights: each problem (one per model, column and kind, the strongest source kept) is a
 symptom worth :data:`SYMPTOM_WEIGHT` at full strength, supporting a data-quality / pipeline
-failure and a schema change. A break is also a candidate cause of its own
-(``data_quality:<model>``, :data:`CAUSE_WEIGHT`) for when no pipeline run explains it;
-refused batches make a schema-change cause (``schema:<model>``, :data:`SCHEMA_WEIGHT`).
+failure and a schema change; a rescaled column (mean and spread multiplied alike) supports a
+schema or unit change only, and refutes drift (the column did not move, its units did). A
+break is also a candidate cause of its own (``data_quality:<model>``, :data:`CAUSE_WEIGHT`)
+naming the broken columns, for when no pipeline run explains it; refused batches or unseen
+categories make a schema-change cause (``schema:<model>``, :data:`SCHEMA_WEIGHT`), and a
+rescaled column a unit-change cause naming it (``schema:<model>`` too,
+:data:`UNIT_WEIGHT`: a whole column multiplied by one factor is a specific signature).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from smokejumper.rca.series import median, short_list
 SYMPTOM_WEIGHT = 1.0
 CAUSE_WEIGHT = 0.8
 SCHEMA_WEIGHT = 1.0
+UNIT_WEIGHT = 1.5
 #: A window's volume under this share of the usual counts as a drop.
 VOLUME_DROP = 0.5
 SUPPORTS = ("data_quality", "schema_change")
@@ -78,17 +84,21 @@ class DataQuality:
         at: datetime | None,
         before: float | None,
         after: float | None,
+        columns: Sequence[str] = (),
     ) -> Evidence:
+        rescaled = kind == "rescaled"
+        details = {"model": model.name, "column": column, "before": before, "after": after}
         return Evidence(
             self.name,
             kind,
             f"{model.name}: {summary}",
             clamp(strength),
             SYMPTOM_WEIGHT,
-            supports=SUPPORTS,
+            supports=("schema_change",) if rescaled else SUPPORTS,
+            refutes=("data_drift", "external_change") if rescaled else (),
             refs=refs,
             at=at,
-            details={"model": model.name, "column": column, "before": before, "after": after},
+            details=details | ({"columns": list(columns)} if columns else {}),
         )
 
     def _monitors(self, model: ModelFacts, onset: datetime) -> list[Evidence]:
@@ -110,6 +120,9 @@ class DataQuality:
             extra = ""
             if kind == "unseen_categories" and worst.details.get("examples"):
                 extra = f": {short_list([str(x) for x in worst.details['examples']], 3)}"
+            broken = sorted({str(c) for o in bad for c in o.details.get("broken_columns") or []})
+            if broken:
+                extra = f": broken {short_list(broken, 3)}"
             out.append(
                 self._evidence(
                     model,
@@ -122,6 +135,7 @@ class DataQuality:
                     bad[0].window_start,
                     usual,
                     value,
+                    broken,
                 )
             )
         return out
@@ -169,11 +183,12 @@ class DataQuality:
         start = min((t for t, _ in model.profiles if t >= onset), default=None)
         out = []
         for column, kind, was, now, message in profile_findings(before, after, model.reference):
-            strength = (
-                0.9
-                if kind in ("frozen", "out_of_range")
-                else 0.5 + 0.5 * min(1.0, (now - was) / 0.3)
-            )
+            if kind == "rescaled":
+                strength = 1.0 if message.endswith("a unit change") else 0.8
+            elif kind in ("frozen", "out_of_range"):
+                strength = 0.9
+            else:
+                strength = 0.5 + 0.5 * min(1.0, (now - was) / 0.3)
             refs = (Ref("window", start.isoformat(), "window profiles"),) if start else ()
             out.append(
                 self._evidence(model, kind, column, message, strength, refs, start, was, now)
@@ -229,18 +244,19 @@ class DataQuality:
 
     def _causes(self, model: ModelFacts, problems: list[Evidence]) -> list[Evidence]:
         shown = short_list([e.summary.split(": ", 1)[1] for e in problems], 3)
-        columns = sorted({str(e.details["column"]) for e in problems if e.details.get("column")})
+        columns = _columns(problems)
+        named = f" ({short_list(columns, 3)})" if columns else ""
         cause = Cause(
             f"data_quality:{model.name}",
             "data_quality",
             "data",
-            f"a data-quality break in {model.name}'s inputs: {shown}",
+            f"a data-quality break in {model.name}'s inputs{named}: {shown}",
             next_step="find which source or job writes the broken columns "
             f"({short_list(columns, 3) or 'see the evidence'}) "
             "and what changed there before the onset",
             mitigation="quarantine the affected batches and fall back to the last good data; "
             "fix the producer, then replay",
-            subject={"model": model.name},
+            subject={"model": model.name, "columns": columns},
         )
         top = problems[0]
         out = [
@@ -253,11 +269,14 @@ class DataQuality:
                 cause=cause,
                 refs=top.refs,
                 at=top.at,
-                details={"model": model.name},
+                details={"model": model.name, "columns": columns},
             )
         ]
+        rescaled = [e for e in problems if e.kind == "rescaled"]
         refused = [e for e in problems if e.kind in ("rejected_batches", "unseen_categories")]
-        if refused:
+        if rescaled:
+            out.append(self._unit_change(model, rescaled))
+        elif refused:
             schema = Cause(
                 f"schema:{model.name}",
                 "schema_change",
@@ -267,7 +286,7 @@ class DataQuality:
                 "fields) and the producer's recent schema changes",
                 mitigation="pin the producer to the old schema or map the new fields; replay "
                 "the refused batches",
-                subject={"model": model.name},
+                subject={"model": model.name, "columns": _columns(refused)},
             )
             out.append(
                 Evidence(
@@ -283,3 +302,42 @@ class DataQuality:
                 )
             )
         return out
+
+    def _unit_change(self, model: ModelFacts, rescaled: list[Evidence]) -> Evidence:
+        columns = _columns(rescaled)
+        top = rescaled[0]
+        cause = Cause(
+            f"schema:{model.name}",
+            "schema_change",
+            "data",
+            f"a unit change upstream of {model.name}: {short_list(columns, 3)} rescaled as a "
+            f"whole ({top.summary.split(': ', 1)[1]})",
+            next_step=f"ask the producer of {short_list(columns, 3)} whether its units or "
+            "encoding changed at the onset (cents for euros, ms for s); compare a few raw "
+            "values before and after",
+            mitigation=f"convert {short_list(columns, 3)} back to the units the model was "
+            "trained on at ingest, or pin the producer to the old units; replay the windows "
+            "since the onset",
+            subject={"model": model.name, "columns": columns, "column": columns[0]},
+        )
+        return Evidence(
+            self.name,
+            "unit_change",
+            f"{model.name}: {short_list(columns, 3)} rescaled as a whole since the onset",
+            top.strength,
+            UNIT_WEIGHT,
+            cause=cause,
+            refs=top.refs,
+            at=top.at,
+            details={"model": model.name, "columns": columns},
+        )
+
+
+def _columns(problems: Sequence[Evidence]) -> list[str]:
+    """The columns the problems name, in the order of the problems."""
+    named: dict[str, None] = {}
+    for e in problems:
+        for column in (e.details.get("column"), *(e.details.get("columns") or ())):
+            if column:
+                named.setdefault(str(column), None)
+    return list(named)

@@ -143,6 +143,7 @@ class ModelChanges:
                             "concept_drift",
                             "data_drift",
                             "data_quality",
+                            "schema_change",
                         ),
                         refs=refs,
                         at=began,
