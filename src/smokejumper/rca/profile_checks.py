@@ -2,7 +2,9 @@
 reference): null spikes, frozen (stale) values, values piling up in the bin holding zero,
 values out of the reference's range, a column rescaled as a whole (a unit change: its mean and
 its spread both multiplied by about the same factor, at least :data:`RESCALE_MIN`), and
-categories the reference never saw.
+categories the reference never saw: ``recoded`` when known categories vanished as they came
+(values renamed or re-encoded upstream), ``unseen_categories`` when the known ones kept
+coming (a new kind of input, such as a new region).
 
 Each finding is ``(column, problem, before, after, message)``; shares are in [0, 1].
 
@@ -192,21 +194,54 @@ def _numeric(
     return out
 
 
+#: A known category counts as vanished when it held at least this share of the reference
+#: and keeps under :data:`VANISH_LEFT` of it.
+VANISH_SHARE = 0.05
+VANISH_LEFT = 0.2
+
+
 def _categorical(name: str, col: CategoricalProfile, ref: CategoricalProfile) -> list[Finding]:
-    known = set(ref.frequencies())
+    """Unseen categories, told apart: recoded (known ones vanished) or new (they did not).
+
+    >>> import pyarrow as pa
+    >>> from smokejumper.stats.dataset import profile
+    >>> ref = profile(pa.table({"r": ["north"] * 50 + ["south"] * 50}))
+    >>> new = profile(pa.table({"r": ["north"] * 35 + ["south"] * 35 + ["central"] * 30}))
+    >>> renamed = profile(pa.table({"r": ["NORTH"] * 50 + ["south"] * 50}))
+    >>> [f[1] for f in profile_findings([ref], [new], ref) + profile_findings([ref], [renamed], ref)]
+    ['unseen_categories', 'recoded']
+    """
+    known = ref.frequencies()
     seen = col.frequencies()
-    total = sum(seen.values())
+    total, was_total = sum(seen.values()), sum(known.values())
     new = {k: v for k, v in seen.items() if k not in known}
-    if not total or not new:
+    if not total or not new or not was_total:
         return []
     share = sum(new.values()) / total
     examples = ", ".join(sorted(new)[:5])
+    vanished = sorted(
+        k
+        for k, v in known.items()
+        if v / was_total >= VANISH_SHARE and seen.get(k, 0) / total < VANISH_LEFT * v / was_total
+    )
+    if vanished:
+        return [
+            (
+                name,
+                "recoded",
+                0.0,
+                share,
+                f"{name}: {share:.0%} of values never seen in the reference ({examples}) while "
+                f"{', '.join(vanished[:5])} vanished: values renamed or re-encoded upstream",
+            )
+        ]
     return [
         (
             name,
             "unseen_categories",
             0.0,
             share,
-            f"{name}: {share:.0%} of values never seen in the reference ({examples})",
+            f"{name}: {share:.0%} of values never seen in the reference ({examples}); the "
+            "known values kept coming",
         )
     ]

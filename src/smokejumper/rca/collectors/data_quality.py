@@ -5,11 +5,13 @@ monitor watches it).
 
 Weights: each problem (one per model, column and kind, the strongest source kept) is a
 symptom worth :data:`SYMPTOM_WEIGHT` at full strength, supporting a data-quality / pipeline
-failure and a schema change; a rescaled column (mean and spread multiplied alike) supports a
-schema or unit change only, and refutes drift (the column did not move, its units did). A
+failure and a schema change (unseen categories, while the known ones keep coming, a new kind of input:
+data drift too); a rescaled column (mean and spread multiplied alike) supports a schema or
+unit change only, and refutes drift (the column did not move, its units did). A
 break is also a candidate cause of its own (``data_quality:<model>``, :data:`CAUSE_WEIGHT`)
-naming the broken columns, for when no pipeline run explains it; refused batches or unseen
-categories make a schema-change cause (``schema:<model>``, :data:`SCHEMA_WEIGHT`), and a
+naming the broken columns, for when no pipeline run explains it; refused batches or recoded
+categories (new values replacing known ones) make a schema-change cause (``schema:<model>``,
+:data:`SCHEMA_WEIGHT`), and a
 rescaled column a unit-change cause naming it (``schema:<model>`` too,
 :data:`UNIT_WEIGHT`: a whole column multiplied by one factor is a specific signature).
 """
@@ -67,6 +69,8 @@ class DataQuality:
                 key = (str(e.details.get("column") or ""), e.kind)
                 if key not in found or e.strength > found[key].strength:
                     found[key] = e
+            for column, _ in [k for k in found if k[1] == "recoded"]:
+                found.pop((column, "unseen_categories"), None)  # the profiles tell which
             problems = sorted(found.values(), key=lambda e: (-e.strength, e.summary))
             out += problems
             if problems:
@@ -88,13 +92,16 @@ class DataQuality:
     ) -> Evidence:
         rescaled = kind == "rescaled"
         details = {"model": model.name, "column": column, "before": before, "after": after}
+        supports = ("schema_change",) if rescaled else SUPPORTS
+        if kind == "unseen_categories":
+            supports = ("data_drift", *SUPPORTS)
         return Evidence(
             self.name,
             kind,
             f"{model.name}: {summary}",
             clamp(strength),
             SYMPTOM_WEIGHT,
-            supports=("schema_change",) if rescaled else SUPPORTS,
+            supports=supports,
             refutes=("data_drift", "external_change") if rescaled else (),
             refs=refs,
             at=at,
@@ -183,7 +190,9 @@ class DataQuality:
         start = min((t for t, _ in model.profiles if t >= onset), default=None)
         out = []
         for column, kind, was, now, message in profile_findings(before, after, model.reference):
-            if kind == "rescaled":
+            if kind == "recoded":
+                strength = 0.9
+            elif kind == "rescaled":
                 strength = 1.0 if message.endswith("a unit change") else 0.8
             elif kind in ("frozen", "out_of_range"):
                 strength = 0.9
@@ -273,7 +282,7 @@ class DataQuality:
             )
         ]
         rescaled = [e for e in problems if e.kind == "rescaled"]
-        refused = [e for e in problems if e.kind in ("rejected_batches", "unseen_categories")]
+        refused = [e for e in problems if e.kind in ("rejected_batches", "recoded")]
         if rescaled:
             out.append(self._unit_change(model, rescaled))
         elif refused:
