@@ -54,7 +54,8 @@ def test_a_column_in_other_units_is_a_unit_change_naming_it() -> None:
     assert top.cause.key == "schema:churn"
     assert top.cause.label == "schema_change"
     assert top.cause.subject["column"] == "loan_amount"
-    assert "loan_amount" in top.cause.title and "unit change" in top.cause.title
+    assert "loan_amount" in top.cause.title
+    assert "unit change" in top.cause.title
     assert any(c["kind"] == "unit_change" for c in top.contributions)
 
 
@@ -69,7 +70,9 @@ def test_a_rescale_refutes_drift_and_a_shift_is_no_rescale() -> None:
     )
     drift = next(h for h in diagnose(inputs(m)).hypotheses if h.cause.key == "drift:churn")
     refuted = [c for c in drift.contributions if c["how"] == "refutes data_drift"]
-    assert refuted and refuted[0]["kind"] == "rescaled" and refuted[0]["points"] < 0
+    assert refuted
+    assert refuted[0]["kind"] == "rescaled"
+    assert refuted[0]["points"] < 0
 
 
 def test_the_data_quality_cause_names_the_broken_columns() -> None:
@@ -109,8 +112,10 @@ def test_new_categories_beside_the_known_ones_are_drift_renamed_ones_a_schema_ch
         }
 
     added, recoded = causes(new), causes(renamed)
-    assert "data_drift" in added["unseen_categories"] and "schema:churn" not in added
-    assert "recoded" in recoded and "schema:churn" in recoded
+    assert "data_drift" in added["unseen_categories"]
+    assert "schema:churn" not in added
+    assert "recoded" in recoded
+    assert "schema:churn" in recoded
 
 
 def test_runs_of_another_models_pipeline_are_left_out() -> None:
@@ -132,7 +137,8 @@ def test_a_confidence_collapse_with_nothing_upstream_moved_is_the_calibration_la
     top = found.hypotheses[0]
     assert top.cause.key == "calibration:churn"
     assert top.cause.label == "model_regression"
-    assert "calibration layer" in top.cause.title and "quality held" in top.cause.title
+    assert "calibration layer" in top.cause.title
+    assert "quality held" in top.cause.title
     assert top.confidence >= 0.5
     assert {c["collector"] for c in top.contributions} >= {"calibration", "model"}
     # a model change right before it is the candidate instead
@@ -141,7 +147,8 @@ def test_a_confidence_collapse_with_nothing_upstream_moved_is_the_calibration_la
     # quality falling too leaves the calibration a weaker candidate
     fell = (*confidence_obs(), *drift_obs([]), *perf_obs())
     (weaker,) = COLLECTORS["calibration"].collect(inputs(model(observations=fell)))
-    assert weaker.strength < 1.0 and "quality fell" in weaker.summary
+    assert weaker.strength < 1.0
+    assert "quality fell" in weaker.summary
 
 
 def test_a_quality_fall_within_sampling_noise_is_no_concept_drift() -> None:
@@ -190,4 +197,5 @@ def test_the_drift_cause_leads_with_the_largest_effect_and_serving_names_the_ser
     served = COLLECTORS["serving"].collect(inputs(model(observations=tuple(latency))))
     server = next(e.cause for e in served if e.cause is not None)
     assert server.subject["component"] == "model server"
-    assert "model server" in server.title and "latency at 900" in server.title
+    assert "model server" in server.title
+    assert "latency at 900" in server.title

@@ -208,7 +208,7 @@ def _categorical(name: str, col: CategoricalProfile, ref: CategoricalProfile) ->
     >>> ref = profile(pa.table({"r": ["north"] * 50 + ["south"] * 50}))
     >>> new = profile(pa.table({"r": ["north"] * 35 + ["south"] * 35 + ["central"] * 30}))
     >>> renamed = profile(pa.table({"r": ["NORTH"] * 50 + ["south"] * 50}))
-    >>> [f[1] for f in profile_findings([ref], [new], ref) + profile_findings([ref], [renamed], ref)]
+    >>> [f[1] for after in (new, renamed) for f in profile_findings([ref], [after], ref)]
     ['unseen_categories', 'recoded']
     """
     known = ref.frequencies()

@@ -55,7 +55,7 @@ class Calibration:
         for model in inputs.models.values():
             start = inputs.onset - model.window
             collapsed = []
-            for monitor, rows in model.monitors_of("confidence").items():
+            for _monitor, rows in model.monitors_of("confidence").items():
                 began = own_onset([(o.window_start, o.healthy is False) for o in rows], start)
                 if began is not None:
                     collapsed.append(next(o for o in rows if o.window_start == began))

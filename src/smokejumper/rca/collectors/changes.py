@@ -5,8 +5,8 @@ for a change to the incident's model or a run writing a dataset the model reads 
 ``inputs:``), :data:`~smokejumper.rca.changes_map.DECAY` per hop upstream of those,
 :data:`~smokejumper.rca.changes_map.UNKNOWN` when nothing says (a service change; a run while
 the models declare no inputs; a run the lineage places in another model's pipeline, upstream
-only of datasets other models declare, is left out). Worth :data:`WEIGHT` at full strength; a run's flags (failed,
-row count far from usual...) add :data:`FLAG_BONUS`.
+only of datasets other models declare, is left out). Worth :data:`WEIGHT` at full strength;
+a run's flags (failed, row count far from usual...) add :data:`FLAG_BONUS`.
 """
 
 from __future__ import annotations

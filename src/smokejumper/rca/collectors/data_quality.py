@@ -5,15 +5,11 @@ monitor watches it).
 
 Weights: each problem (one per model, column and kind, the strongest source kept) is a
 symptom worth :data:`SYMPTOM_WEIGHT` at full strength, supporting a data-quality / pipeline
-failure and a schema change (unseen categories, while the known ones keep coming, a new kind of input:
-data drift too); a rescaled column (mean and spread multiplied alike) supports a schema or
-unit change only, and refutes drift (the column did not move, its units did). A
-break is also a candidate cause of its own (``data_quality:<model>``, :data:`CAUSE_WEIGHT`)
-naming the broken columns, for when no pipeline run explains it; refused batches or recoded
-categories (new values replacing known ones) make a schema-change cause (``schema:<model>``,
-:data:`SCHEMA_WEIGHT`), and a
-rescaled column a unit-change cause naming it (``schema:<model>`` too,
-:data:`UNIT_WEIGHT`: a whole column multiplied by one factor is a specific signature).
+failure and a schema change (unseen categories while the known ones keep coming, a new kind
+of input: data drift too); a rescaled column (mean and spread multiplied alike) supports a
+schema or unit change only, and refutes drift (the column did not move, its units did). The
+causes the problems make (a data-quality break naming its columns, a schema or unit change)
+are built by :mod:`smokejumper.rca.quality_causes`, with their weights.
 """
 
 from __future__ import annotations
@@ -22,15 +18,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from smokejumper.rca.collectors.base import register
-from smokejumper.rca.evidence import Cause, Evidence, Ref, clamp
+from smokejumper.rca.evidence import Evidence, Ref, clamp
 from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts, Observed
 from smokejumper.rca.profile_checks import profile_findings
+from smokejumper.rca.quality_causes import quality_causes
 from smokejumper.rca.series import median, short_list
 
 SYMPTOM_WEIGHT = 1.0
-CAUSE_WEIGHT = 0.8
-SCHEMA_WEIGHT = 1.0
-UNIT_WEIGHT = 1.5
 #: A window's volume under this share of the usual counts as a drop.
 VOLUME_DROP = 0.5
 SUPPORTS = ("data_quality", "schema_change")
@@ -74,7 +68,7 @@ class DataQuality:
             problems = sorted(found.values(), key=lambda e: (-e.strength, e.summary))
             out += problems
             if problems:
-                out += self._causes(model, problems)
+                out += quality_causes(self.name, model.name, problems)
         return out
 
     def _evidence(
@@ -92,7 +86,7 @@ class DataQuality:
     ) -> Evidence:
         rescaled = kind == "rescaled"
         details = {"model": model.name, "column": column, "before": before, "after": after}
-        supports = ("schema_change",) if rescaled else SUPPORTS
+        supports: tuple[str, ...] = ("schema_change",) if rescaled else SUPPORTS
         if kind == "unseen_categories":
             supports = ("data_drift", *SUPPORTS)
         return Evidence(
@@ -250,103 +244,3 @@ class DataQuality:
                 float(len(after)),
             )
         ]
-
-    def _causes(self, model: ModelFacts, problems: list[Evidence]) -> list[Evidence]:
-        shown = short_list([e.summary.split(": ", 1)[1] for e in problems], 3)
-        columns = _columns(problems)
-        named = f" ({short_list(columns, 3)})" if columns else ""
-        cause = Cause(
-            f"data_quality:{model.name}",
-            "data_quality",
-            "data",
-            f"a data-quality break in {model.name}'s inputs{named}: {shown}",
-            next_step="find which source or job writes the broken columns "
-            f"({short_list(columns, 3) or 'see the evidence'}) "
-            "and what changed there before the onset",
-            mitigation="quarantine the affected batches and fall back to the last good data; "
-            "fix the producer, then replay",
-            subject={"model": model.name, "columns": columns},
-        )
-        top = problems[0]
-        out = [
-            Evidence(
-                self.name,
-                "data_break",
-                f"{model.name}: {len(problems)} data-quality problem(s) since the onset",
-                top.strength,
-                CAUSE_WEIGHT,
-                cause=cause,
-                refs=top.refs,
-                at=top.at,
-                details={"model": model.name, "columns": columns},
-            )
-        ]
-        rescaled = [e for e in problems if e.kind == "rescaled"]
-        refused = [e for e in problems if e.kind in ("rejected_batches", "recoded")]
-        if rescaled:
-            out.append(self._unit_change(model, rescaled))
-        elif refused:
-            schema = Cause(
-                f"schema:{model.name}",
-                "schema_change",
-                "data",
-                f"a schema or unit change in {model.name}'s inputs ({refused[0].summary})",
-                next_step="read why the batches were refused (the ingest answers name the "
-                "fields) and the producer's recent schema changes",
-                mitigation="pin the producer to the old schema or map the new fields; replay "
-                "the refused batches",
-                subject={"model": model.name, "columns": _columns(refused)},
-            )
-            out.append(
-                Evidence(
-                    self.name,
-                    "schema_break",
-                    refused[0].summary,
-                    refused[0].strength,
-                    SCHEMA_WEIGHT,
-                    cause=schema,
-                    refs=refused[0].refs,
-                    at=refused[0].at,
-                    details={"model": model.name},
-                )
-            )
-        return out
-
-    def _unit_change(self, model: ModelFacts, rescaled: list[Evidence]) -> Evidence:
-        columns = _columns(rescaled)
-        top = rescaled[0]
-        cause = Cause(
-            f"schema:{model.name}",
-            "schema_change",
-            "data",
-            f"a unit change upstream of {model.name}: {short_list(columns, 3)} rescaled as a "
-            f"whole ({top.summary.split(': ', 1)[1]})",
-            next_step=f"ask the producer of {short_list(columns, 3)} whether its units or "
-            "encoding changed at the onset (cents for euros, ms for s); compare a few raw "
-            "values before and after",
-            mitigation=f"convert {short_list(columns, 3)} back to the units the model was "
-            "trained on at ingest, or pin the producer to the old units; replay the windows "
-            "since the onset",
-            subject={"model": model.name, "columns": columns, "column": columns[0]},
-        )
-        return Evidence(
-            self.name,
-            "unit_change",
-            f"{model.name}: {short_list(columns, 3)} rescaled as a whole since the onset",
-            top.strength,
-            UNIT_WEIGHT,
-            cause=cause,
-            refs=top.refs,
-            at=top.at,
-            details={"model": model.name, "columns": columns},
-        )
-
-
-def _columns(problems: Sequence[Evidence]) -> list[str]:
-    """The columns the problems name, in the order of the problems."""
-    named: dict[str, None] = {}
-    for e in problems:
-        for column in (e.details.get("column"), *(e.details.get("columns") or ())):
-            if column:
-                named.setdefault(str(column), None)
-    return list(named)
