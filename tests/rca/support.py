@@ -94,6 +94,30 @@ def perf_obs() -> list[Observed]:
     ]
 
 
+def confidence_obs(collapse_to: float = 0.05) -> list[Observed]:
+    """A mean-confidence monitor (healthy from 0.2): 0.5 before the onset, ``collapse_to``
+    from it."""
+    return [
+        obs(
+            "confidence",
+            "confidence",
+            at,
+            collapse_to if at >= ONSET else 0.5,
+            at < ONSET or collapse_to >= 0.2,
+            {"n": 1000},
+        )
+        for at in hours(-12, 3)
+    ]
+
+
+def steady_perf_obs() -> list[Observed]:
+    """An accuracy monitor at 0.9 throughout."""
+    return [
+        obs("accuracy", "performance", at, 0.9, True, {"labelled": 100, "rows": 100})
+        for at in hours(-12, 3)
+    ]
+
+
 def traffic(versions: tuple[str, str] = ("v1", "v1")) -> tuple[tuple[datetime, str, str, int], ...]:
     """1,000 rows a window, ``versions[0]`` before the onset and ``versions[1]`` from it."""
     return tuple((at, versions[at >= ONSET], "", 1000) for at in hours(-12, 3))
@@ -202,6 +226,9 @@ def scenarios() -> dict[str, DiagnosisInputs]:
         "changes": inputs(changes=(alias_move(),)),
         "lineage": inputs(runs=((broken, (LOW,)),)),
         "model": inputs(model(traffic=traffic(("v1", "v2"))), changes=(alias_move(),)),
+        "calibration": inputs(
+            model(observations=(*confidence_obs(), *drift_obs([]), *steady_perf_obs()))
+        ),
         "serving": inputs(alerts=(infra_alert(),)),
         "external": inputs(model(observations=tuple(drift_obs(["age", "income", "tenure"])))),
     }

@@ -68,3 +68,32 @@ def upstream_hops(
         if not frontier:
             break
     return found
+
+
+def foreign_runs(
+    runs: Sequence[PipelineRun],
+    claimed: Collection[tuple[str, str]],
+    own: Collection[tuple[str, str]],
+) -> frozenset[str]:
+    """The runs the lineage places in another model's pipeline: upstream of a dataset other
+    models declare they read (``claimed``) and not upstream of the incident's models' own
+    declared inputs (``own``). A model that declares no inputs cannot say which runs feed it,
+    but it can be told which runs are known to feed someone else.
+
+    >>> from datetime import UTC, datetime
+    >>> from smokejumper.changes.runs import RunDataset
+    >>> t = datetime(2026, 11, 1, tzinfo=UTC)
+    >>> theirs = PipelineRun("a", "etl", "loans", "COMPLETE", t,
+    ...                      outputs=(RunDataset("wh", "loans", "output"),))
+    >>> unknown = PipelineRun("b", "etl", "misc", "COMPLETE", t,
+    ...                       outputs=(RunDataset("wh", "misc", "output"),))
+    >>> sorted(foreign_runs([theirs, unknown], {("wh", "loans")}, set()))
+    ['a']
+    >>> sorted(foreign_runs([theirs, unknown], {("wh", "loans")}, {("wh", "loans")}))
+    []
+    """
+    if not claimed:
+        return frozenset()
+    theirs = upstream_hops(runs, set(claimed) - set(own))
+    mine = upstream_hops(runs, own) if own else {}
+    return frozenset(theirs) - frozenset(mine)

@@ -85,6 +85,7 @@ class DiagnosisInputs:
     runs: tuple[Judged, ...] = ()
     alerts: tuple[Alert, ...] = ()
     fired: frozenset[str] = frozenset()
+    claimed: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def since(self) -> datetime:

@@ -6,7 +6,8 @@ adds it. :func:`collectors` imports every module of the package once, so each re
 itself, and answers one instance of each, in :data:`ORDER`.
 
 >>> list(collectors())
-['drift', 'data_quality', 'slices', 'changes', 'lineage', 'model', 'serving', 'external']
+['drift', 'data_quality', 'slices', 'changes', 'lineage', 'model', 'calibration', 'serving', \
+'external']
 """
 
 from __future__ import annotations
@@ -34,7 +35,17 @@ class Collector(Protocol):
 
 
 #: The order collectors run and are listed in; any other follows by name.
-ORDER = ("drift", "data_quality", "slices", "changes", "lineage", "model", "serving", "external")
+ORDER = (
+    "drift",
+    "data_quality",
+    "slices",
+    "changes",
+    "lineage",
+    "model",
+    "calibration",
+    "serving",
+    "external",
+)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _REGISTRY: dict[str, type[Collector]] = {}
 _C = TypeVar("_C", bound=type)

@@ -4,8 +4,9 @@ a candidate cause scored by time proximity (:func:`~smokejumper.rca.evidence.pro
 for a change to the incident's model or a run writing a dataset the model reads (its schema's
 ``inputs:``), :data:`~smokejumper.rca.changes_map.DECAY` per hop upstream of those,
 :data:`~smokejumper.rca.changes_map.UNKNOWN` when nothing says (a service change; a run while
-the models declare no inputs). Worth :data:`WEIGHT` at full strength; a run's flags (failed,
-row count far from usual...) add :data:`FLAG_BONUS`.
+the models declare no inputs; a run the lineage places in another model's pipeline, upstream
+only of datasets other models declare, is left out). Worth :data:`WEIGHT` at full strength;
+a run's flags (failed, row count far from usual...) add :data:`FLAG_BONUS`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from datetime import timedelta
 
 from smokejumper.changes import Change
 from smokejumper.changes.runs import PipelineRun, change_key
-from smokejumper.rca.changes_map import CHANGE_CAUSES, MITIGATIONS, UNKNOWN, upstream_hops
+from smokejumper.rca.changes_map import (
+    CHANGE_CAUSES,
+    MITIGATIONS,
+    UNKNOWN,
+    foreign_runs,
+    upstream_hops,
+)
 from smokejumper.rca.changes_map import DECAY as HOP_DECAY
 from smokejumper.rca.collectors.base import register
 from smokejumper.rca.evidence import Cause, Evidence, Ref, clamp, proximity
@@ -102,6 +109,7 @@ class ChangeCorrelation:
         models = set(inputs.models)
         runs = [r for r, _ in inputs.runs]
         hops = upstream_hops(runs, inputs.model_inputs)
+        foreign = foreign_runs(runs, inputs.claimed, inputs.model_inputs)
         out: list[Evidence] = []
         own = {change_key(r.run_id) for r in runs}
         for change in inputs.changes:
@@ -134,6 +142,8 @@ class ChangeCorrelation:
             )
         for run, flags in inputs.runs:
             near = proximity(run.at, inputs.onset, TAU, grace)
+            if run.run_id in foreign:
+                continue  # the lineage says it feeds other models, not these
             if not inputs.model_inputs:
                 related = UNKNOWN
             elif run.run_id in hops:

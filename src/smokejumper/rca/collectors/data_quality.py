@@ -1,12 +1,15 @@
 """Data quality: null or zero spikes, out-of-range values, unseen categories, volume drops,
-frozen (stale) values and refused batches, from the quality monitors' observations and from
-the window profiles around the onset (so a break shows even where no monitor watches it).
+frozen (stale) values, rescaled columns and refused batches, from the quality monitors'
+observations and from the window profiles around the onset (so a break shows even where no
+monitor watches it).
 
 Weights: each problem (one per model, column and kind, the strongest source kept) is a
 symptom worth :data:`SYMPTOM_WEIGHT` at full strength, supporting a data-quality / pipeline
-failure and a schema change. A break is also a candidate cause of its own
-(``data_quality:<model>``, :data:`CAUSE_WEIGHT`) for when no pipeline run explains it;
-refused batches make a schema-change cause (``schema:<model>``, :data:`SCHEMA_WEIGHT`).
+failure and a schema change (unseen categories while the known ones keep coming, a new kind
+of input: data drift too); a rescaled column (mean and spread multiplied alike) supports a
+schema or unit change only, and refutes drift (the column did not move, its units did). The
+causes the problems make (a data-quality break naming its columns, a schema or unit change)
+are built by :mod:`smokejumper.rca.quality_causes`, with their weights.
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from smokejumper.rca.collectors.base import register
-from smokejumper.rca.evidence import Cause, Evidence, Ref, clamp
+from smokejumper.rca.evidence import Evidence, Ref, clamp
 from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts, Observed
 from smokejumper.rca.profile_checks import profile_findings
+from smokejumper.rca.quality_causes import quality_causes
 from smokejumper.rca.series import median, short_list
 
 SYMPTOM_WEIGHT = 1.0
-CAUSE_WEIGHT = 0.8
-SCHEMA_WEIGHT = 1.0
 #: A window's volume under this share of the usual counts as a drop.
 VOLUME_DROP = 0.5
 SUPPORTS = ("data_quality", "schema_change")
@@ -61,10 +63,12 @@ class DataQuality:
                 key = (str(e.details.get("column") or ""), e.kind)
                 if key not in found or e.strength > found[key].strength:
                     found[key] = e
+            for column, _ in [k for k in found if k[1] == "recoded"]:
+                found.pop((column, "unseen_categories"), None)  # the profiles tell which
             problems = sorted(found.values(), key=lambda e: (-e.strength, e.summary))
             out += problems
             if problems:
-                out += self._causes(model, problems)
+                out += quality_causes(self.name, model.name, problems)
         return out
 
     def _evidence(
@@ -78,17 +82,24 @@ class DataQuality:
         at: datetime | None,
         before: float | None,
         after: float | None,
+        columns: Sequence[str] = (),
     ) -> Evidence:
+        rescaled = kind == "rescaled"
+        details = {"model": model.name, "column": column, "before": before, "after": after}
+        supports: tuple[str, ...] = ("schema_change",) if rescaled else SUPPORTS
+        if kind == "unseen_categories":
+            supports = ("data_drift", *SUPPORTS)
         return Evidence(
             self.name,
             kind,
             f"{model.name}: {summary}",
             clamp(strength),
             SYMPTOM_WEIGHT,
-            supports=SUPPORTS,
+            supports=supports,
+            refutes=("data_drift", "external_change") if rescaled else (),
             refs=refs,
             at=at,
-            details={"model": model.name, "column": column, "before": before, "after": after},
+            details=details | ({"columns": list(columns)} if columns else {}),
         )
 
     def _monitors(self, model: ModelFacts, onset: datetime) -> list[Evidence]:
@@ -110,6 +121,9 @@ class DataQuality:
             extra = ""
             if kind == "unseen_categories" and worst.details.get("examples"):
                 extra = f": {short_list([str(x) for x in worst.details['examples']], 3)}"
+            broken = sorted({str(c) for o in bad for c in o.details.get("broken_columns") or []})
+            if broken:
+                extra = f": broken {short_list(broken, 3)}"
             out.append(
                 self._evidence(
                     model,
@@ -122,6 +136,7 @@ class DataQuality:
                     bad[0].window_start,
                     usual,
                     value,
+                    broken,
                 )
             )
         return out
@@ -169,11 +184,14 @@ class DataQuality:
         start = min((t for t, _ in model.profiles if t >= onset), default=None)
         out = []
         for column, kind, was, now, message in profile_findings(before, after, model.reference):
-            strength = (
-                0.9
-                if kind in ("frozen", "out_of_range")
-                else 0.5 + 0.5 * min(1.0, (now - was) / 0.3)
-            )
+            if kind == "recoded":
+                strength = 0.9
+            elif kind == "rescaled":
+                strength = 1.0 if message.endswith("a unit change") else 0.8
+            elif kind in ("frozen", "out_of_range"):
+                strength = 0.9
+            else:
+                strength = 0.5 + 0.5 * min(1.0, (now - was) / 0.3)
             refs = (Ref("window", start.isoformat(), "window profiles"),) if start else ()
             out.append(
                 self._evidence(model, kind, column, message, strength, refs, start, was, now)
@@ -226,60 +244,3 @@ class DataQuality:
                 float(len(after)),
             )
         ]
-
-    def _causes(self, model: ModelFacts, problems: list[Evidence]) -> list[Evidence]:
-        shown = short_list([e.summary.split(": ", 1)[1] for e in problems], 3)
-        columns = sorted({str(e.details["column"]) for e in problems if e.details.get("column")})
-        cause = Cause(
-            f"data_quality:{model.name}",
-            "data_quality",
-            "data",
-            f"a data-quality break in {model.name}'s inputs: {shown}",
-            next_step="find which source or job writes the broken columns "
-            f"({short_list(columns, 3) or 'see the evidence'}) "
-            "and what changed there before the onset",
-            mitigation="quarantine the affected batches and fall back to the last good data; "
-            "fix the producer, then replay",
-            subject={"model": model.name},
-        )
-        top = problems[0]
-        out = [
-            Evidence(
-                self.name,
-                "data_break",
-                f"{model.name}: {len(problems)} data-quality problem(s) since the onset",
-                top.strength,
-                CAUSE_WEIGHT,
-                cause=cause,
-                refs=top.refs,
-                at=top.at,
-                details={"model": model.name},
-            )
-        ]
-        refused = [e for e in problems if e.kind in ("rejected_batches", "unseen_categories")]
-        if refused:
-            schema = Cause(
-                f"schema:{model.name}",
-                "schema_change",
-                "data",
-                f"a schema or unit change in {model.name}'s inputs ({refused[0].summary})",
-                next_step="read why the batches were refused (the ingest answers name the "
-                "fields) and the producer's recent schema changes",
-                mitigation="pin the producer to the old schema or map the new fields; replay "
-                "the refused batches",
-                subject={"model": model.name},
-            )
-            out.append(
-                Evidence(
-                    self.name,
-                    "schema_break",
-                    refused[0].summary,
-                    refused[0].strength,
-                    SCHEMA_WEIGHT,
-                    cause=schema,
-                    refs=refused[0].refs,
-                    at=refused[0].at,
-                    details={"model": model.name},
-                )
-            )
-        return out

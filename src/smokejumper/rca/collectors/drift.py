@@ -6,7 +6,8 @@ Weights: each drifted feature is a symptom worth :data:`FEATURE_WEIGHT` at full 
 supporting data drift, an external change and training-serving skew; a drifted prediction
 column (prediction-drift monitors) is worth :data:`PREDICTION_WEIGHT`. The model's drift as a
 whole is a candidate cause (``drift:<model>``) worth :data:`CAUSE_WEIGHT`, stronger as more
-of the features moved.
+of the features moved; it names the feature with the largest effect first (its ``subject``'s
+``feature``), since that is where an on-call person looks first.
 """
 
 from __future__ import annotations
@@ -129,17 +130,26 @@ class DriftAttribution:
         names = [c["column"] for c in columns]
         total = max(len(model.features), len(columns))
         share = len(columns) / total
+        lead = columns[0]
+        effect = lead["effect_size"]
+        largest = f" (effect size {effect:.3g})" if effect else ""
         cause = Cause(
             f"drift:{model.name}",
             "data_drift",
             "data",
-            f"data drift in {model.name}'s inputs: {short_list(names)}",
+            f"data drift in {model.name}'s inputs, largest in {lead['column']}{largest}: "
+            f"{short_list(names)}",
             next_step=f"compare the drifted features ({short_list(names, 3)}) between the last "
             "known good window and now (smokejumper drift), and ask their upstream sources "
             "what changed",
             mitigation="wait and watch if predictions hold; retrain on recent data if the "
             "drift persists and quality drops",
-            subject={"model": model.name, "columns": names},
+            subject={
+                "model": model.name,
+                "feature": lead["column"],
+                "effect_size": effect,
+                "columns": names,
+            },
         )
         return Evidence(
             self.name,

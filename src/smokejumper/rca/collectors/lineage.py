@@ -2,7 +2,8 @@
 ``inputs:``) upstream through jobs and dataset versions to the first anomalous run before the
 onset: a failed run, a row count far from usual, a failed assertion, a slow run (the flags of
 :func:`smokejumper.changes.runs.judge_run`). Without declared inputs, the first anomalous run
-of the lookback stands in, as a weaker candidate.
+of the lookback stands in, as a weaker candidate (leaving out the runs the lineage places in
+another model's pipeline: upstream only of datasets other models declare they read).
 
 Worth :data:`WEIGHT` at full strength; strength is the worst flag's (:data:`SEVERITY`) times
 the relatedness (:data:`~smokejumper.rca.changes_map.DECAY` per hop upstream,
@@ -12,7 +13,7 @@ as change correlation's for that run (``run:<run id>``), so both add up.
 
 from __future__ import annotations
 
-from smokejumper.rca.changes_map import DECAY, UNKNOWN, upstream_hops
+from smokejumper.rca.changes_map import DECAY, UNKNOWN, foreign_runs, upstream_hops
 from smokejumper.rca.collectors.base import register
 from smokejumper.rca.collectors.changes import run_cause
 from smokejumper.rca.evidence import Evidence, Ref
@@ -40,11 +41,15 @@ class LineageTraversal:
         runs = [r for r, _ in inputs.runs]
         declared = inputs.model_inputs
         hops = upstream_hops(runs, declared) if declared else {}
+        foreign = foreign_runs(runs, inputs.claimed, declared)
         limit = inputs.onset + inputs.window
         flagged = [
             (run, flags)
             for run, flags in inputs.runs
-            if flags and run.at < limit and (not declared or run.run_id in hops)
+            if flags
+            and run.at < limit
+            and run.run_id not in foreign
+            and (not declared or run.run_id in hops)
         ]
         if not flagged:
             return []

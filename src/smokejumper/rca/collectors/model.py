@@ -8,19 +8,24 @@ proximity (``tau`` :data:`TAU`); a version serving since the onset and not befor
 quality down with steady inputs is a symptom worth :data:`QUALITY_WEIGHT` (supporting a
 regression and concept drift, refuting drift and data causes), and concept drift a candidate
 (:data:`CONCEPT_WEIGHT`) when no model change came before; a confidence collapse is a symptom
-worth :data:`CONFIDENCE_WEIGHT`.
+worth :data:`CONFIDENCE_WEIGHT`. A quality metric that is a share (in [0, 1], with its
+labelled count in the observations) counts as down only when the windows since its fall,
+pooled, are below the windows before by more than :data:`NOISE_Z` binomial standard errors:
+a handful of labels per window (a volume drop) makes single windows unhealthy by chance.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from smokejumper.changes import Change
 from smokejumper.rca.collectors.base import register
 from smokejumper.rca.collectors.changes import change_cause
 from smokejumper.rca.collectors.drift import drifted_columns
 from smokejumper.rca.evidence import Cause, Evidence, Ref, proximity
-from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts
+from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts, Observed
 from smokejumper.rca.series import own_onset
 
 MOVE_WEIGHT = 2.0
@@ -29,6 +34,7 @@ QUALITY_WEIGHT = 1.5
 CONCEPT_WEIGHT = 1.0
 CONFIDENCE_WEIGHT = 0.8
 TAU = timedelta(hours=2)
+NOISE_Z = 2.0
 MODEL_KINDS = ("alias_move", "model_version", "deploy")
 
 
@@ -112,6 +118,8 @@ class ModelChanges:
             if began is None:
                 continue
             first = next(o for o in rows if o.window_start == began)
+            if within_noise(rows, began, start):
+                continue
             metric = first.details.get("metric") or "quality"
             refs = (Ref("observation", first.id, monitor),)
             if steady:
@@ -143,6 +151,7 @@ class ModelChanges:
                             "concept_drift",
                             "data_drift",
                             "data_quality",
+                            "schema_change",
                         ),
                         refs=refs,
                         at=began,
@@ -194,6 +203,40 @@ class ModelChanges:
                 )
             )
         return out
+
+
+def within_noise(rows: Sequence[Observed], began: datetime, onset: datetime) -> bool:
+    """Whether a share metric's fall from ``began`` on is within sampling noise: its windows
+    from ``began`` and those before ``onset``, pooled by their labelled counts, differ by less
+    than :data:`NOISE_Z` binomial standard errors. False when it cannot say (no counts, not a
+    share, no windows before).
+
+    >>> from datetime import UTC, datetime
+    >>> t = [datetime(2026, 11, 1, h, tzinfo=UTC) for h in range(6)]
+    >>> def obs(h, v, n):
+    ...     return Observed("m", "acc", "performance", t[h], v, None, {"labelled": n})
+    >>> few = [obs(0, 0.8, 20), obs(1, 0.8, 20), obs(2, 0.7, 20), obs(3, 0.75, 20)]
+    >>> many = [obs(0, 0.8, 200), obs(1, 0.8, 200), obs(2, 0.7, 200), obs(3, 0.7, 200)]
+    >>> within_noise(few, t[2], t[2]), within_noise(many, t[2], t[2])
+    (True, False)
+    """
+
+    def pooled(part: list[Observed]) -> tuple[float, float]:
+        n = sum(float(o.details.get("labelled") or 0) for o in part)
+        hits = sum(float(o.value or 0.0) * float(o.details.get("labelled") or 0) for o in part)
+        return (hits / n if n else math.nan), n
+
+    judged = [o for o in rows if o.value is not None]
+    if not judged or any(not 0.0 <= float(o.value or 0.0) <= 1.0 for o in judged):
+        return False
+    (was, n0), (now, n1) = (
+        pooled([o for o in judged if o.window_start < min(began, onset)]),
+        pooled([o for o in judged if o.window_start >= began]),
+    )
+    if not n0 or not n1 or math.isnan(was) or math.isnan(now):
+        return False
+    spread = math.sqrt(max(was * (1 - was), 1e-9) * (1 / n0 + 1 / n1))
+    return abs(was - now) < NOISE_Z * spread
 
 
 def _names_version(change: Change, version: str) -> bool:

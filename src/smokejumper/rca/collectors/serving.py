@@ -104,12 +104,17 @@ class Serving:
                             f"serving:{model.name}",
                             "serving_infrastructure",
                             "infrastructure",
-                            f"serving infrastructure of {model.name}: "
-                            + ", ".join(e.details["monitor"] for e in spikes),
+                            f"the model server of {model.name} (serving infrastructure): "
+                            + ", ".join(
+                                f"{e.details['monitor']} at {e.details['value']:.3g}"
+                                if isinstance(e.details.get("value"), (int, float))
+                                else str(e.details["monitor"])
+                                for e in spikes
+                            ),
                             next_step="read the serving hosts' metrics and logs for the onset "
                             "window (CPU, memory, GPU, dependencies' latency)",
                             mitigation=MITIGATION,
-                            subject={"model": model.name},
+                            subject={"model": model.name, "component": "model server"},
                         ),
                         refs=spikes[0].refs,
                         at=spikes[0].at,

@@ -31,7 +31,7 @@ from smokejumper.store.alerts import load_alerts
 from smokejumper.store.batches import refusal_times
 from smokejumper.store.changes import changes_between
 from smokejumper.store.database import as_utc
-from smokejumper.store.models import reference_of, schema_of
+from smokejumper.store.models import list_models, reference_of, schema_of
 from smokejumper.store.monitors import monitors_of
 from smokejumper.store.observations import observations_of
 from smokejumper.store.rawlog import RawLog
@@ -73,6 +73,17 @@ def gather(
         runs=runs,
         alerts=tuple(_alerts(session, scope, set(names), since, until)),
         fired=frozenset(m.name for rows in scope.monitors.values() for m in rows),
+        claimed=_claimed(session, set(names)),
+    )
+
+
+def _claimed(session: Session, mine: set[str]) -> frozenset[tuple[str, str]]:
+    """The datasets the other models declare they read."""
+    return frozenset(
+        (d.namespace, d.name)
+        for model in list_models(session)
+        if model.name not in mine
+        for d in schema_of(model).inputs
     )
 
 
