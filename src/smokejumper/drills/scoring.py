@@ -88,15 +88,26 @@ def _index(starts: Sequence[datetime]) -> dict[datetime, int]:
     return {start: i for i, start in enumerate(starts)}
 
 
-def rank_of(hypotheses: Sequence[Mapping[str, Any]], component: Component) -> int | None:
+def rank_of(
+    hypotheses: Sequence[Mapping[str, Any]], component: Component, label: str | None = None
+) -> int | None:
     """The 1-based place of the first hypothesis that names the component (its name, and its
     version when the truth has one, in what the hypothesis says the cause is: its ``key``,
-    ``title`` and ``subject``, not the evidence it cites), None if none does.
+    ``title`` and ``subject``, not the evidence it cites), None if none does. A change in the
+    world (concept drift, a prior shift) has no part of the system to name: there the first
+    hypothesis with the truth's taxonomy ``label`` names it.
 
     >>> rank_of([{"title": "drift in age"}, {"title": "job etl.x wrote few rows"}],
     ...         Component("pipeline", "etl.x"))
     2
+    >>> rank_of([{"title": "drift", "label": "data_drift"},
+    ...          {"title": "concept", "label": "concept_drift"}],
+    ...         Component("world", "default behaviour"), "concept_drift")
+    2
     """
+    if component.kind == "world" and label is not None:
+        found = [i for i, h in enumerate(hypotheses, start=1) if h.get("label") == label]
+        return found[0] if found else None
     wanted = [component.name.lower()] + ([component.version.lower()] if component.version else [])
     for place, hypothesis in enumerate(hypotheses, start=1):
         named = (hypothesis.get("key"), hypothesis.get("title"), hypothesis.get("subject"))
@@ -142,7 +153,7 @@ def score_drill(
     label_right = None if not truth.incident else truth.label in labels
     rank = None
     if incident is not None and hypotheses is not None:
-        rank = rank_of(hypotheses, component or truth.component)
+        rank = rank_of(hypotheses, component or truth.component, truth.label)
     return DrillScore(
         scenario=scenario.name,
         seed=seed,
