@@ -33,6 +33,8 @@ TARGETS = {
     "false_alarms_per_100": "at most 1 false alarm per 100 clean windows",
     "no_incident": "both no-incident scenarios without an incident",
     "label_right": "taxonomy label right in at least 80% of runs",
+    "cause_top1": "root cause ranked first in at least 80% of fault runs with an incident",
+    "cause_top3": "root cause in the top 3 in at least 95% of fault runs with an incident",
 }
 
 
@@ -48,6 +50,8 @@ class BenchRow:
     incident_right: str
     label_right: str
     median_rank: float | None
+    cause_top1: str = "-"
+    cause_top3: str = "-"
     false_alarm_monitors: dict[str, int] = field(default_factory=dict)
 
 
@@ -59,6 +63,12 @@ def _ratio(values: Sequence[bool | None]) -> str:
 def _median(values: Sequence[float | int | None]) -> float | None:
     known = [float(v) for v in values if v is not None]
     return statistics.median(known) if known else None
+
+
+def _diagnosed(scores: Sequence[DrillScore]) -> list[DrillScore]:
+    """The runs whose root cause can be ranked: an incident was expected and opened (a
+    no-incident scenario has no cause to find)."""
+    return [s for s in scores if s.incident_expected and s.incident_opened]
 
 
 def summarise_scenario(name: str, scores: Sequence[DrillScore]) -> BenchRow:
@@ -77,6 +87,8 @@ def summarise_scenario(name: str, scores: Sequence[DrillScore]) -> BenchRow:
         incident_right=_ratio([s.incident_right for s in scores]),
         label_right=_ratio([s.label_right for s in scores]),
         median_rank=_median([s.rank for s in scores]),
+        cause_top1=_ratio([s.rank == 1 for s in _diagnosed(scores)]),
+        cause_top3=_ratio([s.rank is not None and s.rank <= 3 for s in _diagnosed(scores)]),
         false_alarm_monitors=dict(monitors.most_common()),
     )
 
@@ -113,6 +125,7 @@ def check_targets(scores: Sequence[DrillScore], scenarios: dict[str, Scenario]) 
     clean = sum(s.clean_windows for s in scores)
     no_incident = [s for s in scores if not s.incident_expected]
     labelled = [s.label_right for s in scores if s.label_right is not None]
+    ranked = [s.rank for s in _diagnosed(faulty)]
     return {
         "detected": all(s.detected for s in faulty),
         "median_detection": bool(delays) and statistics.median(delays) <= 1,
@@ -120,6 +133,9 @@ def check_targets(scores: Sequence[DrillScore], scenarios: dict[str, Scenario]) 
         and 100 * sum(s.false_alarms for s in scores) / clean <= 1,
         "no_incident": all(not s.incident_opened for s in no_incident),
         "label_right": bool(labelled) and sum(labelled) / len(labelled) >= 0.8,
+        "cause_top1": bool(ranked) and sum(r == 1 for r in ranked) / len(ranked) >= 0.8,
+        "cause_top3": bool(ranked)
+        and sum(r is not None and r <= 3 for r in ranked) / len(ranked) >= 0.95,
     }
 
 
@@ -174,6 +190,8 @@ def row_cells(row: BenchRow) -> list[str]:
         row.incident_right,
         row.label_right,
         _cell(row.median_rank),
+        row.cause_top1,
+        row.cause_top3,
     ]
 
 
@@ -186,6 +204,8 @@ HEADERS = [
     "incident right",
     "label right",
     "root-cause rank (median)",
+    "cause first",
+    "cause in top 3",
 ]
 
 
