@@ -38,7 +38,7 @@ def get_hypotheses(
     return hypotheses_of(state(request).sessions, incident_id)
 
 
-@router.post("/incidents/{incident_id}/diagnose", responses=refusals(404, 413, 422))
+@router.post("/incidents/{incident_id}/diagnose", responses=refusals(400, 404, 413, 422))
 def post_diagnose(
     incident_id: str,
     request: Request,

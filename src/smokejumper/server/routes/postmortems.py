@@ -121,7 +121,9 @@ class PublishIn(BaseModel):
     by: Text = Field(min_length=1, max_length=200)
 
 
-@router.post("/incidents/{incident_id}/postmortem/publish", responses=refusals(400, 404, 422, 502))
+@router.post(
+    "/incidents/{incident_id}/postmortem/publish", responses=refusals(400, 404, 413, 422, 502)
+)
 def post_publish(
     incident_id: str,
     body: PublishIn,
@@ -153,7 +155,7 @@ class StatusIn(BaseModel):
     by: Text = Field(min_length=1, max_length=200)
 
 
-@router.put("/incidents/{incident_id}/postmortem/status", responses=refusals(400, 404, 422))
+@router.put("/incidents/{incident_id}/postmortem/status", responses=refusals(400, 404, 413, 422))
 def put_status(
     incident_id: str, body: StatusIn, request: Request, _: Annotated[str, Depends(require("write"))]
 ) -> dict[str, Any]:
@@ -192,7 +194,7 @@ class LintIn(BaseModel):
     text: str = Field(max_length=1_000_000)
 
 
-@router.post("/postmortems/lint", responses=refusals(413, 422))
+@router.post("/postmortems/lint", responses=refusals(400, 413, 422))
 def post_lint(body: LintIn, _: Annotated[str, Depends(require("read"))]) -> dict[str, Any]:
     """The blameless check on any Markdown (code blocks are skipped)."""
     found = lint_markdown(body.text)
