@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -86,3 +87,16 @@ def test_batches_stored_before_migration_0007_keep_working(tmp_path: Path) -> No
         assert (found.rows, found.content_digest) == (3, None)
     finally:
         engine.dispose()
+
+
+def test_an_in_memory_sqlite_store_writes_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine("sqlite://")
+    try:
+        upgrade(engine)
+        assert current_revision(engine) is not None
+    finally:
+        engine.dispose()
+    assert list(tmp_path.iterdir()) == []  # once, a file named "sqlite:" was left here

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -55,7 +55,7 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and durable settings."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = make_url(url).database  # None or "" for an in-memory store (``sqlite://``)
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             _create_private(Path(path))
