@@ -45,13 +45,13 @@ from smokejumper.cli.demo_data import (
 )
 from smokejumper.cli.demo_pipeline import pipeline_runs
 from smokejumper.cli.demo_postmortem import Written, respond_and_write
-from smokejumper.cli.demo_receiver import DemoReceiver
 from smokejumper.cli.diagnosis import hypotheses_table
 from smokejumper.cli.incidents import timeline_table
 from smokejumper.client import AdminClient, Client
 from smokejumper.client.api_types import PARQUET
 from smokejumper.errors import ServiceDemoError, SmokejumperError
 from smokejumper.harness import ServerHarness
+from smokejumper.harness.receiver import Receiver
 
 __all__ = ["ServiceDemoError", "run_service_demo"]
 
@@ -88,7 +88,7 @@ def run_service_demo(
     if home.exists():
         shutil.rmtree(home)
     home.mkdir(parents=True)
-    slack = DemoReceiver()
+    slack = Receiver("/services/demo")
     config = home / "alerting.yaml"
     config.write_text(alerting_config(slack.url))
     server = ServerHarness(

@@ -2,7 +2,7 @@
 
 :class:`DrillServer` starts one real ``smokejumper serve`` (through
 :class:`~smokejumper.harness.ServerHarness`, the background evaluator off, alerts routed to a
-local :class:`~smokejumper.drills.receiver.Receiver`), which several runs can share: each run
+local :class:`~smokejumper.harness.receiver.Receiver`), which several runs can share: each run
 registers a model of its own name. :meth:`DrillServer.run` then, for one scenario and seed:
 
 1. trains the model (and the bad version, if the scenario has one) with the seed;
@@ -41,13 +41,13 @@ from smokejumper.client.api_types import PARQUET
 from smokejumper.drills import changes, reads
 from smokejumper.drills.model import DrillModel, train_model
 from smokejumper.drills.monitors import monitor_suite
-from smokejumper.drills.receiver import Receiver
 from smokejumper.drills.scenario import Scenario, Size
 from smokejumper.drills.scenarios.serving import ALIAS, BAD_VERSION
 from smokejumper.drills.scoring import DrillScore, score_drill
 from smokejumper.drills.traffic import WindowTraffic, base_pool, build_traffic
 from smokejumper.errors import DrillError, SmokejumperError
 from smokejumper.harness import ServerHarness
+from smokejumper.harness.receiver import Receiver
 
 START_TIMEOUT = 60.0
 
@@ -112,7 +112,7 @@ class DrillServer:
     def __init__(self, home: Path | None = None, *, database_url: str | None = None) -> None:
         self._own_home = home is None
         self.home = Path(tempfile.mkdtemp(prefix="smokejumper-drills-")) if home is None else home
-        self.receiver = Receiver()
+        self.receiver = Receiver("/drills")
         self._database_url = database_url
         self._server: ServerHarness | None = None
 

@@ -8,11 +8,10 @@ characters outside Latin-1 are replaced by ``?``.
 from __future__ import annotations
 
 import io
-import json
 import re
 from pathlib import Path
 
-from smokejumper.postmortems.charts import chart_spec
+from smokejumper.postmortems.charts import chart_png
 from smokejumper.postmortems.document import PostMortem
 from smokejumper.postmortems.fishbone import fishbone_svg
 from smokejumper.postmortems.render import CHARTS_MARK, FISHBONE_MARK, body_html, to_markdown
@@ -62,8 +61,7 @@ def to_pdf(pm: PostMortem, markdown_template: str | None = None) -> bytes:
             pdf.image(io.BytesIO(bytes(vl_convert.svg_to_png(svg, scale=2.0))), w=pdf.epw)
         elif piece == CHARTS_MARK:
             for series in pm.series:
-                spec = json.dumps(chart_spec(series, pm.incident.onset_at))
-                png = bytes(vl_convert.vegalite_to_png(spec, scale=2.0))
+                png = chart_png(series, pm.incident.onset_at)
                 pdf.image(io.BytesIO(png), w=pdf.epw * 0.9)
         elif piece.strip():
             pdf.write_html(piece, font_family=family, table_line_separators=True)

@@ -198,8 +198,10 @@ def update(
     ``force`` with a ``reason`` (recorded on the timeline)."""
 
     reason = fields.get("reason")
-    with sessions() as session:
-        done = _postmortem_final(session, incident_id)
+    done = False  # only closing asks whether the post-mortem is final
+    if fields.get("status") == "closed" or fields.get("force"):
+        with sessions() as session:
+            done = _postmortem_final(session, incident_id)
     if fields.get("force") and not done:
         if not reason:
             raise IncidentError(
