@@ -6,7 +6,7 @@ import doctest
 import importlib
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -29,6 +29,7 @@ from smokejumper.monitoring.monitors import (
     parse_monitor,
     register,
 )
+from smokejumper.monitoring.seasons import ReferencePhases, phase_profiles
 from smokejumper.stats.dataset import profile
 
 TYPES = monitor_types()
@@ -69,8 +70,13 @@ def _window(rows: int = 2000) -> WindowData:
             "error": rng.random(rows) < 0.03,
         }
     )
-    reference = profile(
-        pa.table({"age": rng.normal(40, 10, 5000), "plan": rng.choice(["basic", "pro"], 5000)})
+    reference_rows = pa.table(
+        {"age": rng.normal(40, 10, 5000), "plan": rng.choice(["basic", "pro"], 5000)}
+    )
+    reference = profile(reference_rows)
+    # the reference's rows spread over the two days before the window: its phases
+    stamps = pa.array(
+        [START - timedelta(days=2) + timedelta(seconds=34.56 * i) for i in range(5000)]
     )
     labels = pa.table(
         {
@@ -88,6 +94,7 @@ def _window(rows: int = 2000) -> WindowData:
         baseline=pa.table({"prediction": earlier**1.3, "confidence": earlier}),
         custom={"revenue": 12.5},
         rejected_batches=1,
+        phases=ReferencePhases(phase_profiles(reference_rows, stamps, reference)),
     )
 
 

@@ -44,7 +44,8 @@ class ModelInfo(TypedDict):
 class ReferenceInfo(TypedDict):
     """The answer to setting a model's reference: only the model's features are kept
     (``columns``); ``ignored_columns`` are the data's other columns, ``missing_features`` the
-    features it lacks."""
+    features it lacks; ``phases`` the hours of the week (UTC) its rows cover, from its
+    ``time_column`` (0 when it carries no time: seasonal monitors then have no value)."""
 
     model: str
     rows: int
@@ -53,6 +54,9 @@ class ReferenceInfo(TypedDict):
     reprofiled_batches: int
     ignored_columns: list[str]
     missing_features: list[str]
+    phases: int
+    time_column: str | None
+    time_note: str | None
 
 
 class RegisteredModel(ModelInfo):

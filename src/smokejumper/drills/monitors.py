@@ -13,7 +13,9 @@ Who pages and who warns:
   errors (``errors``), and mean confidence under half the holdout's (``confidence``).
 * **Warn** (no incident on its own; joins one that is open): drift of the inputs (``drift``)
   and of the predictions (``prediction_drift``). Drift alone is a sign, not a failure: an
-  incident opens when something that matters breaks.
+  incident opens when something that matters breaks. Input drift compares each window with
+  the reference's same hours of the day (``seasonality: daily``), so a daily pattern the
+  reference already holds is no drift.
 
 >>> from smokejumper.drills.base_data import loans_pool
 >>> from smokejumper.drills.model import train_model
@@ -90,6 +92,6 @@ def monitor_suite(
         page("latency", "latency", quantile=0.99, max=250),
         page("errors", "error_rate", max=0.02),
         page("confidence", "confidence", statistic="mean", min=round(confidence / 2, 4)),
-        warn("drift", "feature_drift", max=0),
+        warn("drift", "feature_drift", max=0, seasonality="daily"),
         warn("prediction_drift", "prediction_drift", max=0.1),
     ]

@@ -6,7 +6,9 @@ local :class:`~smokejumper.harness.receiver.Receiver`), which several runs can s
 registers a model of its own name. :meth:`DrillServer.run` then, for one scenario and seed:
 
 1. trains the model (and the bad version, if the scenario has one) with the seed;
-2. registers the model with its reference (the base pool's features) and the monitor suite
+2. registers the model with its reference (the clean traffic of the days before the drill, with
+   its times, :func:`~smokejumper.drills.traffic.reference_traffic`: it holds the scenario's
+   daily pattern, if any, phase by phase) and the monitor suite
    (:mod:`smokejumper.drills.monitors`);
 3. logs every window of traffic and its labels with :class:`~smokejumper.client.Client`, the
    windows' times in the past, the last one ending at the current window's start, so days
@@ -44,7 +46,12 @@ from smokejumper.drills.monitors import monitor_suite
 from smokejumper.drills.scenario import Scenario, Size
 from smokejumper.drills.scenarios.serving import ALIAS, BAD_VERSION
 from smokejumper.drills.scoring import DrillScore, score_drill
-from smokejumper.drills.traffic import WindowTraffic, base_pool, build_traffic
+from smokejumper.drills.traffic import (
+    WindowTraffic,
+    base_pool,
+    build_traffic,
+    reference_traffic,
+)
 from smokejumper.errors import DrillError, SmokejumperError
 from smokejumper.harness import ServerHarness
 from smokejumper.harness.receiver import Receiver
@@ -183,7 +190,7 @@ class DrillServer:
         starts = [w.start for w in windows]
         notified_before = len(self.receiver.bodies)
         with server.admin() as admin:
-            self._declare(admin, scenario, model_name, model, size)
+            self._declare(admin, scenario, model_name, model, size, seed, starts[0])
             self._log(server, model_name, windows)
             self._tell_changes(admin, scenario, model_name, windows, onset, size, seed)
             with _step("evaluating the monitors"):
@@ -231,7 +238,14 @@ class DrillServer:
         )
 
     def _declare(
-        self, admin: AdminClient, scenario: Scenario, name: str, model: DrillModel, size: Size
+        self,
+        admin: AdminClient,
+        scenario: Scenario,
+        name: str,
+        model: DrillModel,
+        size: Size,
+        seed: int,
+        first: datetime,
     ) -> None:
         pool = base_pool(scenario)
         inputs = None
@@ -239,7 +253,7 @@ class DrillServer:
             namespace, dataset = changes.pipeline_dataset(name)
             inputs = [{"namespace": namespace, "name": dataset}]
         buffer = io.BytesIO()
-        pq.write_table(pool.table.select(list(pool.features)), buffer)
+        pq.write_table(reference_traffic(scenario, size, seed, first), buffer)
         with _step(f"registering model {name} with its reference"):
             admin.register_model(
                 name,

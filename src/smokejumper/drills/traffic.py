@@ -18,6 +18,13 @@ and the error flag, and labels for 60% of the rows.
 (24, '2026-11-01T00:00:00+00:00', True)
 >>> windows[5].predictions.num_rows > 5 * windows[20].predictions.num_rows
 True
+
+The model's reference is the clean traffic of the days before (:func:`reference_traffic`),
+drawn the same way, with the scenario's seasonality, and with its times:
+
+>>> reference = reference_traffic(scenario, Size.SMALL, 1, windows[0].start)
+>>> reference.num_rows == REFERENCE_DAYS * 24 * Size.SMALL.rows, reference.column_names[0]
+(True, 'timestamp')
 """
 
 from __future__ import annotations
@@ -39,8 +46,12 @@ LABELLED_SHARE = 0.6
 #: How far traffic swings over a day in a seasonal scenario (share of the mean volume).
 SEASONAL_SWING = 0.4
 #: How far the mix of applicants tilts over a day in a seasonal scenario (towards older ones
-#: in the day, younger at night; the reference holds the whole day).
+#: in the day, younger at night; the reference holds the same pattern).
 SEASONAL_TILT = 0.25
+#: Days of clean traffic before the replayed windows that make the model's reference.
+REFERENCE_DAYS = 3
+#: Distinguishes the random streams of the reference's windows from the replayed ones'.
+_REFERENCE_STREAM = 1
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,45 @@ def _daily(start: datetime) -> float:
     return float(np.sin(2 * np.pi * (hour - 9) / 24))
 
 
+def _seasonal(
+    scenario: Scenario, start: datetime, weights: np.ndarray, rows: float, age_z: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """The sampling weights and the expected rows of a window starting at ``start`` once the
+    scenario's daily pattern (if it has one) tilts them."""
+    if not scenario.seasonal:
+        return weights, rows
+    cycle = _daily(start)
+    return weights * np.exp(SEASONAL_TILT * cycle * age_z), rows * (1 + SEASONAL_SWING * cycle)
+
+
+def _stamps(scenario: Scenario, start: datetime, count: int, rng: np.random.Generator) -> pa.Array:
+    """``count`` times spread at random over the window starting at ``start``, in order."""
+    seconds = np.sort(rng.uniform(0, scenario.window_seconds, count))
+    stamps = [start + timedelta(seconds=float(s)) for s in seconds]
+    return pa.array(stamps, pa.timestamp("us", tz="UTC"))
+
+
+def reference_traffic(scenario: Scenario, size: Size, seed: int, end: datetime) -> pa.Table:
+    """The model's reference: the applications of the :data:`REFERENCE_DAYS` of clean traffic
+    before ``end`` (the first replayed window's start), window by window as the replayed ones
+    are drawn (no fault, the scenario's seasonality), with their ``timestamp``."""
+    pool = base_pool(scenario)
+    age_z = faults._z(pool.table, "age")
+    step = timedelta(seconds=scenario.window_seconds)
+    count = round(timedelta(days=REFERENCE_DAYS) / step)
+    parts = []
+    for index in range(count):
+        start = end - step * (count - index)
+        rng = np.random.default_rng(
+            [seed, index, zlib.crc32(scenario.name.encode()), _REFERENCE_STREAM]
+        )
+        weights, rows = _seasonal(scenario, start, np.ones(pool.table.num_rows), size.rows, age_z)
+        picked = rng.choice(pool.table.num_rows, max(1, round(rows)), p=weights / weights.sum())
+        drawn = pool.table.take(pa.array(picked)).select(list(pool.features))
+        parts.append(drawn.add_column(0, "timestamp", _stamps(scenario, start, len(picked), rng)))
+    return pa.concat_tables(parts)
+
+
 def build_traffic(
     scenario: Scenario,
     size: Size,
@@ -97,10 +147,7 @@ def build_traffic(
         outcomes = (rng.random(pool.table.num_rows) < probability).astype(np.int64)
         weights = faults.sampling_weights(fault, strength, pool.table, outcomes)
         rows = size.rows * faults.volume_factor(fault, strength)
-        if scenario.seasonal:
-            cycle = _daily(start)
-            weights = weights * np.exp(SEASONAL_TILT * cycle * age_z)
-            rows *= 1 + SEASONAL_SWING * cycle
+        weights, rows = _seasonal(scenario, start, weights, rows, age_z)
         picked = rng.choice(pool.table.num_rows, max(1, round(rows)), p=weights / weights.sum())
         true = pool.table.take(pa.array(picked))
         if fault is not None and fault.kind == "label_shift":
@@ -116,12 +163,10 @@ def build_traffic(
         scores = faults.bend_scores(fault, strength, serving_model.score(seen))
         latency, errors = faults.serving(fault, strength, seen.num_rows, rng)
         ids = [f"w{index}-{i}" for i in range(seen.num_rows)]
-        seconds = np.sort(rng.uniform(0, scenario.window_seconds, seen.num_rows))
-        stamps = [start + timedelta(seconds=float(s)) for s in seconds]
         logged = pa.table(
             {
                 "id": pa.array(ids),
-                "timestamp": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+                "timestamp": _stamps(scenario, start, seen.num_rows, rng),
                 **{name: seen.column(name) for name in pool.features},
                 "prediction": pa.array(scores, pa.float64()),
                 "confidence": pa.array(np.abs(scores - 0.5) * 2, pa.float64()),

@@ -14,8 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smokejumper.errors import InputError
 from smokejumper.protocol import PARQUET
+from smokejumper.service.models import GivenData
 from smokejumper.stats import serialize
-from smokejumper.stats.dataset import DatasetProfile
 
 
 class BodyTooLargeError(HTTPException):
@@ -91,25 +91,28 @@ def arrow_stream(body: bytes) -> pa.Table:
         raise InputError(f"the body is not a valid Arrow IPC stream: {err}") from err
 
 
-def reference_profile(body: bytes, content_type: str) -> tuple[DatasetProfile, str]:
-    """A reference from a profile file, Parquet or CSV body, and a word for its source."""
+def reference_profile(body: bytes, content_type: str) -> GivenData:
+    """A reference from a profile file, Parquet or CSV body, a word for its source, and its
+    rows when it came as rows (they give it phases if they carry the model's timestamp)."""
     if body.startswith(serialize.MAGIC):
         profiles = serialize.loads(body)
         merged = profiles[0]
         for more in profiles[1:]:
             merged = merged.merge(more)
-        return merged, "profile"
+        return GivenData(merged, "profile")
     from smokejumper.stats.dataset import profile
 
     try:
         if body.startswith(b"PAR1") or content_type.startswith(PARQUET):
             import pyarrow.parquet as pq
 
-            return profile(pq.read_table(io.BytesIO(body))), "parquet"
+            table = pq.read_table(io.BytesIO(body))
+            return GivenData(profile(table), "parquet", table)
         if content_type.startswith("text/csv"):
             import pyarrow.csv as pcsv
 
-            return profile(pcsv.read_csv(io.BytesIO(body))), "csv"
+            table = pcsv.read_csv(io.BytesIO(body))
+            return GivenData(profile(table), "csv", table)
     except (pa.ArrowInvalid, OSError) as err:
         raise InputError(f"cannot read the reference body: {err}") from err
     raise InputError(

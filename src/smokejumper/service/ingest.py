@@ -231,8 +231,11 @@ def first_hours(
     schema: ModelSchema,
     hours: float,
     now: datetime | None = None,
+    *,
+    with_time: bool = False,
 ) -> pa.Table:
-    """The features of the model's predictions in the first ``hours`` after the earliest one.
+    """The features of the model's predictions in the first ``hours`` after the earliest one
+    (and their ``timestamp`` too, ``with_time``).
 
     Only the batches with rows in those hours are read. Asking for more hours than have passed
     since the earliest prediction is refused: the reference would silently be shorter.
@@ -261,7 +264,8 @@ def first_hours(
             f"{hours - elapsed:.1f} h"
         )
     cutoff = pa.scalar(start + timedelta(hours=hours), ts.type)
-    return table.filter(pc.less(ts, cutoff)).select([f.name for f in schema.features])
+    wanted = [f.name for f in schema.features] + (["timestamp"] if with_time else [])
+    return table.filter(pc.less(ts, cutoff)).select(wanted)
 
 
 def accept_batch(

@@ -5,17 +5,25 @@ label. Only the features the schema declares are kept; the other columns are ign
 in the answer (:attr:`ReferenceSet.ignored`), so that a normal training file just works.
 Registering with a reference is one unit of work: the model and its reference are stored
 together, or, when the reference cannot be used, neither is.
+
+A reference given as rows that carry time (the model's own first hours, or a Parquet or CSV
+file holding the model's timestamp column) also gets *phases*: the profile of its rows in each
+hour of the week, on its bins, that seasonal monitors compare windows with
+(:mod:`smokejumper.monitoring.seasons`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
+import pyarrow as pa
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.errors import InputError, ModelExistsError
 from smokejumper.monitoring.schema import ModelSchema
+from smokejumper.monitoring.seasons import phase_profiles
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.ingest import first_hours, reprofile
 from smokejumper.stats.dataset import DatasetProfile, profile
@@ -24,8 +32,20 @@ from smokejumper.store.database import unit_of_work
 from smokejumper.store.rawlog import RawLog
 from smokejumper.store.tables import Model
 
-#: A reference profile and a word for where it came from, made when called.
-GivenReference = Callable[[], tuple[DatasetProfile, str]]
+
+@dataclass(frozen=True)
+class GivenData:
+    """A reference as given: its profile, a word for where it came from, and its rows when it
+    came as rows (Parquet, CSV), which give it phases if they hold the model's timestamp."""
+
+    profile: DatasetProfile
+    source: str
+    rows: pa.Table | None = None
+
+
+#: A reference made when called: a profile and a word for where it came from, or
+#: :class:`GivenData` (with its rows).
+GivenReference = Callable[[], tuple[DatasetProfile, str] | GivenData]
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,12 @@ class ReferenceSet:
     reprofiled_batches: int = 0
     ignored: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+    #: The profiles of its rows by hour of the week (empty when the reference has no time).
+    phases: Mapping[int, DatasetProfile] = field(default_factory=dict)
+    #: The column the phases were taken from (``None``: none).
+    time_column: str | None = None
+    #: Why a column named as the model's timestamp gave no phases (``None``: it did, or none).
+    time_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,14 +116,64 @@ def features_only(given: DatasetProfile, source: str, schema: ModelSchema) -> Re
     )
 
 
+def with_phases(chosen: ReferenceSet, rows: pa.Table | None, schema: ModelSchema) -> ReferenceSet:
+    """``chosen`` with its phases when ``rows`` hold the model's timestamp column (under the
+    model's own name for it, or ``timestamp``) as times, or as text Arrow reads as times.
+
+    >>> from datetime import UTC, datetime, timedelta
+    >>> from smokejumper.monitoring.schema import Feature
+    >>> schema = ModelSchema(features=[Feature(name="age", kind="numeric")])
+    >>> start = datetime(2026, 11, 2, tzinfo=UTC)
+    >>> rows = pa.table({"age": [30.0, 41.0, 52.0],
+    ...                  "timestamp": [start + timedelta(hours=h) for h in (0, 0, 5)]})
+    >>> done = with_phases(features_only(profile(rows), "parquet", schema), rows, schema)
+    >>> sorted(done.phases), done.time_column
+    ([0, 5], 'timestamp')
+    >>> with_phases(done, rows.drop_columns(["timestamp"]), schema).phases
+    {}
+    >>> with_phases(done, rows.set_column(1, "timestamp", pa.array([1, 2, 3])), schema).time_note
+    "column 'timestamp' holds int64, not times (or ISO 8601 text), so the reference has no \
+phases for seasonal monitors"
+    """
+    if rows is None:
+        return chosen
+    names = dict.fromkeys((schema.columns.timestamp, "timestamp"))
+    column = next((n for n in names if n in rows.column_names), None)
+    if column is None:
+        return replace(chosen, phases={}, time_column=None)
+    stamps = rows.column(column)
+    if pa.types.is_string(stamps.type) or pa.types.is_large_string(stamps.type):
+        with contextlib.suppress(pa.ArrowInvalid):  # not times: said below
+            stamps = stamps.cast(pa.timestamp("us", tz="UTC"))
+    if not (pa.types.is_timestamp(stamps.type) or pa.types.is_date(stamps.type)):
+        note = (
+            f"column {column!r} holds {rows.column(column).type}, not times (or ISO 8601 "
+            "text), so the reference has no phases for seasonal monitors"
+        )
+        return replace(chosen, phases={}, time_column=None, time_note=note)
+    kept = rows.select(list(chosen.profile.columns))
+    return replace(chosen, phases=phase_profiles(kept, stamps, chosen.profile), time_column=column)
+
+
+def _given(made: tuple[DatasetProfile, str] | GivenData) -> GivenData:
+    """What a :data:`GivenReference` made, as :class:`GivenData`."""
+    return made if isinstance(made, GivenData) else GivenData(*made)
+
+
+def _chosen(made: tuple[DatasetProfile, str] | GivenData, schema: ModelSchema) -> ReferenceSet:
+    """The reference kept from what was given: the features, and the phases if it has time."""
+    given = _given(made)
+    return with_phases(features_only(given.profile, given.source, schema), given.rows, schema)
+
+
 def _store_reference(
     session: Session, raw_log: RawLog, model: Model, schema: ModelSchema, chosen: ReferenceSet
 ) -> ReferenceSet:
     """Store ``chosen`` as the model's reference and profile its stored batches on its bins
     (in the caller's unit of work)."""
-    repo.set_reference(session, model, chosen.profile, chosen.source)
+    repo.set_reference(session, model, chosen.profile, chosen.source, chosen.phases)
     batches = reprofile(session, raw_log, model, schema, chosen.profile)
-    return ReferenceSet(chosen.profile, chosen.source, batches, chosen.ignored, chosen.missing)
+    return replace(chosen, reprofiled_batches=batches)
 
 
 def register(
@@ -123,12 +199,12 @@ def register(
     if reference is not None:
         if raw_log is None:
             raise ValueError("register(reference=...) needs the raw log")
-        chosen = features_only(*reference(), schema)  # parsed before any transaction opens
+        chosen = _chosen(reference(), schema)  # parsed before any transaction opens
     try:
         with unit_of_work(sessions) as session:
             model = repo.register_model(session, name, schema, window_seconds)
             if chosen is not None:
-                repo.set_reference(session, model, chosen.profile, chosen.source)
+                repo.set_reference(session, model, chosen.profile, chosen.source, chosen.phases)
     except ModelExistsError:
         if not exist_ok:
             raise
@@ -185,8 +261,11 @@ def set_reference(
         model = repo.get_model(session, name)
         schema = repo.schema_of(model)
         if hours is not None:
-            made = profile(first_hours(session, raw_log, model, schema, hours))
-            chosen = features_only(made, f"first {hours:g} h of predictions", schema)
+            rows = first_hours(session, raw_log, model, schema, hours, with_time=True)
+            made = profile(rows.drop_columns(["timestamp"]))
+            chosen = with_phases(
+                features_only(made, f"first {hours:g} h of predictions", schema), rows, schema
+            )
         else:
-            chosen = features_only(*given(), schema)
+            chosen = _chosen(given(), schema)
         return _store_reference(session, raw_log, model, schema, chosen)

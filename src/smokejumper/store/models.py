@@ -4,16 +4,17 @@ unit of work does (see :func:`smokejumper.store.database.unit_of_work`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from smokejumper.errors import InputError, ModelExistsError, UnknownModelError
 from smokejumper.monitoring.schema import ModelSchema
 from smokejumper.stats import serialize
 from smokejumper.stats.dataset import DatasetProfile
-from smokejumper.store.tables import Model, Reference
+from smokejumper.store.tables import Model, Reference, ReferencePhase
 
 #: What a model name may be; matched whole (``fullmatch``: ``$`` would let a newline end it).
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
@@ -65,8 +66,16 @@ def schema_of(model: Model) -> ModelSchema:
     return ModelSchema.model_validate_json(model.schema_json)
 
 
-def set_reference(session: Session, model: Model, profile: DatasetProfile, source: str) -> None:
-    """Replace the model's reference profile; its columns must be features of the model."""
+def set_reference(
+    session: Session,
+    model: Model,
+    profile: DatasetProfile,
+    source: str,
+    phases: Mapping[int, DatasetProfile] | None = None,
+) -> None:
+    """Replace the model's reference profile and its phases (the profiles of its rows by hour
+    of the week, on its bins; none when it carries no time); its columns must be features of
+    the model."""
     features = {f.name for f in schema_of(model).features}
     unknown = sorted(set(profile.columns) - features)
     if unknown:
@@ -87,6 +96,13 @@ def set_reference(session: Session, model: Model, profile: DatasetProfile, sourc
         )
     else:
         row.profile, row.rows, row.source, row.created_at = blob, profile.rows, source, now
+    session.execute(delete(ReferencePhase).where(ReferencePhase.model_id == model.id))
+    session.add_all(
+        ReferencePhase(
+            model_id=model.id, hour_of_week=hour, rows=part.rows, profile=serialize.dumps([part])
+        )
+        for hour, part in sorted((phases or {}).items())
+    )
     session.flush()
 
 
@@ -94,6 +110,24 @@ def reference_of(session: Session, model: Model) -> DatasetProfile | None:
     """The model's reference profile, if one was set."""
     row = session.get(Reference, model.id)
     return serialize.loads(row.profile)[0] if row is not None else None
+
+
+def phase_hours(session: Session, model: Model) -> frozenset[int]:
+    """The hours of the week the model's reference has rows in (none without time)."""
+    found = session.scalars(
+        select(ReferencePhase.hour_of_week).where(ReferencePhase.model_id == model.id)
+    )
+    return frozenset(found)
+
+
+def phase_blobs(session: Session, model: Model, hours: Collection[int]) -> dict[int, bytes]:
+    """The stored profiles of the reference's phases among ``hours`` (hours of the week)."""
+    rows = session.execute(
+        select(ReferencePhase.hour_of_week, ReferencePhase.profile).where(
+            ReferencePhase.model_id == model.id, ReferencePhase.hour_of_week.in_(sorted(hours))
+        )
+    )
+    return {int(hour): bytes(blob) for hour, blob in rows}
 
 
 def model_names(session: Session) -> set[str]:

@@ -69,6 +69,18 @@ class Reference(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ReferencePhase(Base):
+    """The profile of a model's reference rows in one hour of the week (0: Monday 00:00-01:00
+    UTC), on the reference's bins; replaced with the reference, absent when it has no time."""
+
+    __tablename__ = "reference_phases"
+
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"), primary_key=True)
+    hour_of_week: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class IngestBatch(Base):
     """One acknowledged batch of predictions; ``batch_key`` makes retries count once."""
 

@@ -48,8 +48,11 @@ Example = dict[str, Any]
 
 #: The parts of a window a monitor may read (the fields of :class:`WindowData`, by what loads
 #: them): the logged rows, the merged profile, the model's reference profile, the labels, the
-#: first window with rows, the custom metrics posted, and the batches refused.
-Part = Literal["rows", "profile", "reference", "labels", "baseline", "custom", "rejections"]
+#: first window with rows, the custom metrics posted, the batches refused, and the reference's
+#: phase profiles (seasonal monitors, :mod:`smokejumper.monitoring.seasons`).
+Part = Literal[
+    "rows", "profile", "reference", "labels", "baseline", "custom", "rejections", "phases"
+]
 
 
 #: Label names Smokejumper sets on a monitor's alert, so a monitor's own ``labels`` may not use

@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from smokejumper.monitoring.seasons import ReferencePhases
 from smokejumper.stats.dataset import DatasetProfile
 
 #: Why a monitor that reads the window's rows or profile has no value on a window without rows.
@@ -36,6 +37,10 @@ class WindowData:
     baseline: pa.Table | None = None  # prediction and confidence of the first window with rows
     custom: dict[str, float] = field(default_factory=dict)
     rejected_batches: int = 0  # batches refused while the window was open
+    #: The reference's phase profiles this window may be compared with (seasonal monitors;
+    #: empty when the reference carries no time), and the window's length in seconds.
+    phases: ReferencePhases | None = None
+    seconds: int = 3600
     #: Results shared by the monitors of one window (a drift report, the label join, a
     #: confusion count, missing values per column), so that several monitors on the same
     #: window compute them once.

@@ -81,6 +81,17 @@ class ReferenceOut(BaseModel):
     reprofiled_batches: int
     ignored_columns: list[str] = Field(description="columns of the data that are not features")
     missing_features: list[str] = Field(description="features the reference lacks (no drift)")
+    phases: int = Field(
+        default=0,
+        description="hours of the week (UTC) the reference has rows in, from its time: what "
+        "monitors with a seasonality compare windows with (0: it carries no time)",
+    )
+    time_column: str | None = Field(
+        default=None, description="the column the phases were taken from (null: none)"
+    )
+    time_note: str | None = Field(
+        default=None, description="why a column named as the model's timestamp gave no phases"
+    )
 
 
 class RegisteredOut(ModelOut):
@@ -98,6 +109,9 @@ def _reference_out(name: str, done: service.ReferenceSet) -> ReferenceOut:
         reprofiled_batches=done.reprofiled_batches,
         ignored_columns=list(done.ignored),
         missing_features=list(done.missing),
+        phases=len(done.phases),
+        time_column=done.time_column,
+        time_note=done.time_note,
     )
 
 

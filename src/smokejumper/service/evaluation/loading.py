@@ -18,12 +18,13 @@ import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from smokejumper.monitoring.monitors import MonitorSpec, WindowData
+from smokejumper.monitoring.seasons import ReferencePhases, matching, window_phases
 from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.stats.dataset import DatasetProfile
 from smokejumper.store.batches import rejections_between
 from smokejumper.store.custom_metrics import custom_for
 from smokejumper.store.labels import all_labels, labels_for
-from smokejumper.store.models import schema_of
+from smokejumper.store.models import phase_blobs, phase_hours, schema_of
 from smokejumper.store.rawlog import RawLog
 from smokejumper.store.tables import Model
 from smokejumper.store.windows import window_batches, window_profiles
@@ -42,6 +43,7 @@ class Needs:
     baseline: bool = True  # prediction and confidence of the first window with rows
     custom: bool = True
     rejections: bool = True
+    phases: bool = True  # the reference's phase profiles the window may be compared with
 
     @classmethod
     def of(cls, specs: Sequence[MonitorSpec]) -> Needs:
@@ -81,6 +83,7 @@ class WindowLoader:
         self._empty = schema_of(model).arrow_schema().empty_table()
         self._paths: dict[datetime, list[str]] = {}
         self._labels: dict[str, str] | None = None  # every label of the model, when fetched
+        self._phase_hours: frozenset[int] | None = None  # the reference's, when asked
 
     def windows(self, starts: Sequence[datetime]) -> Iterator[WindowData]:
         """The windows starting at ``starts``, in turn (a window without rows has an empty
@@ -152,4 +155,18 @@ class WindowLoader:
                 if needs.rejections
                 else 0
             ),
+            phases=self._phases(start) if needs.phases else None,
+            seconds=model.window_seconds,
         )
+
+    def _phases(self, start: datetime) -> ReferencePhases:
+        """The reference's phases in the same hours of the day as the window (what a daily or
+        weekly comparison may take), each parsed once and kept in the cache by its bytes."""
+        if self._phase_hours is None:
+            self._phase_hours = phase_hours(self.session, self.model)
+        known = self._phase_hours
+        wanted = matching(window_phases(start, self.model.window_seconds), "daily") & known
+        blobs = phase_blobs(self.session, self.model, wanted) if wanted else {}
+        parsed = {hour: self.cache.profile([blob]) for hour, blob in blobs.items()}
+        profiles = {hour: p for hour, p in parsed.items() if p is not None}
+        return ReferencePhases(profiles, known & (frozenset(profiles) | (known - wanted)))
