@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
@@ -92,6 +93,7 @@ def test_references_from_files_bytes_and_first_hours(
     from_parquet = admin.set_reference("refs", parquet)
     assert (from_parquet["rows"], from_parquet["source"]) == (300, "parquet")
     assert sorted(from_parquet["columns"]) == ["age", "plan"]
+    assert (from_parquet["phases"], from_parquet["time_column"]) == (0, None)  # no time
     assert admin.model("refs")["has_reference"] is True
     assert admin.set_reference("refs", str(csv))["source"] == "csv"
     assert admin.set_reference("refs", csv.read_bytes(), content_type=CSV)["rows"] == 200
@@ -105,6 +107,33 @@ def test_references_from_files_bytes_and_first_hours(
     first = admin.reference_from_first_hours("refs", 1)
     assert first["rows"] == 50  # the first hour's predictions only
     assert first["source"] == "first 1 h of predictions"
+    assert (first["phases"], first["time_column"]) == (1, "timestamp")  # its hour of the week
+
+
+def test_a_reference_with_the_timestamp_column_gets_phases(
+    admin: AdminClient, tmp_path: Path
+) -> None:
+    admin.register_model("timed", SCHEMA)
+    start = hours_ago(30)
+    train = inputs(300).append_column(
+        "timestamp",
+        pa.array([start + timedelta(minutes=6 * i) for i in range(300)], pa.timestamp("us", "UTC")),
+    )  # 30 hours of rows
+    buffer = io.BytesIO()
+    pq.write_table(train, buffer)
+    done = admin.set_reference("timed", buffer.getvalue())
+    assert (done["phases"], done["time_column"], done["rows"]) == (30, "timestamp", 300)
+    assert "timestamp" not in done["columns"]
+    assert "timestamp" not in done["ignored_columns"]
+    csv = tmp_path / "timed.csv"
+    pcsv.write_csv(train.set_column(2, "timestamp", pc.cast(train["timestamp"], pa.string())), csv)
+    assert admin.set_reference("timed", str(csv))["phases"] == 30  # ISO text reads as times
+    numbers = train.set_column(2, "timestamp", pa.array(range(300)))
+    buffer = io.BytesIO()
+    pq.write_table(numbers, buffer)
+    untimed = admin.set_reference("timed", buffer.getvalue())
+    assert untimed["phases"] == 0
+    assert "not times" in (untimed["time_note"] or "")
 
 
 def test_monitors_slos_evaluation_and_results(server: ServerHarness, admin: AdminClient) -> None:

@@ -152,7 +152,12 @@ phases for seasonal monitors"
         )
         return replace(chosen, phases={}, time_column=None, time_note=note)
     kept = rows.select(list(chosen.profile.columns))
-    return replace(chosen, phases=phase_profiles(kept, stamps, chosen.profile), time_column=column)
+    return replace(
+        chosen,
+        phases=phase_profiles(kept, stamps, chosen.profile),
+        time_column=column,
+        ignored=tuple(c for c in chosen.ignored if c != column),  # used: not ignored
+    )
 
 
 def _given(made: tuple[DatasetProfile, str] | GivenData) -> GivenData:
