@@ -58,6 +58,13 @@ def _reference_lines(done: ReferenceInfo) -> list[str]:
             "note: features missing from the reference (no drift is measured for them): "
             + ", ".join(done["missing_features"])
         )
+    if done.get("phases"):
+        lines.append(
+            f"phases: {done['phases']} hours of the week from column {done['time_column']!r} "
+            "(for monitors with a seasonality)"
+        )
+    if done.get("time_note"):
+        lines.append(f"note: {done['time_note']}")
     return lines
 
 
