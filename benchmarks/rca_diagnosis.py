@@ -29,7 +29,10 @@ Writes ``benchmarks/results/rca_diagnosis.md`` (``--output`` to change).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import cProfile
 import json
+import pstats
 import statistics
 import sys
 import tempfile
@@ -214,6 +217,48 @@ def build(home: Path, windows: int, rows: int, batches: int) -> dict[str, Any]:
     }
 
 
+#: The kept store's facts (when it was built for, its rows, how long building took).
+FACTS = "facts.json"
+
+
+def kept(home: Path) -> dict[str, Any]:
+    """The store an earlier ``--keep`` run built in ``home``."""
+    from smokejumper.store.database import make_engine, session_factory
+    from smokejumper.store.rawlog import RawLog
+
+    facts = json.loads((home / FACTS).read_text())
+    engine = make_engine(f"sqlite:///{home / 'smokejumper.db'}")
+    log(f"reusing the store in {home} ({facts['rows']:,} rows)")
+    return {
+        "sessions": session_factory(engine),
+        "raw_log": RawLog(home / "raw"),
+        "now": datetime.fromisoformat(facts["now"]),
+        "engine": engine,
+        "build_s": facts["build_s"],
+        "rows": facts["rows"],
+    }
+
+
+def diagnose(store: dict[str, Any], repeats: int, profiled: bool) -> tuple[list[float], Any]:
+    """Seconds of each diagnosis (the first cold) and the last answer; with ``profiled``, one
+    more run under cProfile, its top functions printed (not in the timings)."""
+    from smokejumper.service.rca.runs import run_diagnosis
+
+    def run() -> Any:
+        return run_diagnosis(store["sessions"], store["raw_log"], "INC-1", store["now"])
+
+    timings, answer = [], {}
+    for _ in range(1 + repeats):
+        began = time.perf_counter()
+        answer = run()
+        timings.append(time.perf_counter() - began)
+    if profiled:
+        profiler = cProfile.Profile()
+        profiler.runcall(run)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+    return timings, answer
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--windows", type=int, default=168)
@@ -221,18 +266,24 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=4, help="ingest batches per window")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="build the store in this folder and keep it; an existing one is reused as it is",
+    )
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
     args = parser.parse_args()
-    from smokejumper.service.rca.runs import run_diagnosis
-
-    with tempfile.TemporaryDirectory() as tmp:
-        log(f"building {args.windows} windows of {args.rows:,} rows")
-        store = build(Path(tmp), args.windows, args.rows, args.batches)
-        log(f"built in {store['build_s']:.1f} s")
-        timings, answer = [], {}
-        for _ in range(1 + args.repeats):
-            began = time.perf_counter()
-            answer = run_diagnosis(store["sessions"], store["raw_log"], "INC-1", store["now"])
-            timings.append(time.perf_counter() - began)
+    with contextlib.ExitStack() as stack:
+        home = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        store = kept(home) if args.keep and (home / FACTS).exists() else None
+        if store is None:
+            log(f"building {args.windows} windows of {args.rows:,} rows")
+            home.mkdir(parents=True, exist_ok=True)
+            store = build(home, args.windows, args.rows, args.batches)
+            facts = {k: store[k] for k in ("build_s", "rows")} | {"now": store["now"].isoformat()}
+            (home / FACTS).write_text(json.dumps(facts))
+            log(f"built in {store['build_s']:.1f} s")
+        timings, answer = diagnose(store, args.repeats, args.profile)
         store["raw_log"].close()
         store["engine"].dispose()
     top = answer["hypotheses"][:3]
