@@ -131,6 +131,57 @@ def test_for_windows_waits_and_a_healthy_window_resolves(sessions: sessionmaker[
     assert (last["status"], len(last["resolved"])) == ("resolved", 1)
 
 
+def test_an_episode_that_ended_before_any_pass_fires_once_then_resolves(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A backlog evaluated at once: the page episode of hours 0-1 is over by hour 2, yet it
+    alerts (and opens an incident) once; the next pass resolves it, later passes stay quiet."""
+    from smokejumper.service.incidents.actions import list_incidents
+
+    with unit_of_work(sessions) as session:
+        declare(session, "volume", for_windows=2, severity="page")
+    for hour, value in enumerate([0.0, 0.5, 0.6, 0.0, 0.3, 0.0]):
+        observe(sessions, "volume", hour, value)  # hour 4 alone is shorter than for_windows
+    now = T0 + 6 * HOUR
+    first = alert_pass(sessions, CONFIG, now)
+    (alert,) = actions.list_alerts(sessions)
+    assert (first.firing, alert["state"]) == (1, "firing")
+    assert alert["context"]["since"] == (T0 + HOUR).isoformat()
+    assert alert["context"]["healthy_again"] == (T0 + 3 * HOUR).isoformat()
+    assert "Healthy again" in alert["annotations"]["description"]
+    (incident,) = list_incidents(sessions)
+    assert list(incident["alerts"]) == [alert["fingerprint"]]
+    assert incident["onset_at"] == (T0 + HOUR).isoformat()
+
+    second = alert_pass(sessions, CONFIG, now + timedelta(minutes=1))
+    (alert,) = actions.list_alerts(sessions)
+    assert (second.firing, alert["state"]) == (0, "resolved")
+    third = alert_pass(sessions, CONFIG, now + timedelta(minutes=2))
+    assert third.firing == 0
+    assert len(actions.list_alerts(sessions)) == 1
+    assert len(list_incidents(sessions)) == 1
+
+
+def test_an_ended_episode_a_pass_already_alerted_on_resolves_rather_than_fires_again(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The pass at hour 1 saw the episode firing; hour 1 re-evaluated later (late data, a new
+    evaluated_at) with hour 2 healthy must resolve that alert, not open a second episode."""
+    observe(sessions, "nulls", 0, 0.5)
+    alert_pass(sessions, CONFIG, T0 + HOUR)
+    observe(sessions, "nulls", 0, 0.6)  # re-evaluated: evaluated_at is after that pass
+    observe(sessions, "nulls", 1, 0.0)
+    with unit_of_work(sessions) as session:
+        from smokejumper.store.tables import ObservationRow
+
+        for row in session.scalars(select(ObservationRow)):
+            row.evaluated_at = T0 + 3 * HOUR
+    alert_pass(sessions, CONFIG, T0 + 3 * HOUR)
+    (alert,) = actions.list_alerts(sessions)
+    assert alert["state"] == "resolved"
+    assert alert["context"]["since"] == T0.isoformat()
+
+
 def test_without_configuration_alerts_are_kept_and_nothing_is_queued(
     sessions: sessionmaker[Session],
 ) -> None:

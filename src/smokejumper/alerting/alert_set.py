@@ -11,7 +11,12 @@ firing, none or resolved         a new firing alert from ``now`` (no acknowledge
 firing, firing                   the same alert with the new annotations (start, ack kept)
 not firing, firing               the alert resolved at ``now``
 not firing, none or resolved     nothing changes
+firing but ended, same episode   the alert resolved at ``now`` (if it was still firing)
 ================================ ===========================================================
+
+"Firing but ended" is an episode that began and ended between two passes (see
+:mod:`~smokejumper.alerting.sources`): it fires once, unless the alert of its fingerprint is
+already about that episode (the same ``since`` in its context).
 
 So the same fingerprint firing again updates its alert and never makes a second one; an alert
 that fires again after it resolved starts a new episode in its place. Alerts whose source is not
@@ -99,7 +104,9 @@ list the alerts to find it
         for ev in evaluations:
             fp = ev.fingerprint
             known = alerts.get(fp)
-            if ev.firing and (known is None or not known.firing):
+            if ev.firing and known is not None and _told(known, ev):
+                alerts[fp] = known.resolve(now)
+            elif ev.firing and (known is None or not known.firing):
                 alerts[fp] = Alert(
                     ev.labels, ev.annotations, now, links=ev.links, context=ev.context
                 )
@@ -137,6 +144,17 @@ list the alerts to find it
                 if a.ends_at is None or now - a.ends_at <= keep
             }
         )
+
+
+def _told(known: Alert, ev: Evaluation) -> bool:
+    """Whether ``ev`` is an episode that already ended (``healthy_again`` in its context) and
+    that ``known`` already alerted on (the same ``since``): it resolves rather than fires."""
+    since = ev.context.get("since")
+    return (
+        bool(ev.context.get("healthy_again"))
+        and since is not None
+        and (known.context.get("since") == since)
+    )
 
 
 class Escalated(Protocol):

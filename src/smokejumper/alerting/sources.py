@@ -6,6 +6,14 @@ least ``for_windows`` long. Windows without a verdict (no value: no rows, no ref
 skipped; they neither fire nor resolve. Pass the monitor's windows oldest first, at least
 ``for_windows`` of them with verdicts, or the alert cannot fire.
 
+**Episodes no pass saw.** When the evaluator catches up on a backlog (a server that was down,
+a replay, late data re-evaluated), a whole episode can start and end between two passes: the
+trailing window is healthy again, yet the monitor was unhealthy for ``for_windows`` windows or
+more. Such an episode still fires, once: given ``seen_until`` (when the previous pass ran) and
+the verdicts' ``evaluated_at``, the latest ended episode whose ``for_windows``-th unhealthy
+window was evaluated after ``seen_until`` (any, before a first pass) fires with
+``healthy_again`` in its context; at the next pass it is seen, so the alert resolves.
+
 **SLOs.** State ``page`` fires the SLO's page alert (severity ``page``), ``ticket`` its ticket
 alert; each resolves when the state leaves it, so both are clear at ``ok``. ``no_data`` changes
 nothing. Page and ticket alerts have different labels (severity), so they are two alerts.
@@ -23,6 +31,17 @@ Labels: ``alertname`` (the name the exported Prometheus rules use: ``Smokejumper
 >>> ev.firing, ev.labels["severity"], ev.context["since"]
 (True, 'warning', '2026-11-01T01:00:00+00:00')
 >>> monitor_evaluation(rule, hours[:2]).firing
+False
+
+An episode that ended before any pass looked (the verdicts carry when they were evaluated):
+
+>>> from dataclasses import replace
+>>> done = [replace(w, evaluated_at=t) for w in hours] + [
+...     WindowVerdict(t + timedelta(hours=3), t + timedelta(hours=4), True, evaluated_at=t)]
+>>> ev = monitor_evaluation(rule, done, seen_until=t - timedelta(minutes=1))
+>>> ev.firing, ev.context["since"], ev.context["healthy_again"]
+(True, '2026-11-01T01:00:00+00:00', '2026-11-01T03:00:00+00:00')
+>>> monitor_evaluation(rule, done, seen_until=t).firing  # a pass ran after: seen
 False
 """
 
@@ -59,13 +78,14 @@ RESERVED = frozenset(
 @dataclass(frozen=True)
 class WindowVerdict:
     """A monitor's observation of one window ``[start, end)``: healthy, unhealthy or ``None``
-    (no verdict), with its value and details."""
+    (no verdict), with its value, details and when it was evaluated (if known)."""
 
     start: datetime
     end: datetime
     healthy: bool | None
     value: float | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    evaluated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,25 +129,67 @@ class MonitorRule:
         return clean_labels({**self.labels, **ours})
 
 
-def monitor_evaluation(rule: MonitorRule, windows: Sequence[WindowVerdict]) -> Evaluation:
-    """Whether ``rule``'s alert fires after ``windows`` (oldest first), and its description."""
+def monitor_evaluation(
+    rule: MonitorRule, windows: Sequence[WindowVerdict], seen_until: datetime | None = None
+) -> Evaluation:
+    """Whether ``rule``'s alert fires after ``windows`` (oldest first), and its description;
+    ``seen_until``: when the previous pass ran (see the module docstring)."""
     judged = [w for w in windows if w.healthy is not None]
-    streak: list[WindowVerdict] = []
-    for w in reversed(judged):
-        if w.healthy:
-            break
-        streak.append(w)
     labels = rule.alert_labels()
-    if len(streak) < rule.for_windows:
-        return Evaluation(labels, False)
-    first, last = streak[-1], streak[0]
+    runs = _unhealthy_runs(judged)
+    trailing = runs[-1] if runs and runs[-1][-1] is judged[-1] else None
+    if trailing is not None and len(trailing) >= rule.for_windows:
+        return _firing(rule, labels, trailing)
+    for run, healthy in reversed(_ended(judged, runs)):
+        if len(run) >= rule.for_windows and _unseen(run[rule.for_windows - 1], seen_until):
+            return _firing(rule, labels, run, healthy_again=healthy)
+    return Evaluation(labels, False)
+
+
+def _unhealthy_runs(judged: Sequence[WindowVerdict]) -> list[list[WindowVerdict]]:
+    """The maximal runs of unhealthy verdicts, oldest first."""
+    runs: list[list[WindowVerdict]] = []
+    previous_healthy = True
+    for w in judged:
+        if not w.healthy:
+            if previous_healthy:
+                runs.append([])
+            runs[-1].append(w)
+        previous_healthy = bool(w.healthy)
+    return runs
+
+
+def _ended(
+    judged: Sequence[WindowVerdict], runs: Sequence[list[WindowVerdict]]
+) -> list[tuple[list[WindowVerdict], WindowVerdict]]:
+    """The runs followed by a healthy verdict, each with that verdict."""
+    after = {id(judged[i]): judged[i + 1] for i in range(len(judged) - 1)}
+    return [(run, after[id(run[-1])]) for run in runs if id(run[-1]) in after]
+
+
+def _unseen(verdict: WindowVerdict, seen_until: datetime | None) -> bool:
+    """Whether no pass can have seen ``verdict`` (evaluated after the last pass, or before any)."""
+    if verdict.evaluated_at is None:
+        return False
+    return seen_until is None or verdict.evaluated_at > seen_until
+
+
+def _firing(
+    rule: MonitorRule,
+    labels: dict[str, str],
+    run: Sequence[WindowVerdict],
+    healthy_again: WindowVerdict | None = None,
+) -> Evaluation:
+    first, last = run[0], run[-1]
     context: dict[str, Any] = {
         "window_start": last.start.isoformat(),
         "window_end": last.end.isoformat(),
         "since": first.start.isoformat(),
-        "unhealthy_windows": len(streak),
+        "unhealthy_windows": len(run),
         "value": last.value,
     }
+    if healthy_again is not None:
+        context["healthy_again"] = healthy_again.start.isoformat()
     columns = drifted_columns(last.details)
     if columns:
         context["drifted_columns"] = columns
@@ -164,6 +226,11 @@ def _monitor_description(
         f"in the window {context['window_start']} to {context['window_end']};",
         f"unhealthy for {context['unhealthy_windows']} window(s) since {context['since']}.",
     ]
+    if context.get("healthy_again"):
+        parts.append(
+            f"Healthy again from {context['healthy_again']}: the episode ended before a pass "
+            "looked (the evaluation caught up on a backlog); this alert resolves at the next pass."
+        )
     if columns:
         parts.append(f"Drifted columns: {columns_text(columns)}.")
     if nulls is not None:

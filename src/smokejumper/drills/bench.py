@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from smokejumper.drills.calibration import brier, expected_calibration_error, reliability
 from smokejumper.drills.registry import available_scenarios
 from smokejumper.drills.runner import DrillResult, DrillServer
 from smokejumper.drills.scenario import Scenario, Size
@@ -143,12 +144,13 @@ def run_bench(
     scenarios: Sequence[Scenario] | None = None,
     *,
     seeds: int = 1,
+    first_seed: int = 0,
     size: Size = Size.SMALL,
     progress: Callable[[DrillResult], None] | None = None,
     server: DrillServer | None = None,
 ) -> BenchReport:
-    """Run every scenario (or ``scenarios``) with seeds ``0..seeds-1`` on one server; call
-    ``progress`` after each run."""
+    """Run every scenario (or ``scenarios``) with ``seeds`` seeds from ``first_seed`` on one
+    server; call ``progress`` after each run."""
     import time
 
     chosen = list(scenarios or available_scenarios())
@@ -157,7 +159,7 @@ def run_bench(
 
     def drive(drills: DrillServer) -> None:
         for scenario in chosen:
-            for seed in range(seeds):
+            for seed in range(first_seed, first_seed + seeds):
                 result = drills.run(scenario, seed, size)
                 results.append(result)
                 if progress is not None:
@@ -235,4 +237,28 @@ def to_markdown(report: BenchReport) -> str:
             f"- without {monitor}: {100 * (total - count) / clean:.2f} per 100 clean windows"
             for monitor, count in noisy.items()
         ]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *calibration_lines(report)]) + "\n"
+
+
+def calibration_lines(report: BenchReport) -> list[str]:
+    """The reliability of the diagnosis's confidences over every hypothesis of the runs with
+    an incident (see :mod:`smokejumper.drills.calibration`); nothing without hypotheses."""
+    judged = [j for r in report.results for j in r.judged]
+    if not judged:
+        return []
+    right = sum(j.right for j in judged)
+    lines = [
+        "",
+        f"Confidence against outcome: {len(judged)} hypotheses of the runs with an incident, "
+        f"{right} naming the true cause; Brier score {brier(judged):.3f}, expected calibration "
+        f"error {expected_calibration_error(judged):.3f} (5 bins).",
+        "",
+        "| confidence | hypotheses | mean confidence | right |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {b.low:.1f}-{b.high:.1f} | {b.count} | {b.mean_confidence:.2f} | "
+        f"{b.right} ({b.share_right:.0%}) |"
+        for b in reliability(judged)
+    ]
+    return lines

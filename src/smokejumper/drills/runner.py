@@ -41,6 +41,7 @@ import pyarrow.parquet as pq
 from smokejumper.client import AdminClient, Client
 from smokejumper.client.api_types import PARQUET
 from smokejumper.drills import changes, reads
+from smokejumper.drills.calibration import Judged, judge
 from smokejumper.drills.model import DrillModel, train_model
 from smokejumper.drills.monitors import monitor_suite
 from smokejumper.drills.scenario import Scenario, Size
@@ -81,6 +82,7 @@ class DrillResult:
     seconds: float
     onset: datetime | None
     windows: int
+    judged: tuple[Judged, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON data (the incident's id, title, severity and labels, not its timeline)."""
@@ -235,6 +237,9 @@ class DrillServer:
             time.monotonic() - started,
             None if onset is None else starts[onset],
             len(windows),
+            judge(hypotheses or [], component, scenario.truth.label)
+            if scenario.truth.incident
+            else (),
         )
 
     def _declare(

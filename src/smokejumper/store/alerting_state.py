@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from smokejumper.alerting import PipelineState
+from smokejumper.store.database import as_utc
 from smokejumper.store.tables import AlertingStateRow
 
 _ID = 1
@@ -19,6 +20,12 @@ def load_state(session: Session, for_update: bool = False) -> PipelineState:
     two passes never interleave."""
     row = session.get(AlertingStateRow, _ID, with_for_update=for_update)
     return PipelineState() if row is None else PipelineState.from_dict(json.loads(row.document))
+
+
+def last_pass_at(session: Session) -> datetime | None:
+    """When the last pass ran (its ``now``), or ``None`` before the first."""
+    row = session.get(AlertingStateRow, _ID)
+    return None if row is None else as_utc(row.updated_at)
 
 
 def save_state(session: Session, state: PipelineState, now: datetime) -> None:

@@ -20,6 +20,7 @@ from smokejumper.alerting import (
 from smokejumper.errors import InvalidAlertError
 from smokejumper.monitoring.monitors import MonitorSpec
 from smokejumper.service.slos import slo_statuses_by_model
+from smokejumper.store.alerting_state import last_pass_at
 from smokejumper.store.database import as_utc
 from smokejumper.store.models import models_by_id
 from smokejumper.store.monitors import monitors_of
@@ -49,10 +50,11 @@ def monitor_rule(spec: MonitorSpec) -> MonitorRule:
 
 
 def source_evaluations(session: Session) -> list[Evaluation]:
-    """Every monitor's and SLO's evaluation now. A monitor whose alert cannot be described
-    (labels taking reserved names, declared before that was checked) is skipped with a
-    warning rather than stopping the others."""
+    """Every monitor's and SLO's evaluation now, episodes that ended since the last pass
+    included. A monitor whose alert cannot be described (labels taking reserved names, declared
+    before that was checked) is skipped with a warning rather than stopping the others."""
     models = models_by_id(session)
+    seen_until = last_pass_at(session)
     out: list[Evaluation] = []
     for row, spec in monitors_of(session):
         model = models.get(row.model_id)
@@ -72,10 +74,11 @@ def source_evaluations(session: Session) -> list[Evaluation]:
                 o.healthy,
                 o.value,
                 json.loads(o.details) if o.details else {},
+                as_utc(o.evaluated_at),
             )
             for o in reversed(recent)
         ]
-        out.append(monitor_evaluation(rule, verdicts))
+        out.append(monitor_evaluation(rule, verdicts, seen_until))
     for model_name, status in slo_statuses_by_model(session):
         rule_ = SloRule(model=model_name, slo=status["name"], monitor=status["monitor"])
         out.extend(slo_evaluations(rule_, status["state"], status["error_budget_remaining"]))

@@ -12,6 +12,7 @@ and ten million logged rows cost a day of observations and a dozen windows of ro
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pyarrow as pa
@@ -26,7 +27,8 @@ from smokejumper.rca.slicing import suspect_columns
 from smokejumper.service.incidents.reconstruction import judged_runs
 from smokejumper.service.incidents.scope import Scope, load_scope
 from smokejumper.service.slices import read_slice
-from smokejumper.stats.dataset import merge_all
+from smokejumper.stats.dataset import DatasetProfile, merge_all
+from smokejumper.stats.numeric import NumericProfile
 from smokejumper.store.alerts import load_alerts
 from smokejumper.store.batches import refusal_times
 from smokejumper.store.changes import changes_between
@@ -135,7 +137,7 @@ def _model(
     low = onset - PROFILE_WINDOWS * window
     high = min(until, onset + PROFILE_WINDOWS * window)
     profiles = tuple(
-        (w.start, merge_all(w.profiles))
+        (w.start, merge_all([without_sketches(p) for p in w.profiles]))
         for w in summarise(window_part_rows(session, model, low, high), model.window_seconds)
         if w.profiles
     )
@@ -156,6 +158,27 @@ def _model(
         return facts
     rows = _rows(session, raw_log, model, facts, onset, low, high)
     return ModelFacts(**{**facts.__dict__, "rows": rows})
+
+
+def without_sketches(profile: DatasetProfile) -> DatasetProfile:
+    """``profile`` without its numeric columns' quantile sketches. The diagnosis reads counts,
+    bins, moments and ranges of the window profiles, never quantiles, and pooling the
+    sketches of a window's parts was most of its time at 60,000 rows a window
+    (``benchmarks/rca_diagnosis.py --profile``).
+
+    >>> import pyarrow as pa
+    >>> from smokejumper.stats.dataset import profile
+    >>> light = without_sketches(profile(pa.table({"age": [1.0, 2.0, 3.0]})))
+    >>> light.columns["age"].quantiles is None, light.columns["age"].mean
+    (True, 2.0)
+    """
+    columns = {
+        name: replace(c, quantiles=None, quantile_error=None)
+        if isinstance(c, NumericProfile)
+        else c
+        for name, c in profile.columns.items()
+    }
+    return replace(profile, columns=columns)
 
 
 def _rows(
