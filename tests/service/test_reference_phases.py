@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,7 +22,13 @@ from smokejumper.service.config import PendingMonitors
 from smokejumper.service.evaluation.runner import run_once
 from smokejumper.service.evaluation.window_cache import WindowCache
 from smokejumper.service.ingest import ingest
-from smokejumper.service.models import GivenData, register, set_reference
+from smokejumper.service.models import (
+    GivenData,
+    features_only,
+    register,
+    set_reference,
+    with_phases,
+)
 from smokejumper.stats.dataset import profile
 from smokejumper.store import models as repo
 from smokejumper.store.database import as_utc, make_engine, session_factory, upgrade
@@ -180,3 +187,18 @@ def test_seasonal_drift_compares_each_window_with_its_hours_or_says_why_not(
     else:
         assert [o["healthy"] for o in seen["daily"]] == [None, None]
         assert all("needs a reference with time" in str(o["reason"]) for o in seen["daily"])
+
+
+def test_naive_times_are_utc_and_dates_give_no_phases() -> None:
+    rows = _traffic(NOW - timedelta(hours=3), 3, 10, seed=4, time="timestamp")
+    chosen = features_only(profile(rows), "parquet", SCHEMA)
+    naive = rows.set_column(0, "timestamp", pc.cast(rows["timestamp"], pa.timestamp("us")))
+    assert (
+        with_phases(chosen, naive, SCHEMA).phases.keys()
+        == with_phases(chosen, rows, SCHEMA).phases.keys()
+    )
+    dates = rows.set_column(0, "timestamp", pc.cast(rows["timestamp"], pa.date32()))
+    dated = with_phases(chosen, dates, SCHEMA)
+    assert dated.phases == {}
+    assert dated.time_note is not None
+    assert "not times of day" in dated.time_note

@@ -118,7 +118,8 @@ def features_only(given: DatasetProfile, source: str, schema: ModelSchema) -> Re
 
 def with_phases(chosen: ReferenceSet, rows: pa.Table | None, schema: ModelSchema) -> ReferenceSet:
     """``chosen`` with its phases when ``rows`` hold the model's timestamp column (under the
-    model's own name for it, or ``timestamp``) as times, or as text Arrow reads as times.
+    model's own name for it, or ``timestamp``) as times (naive ones taken as UTC), or as text
+    Arrow reads as times; dates, numbers and other text give no phases, and a note says why.
 
     >>> from datetime import UTC, datetime, timedelta
     >>> from smokejumper.monitoring.schema import Feature
@@ -132,8 +133,8 @@ def with_phases(chosen: ReferenceSet, rows: pa.Table | None, schema: ModelSchema
     >>> with_phases(done, rows.drop_columns(["timestamp"]), schema).phases
     {}
     >>> with_phases(done, rows.set_column(1, "timestamp", pa.array([1, 2, 3])), schema).time_note
-    "column 'timestamp' holds int64, not times (or ISO 8601 text), so the reference has no \
-phases for seasonal monitors"
+    "column 'timestamp' holds int64, not times of day (or ISO 8601 text), so the reference has \
+no phases for seasonal monitors"
     """
     if rows is None:
         return chosen
@@ -145,9 +146,9 @@ phases for seasonal monitors"
     if pa.types.is_string(stamps.type) or pa.types.is_large_string(stamps.type):
         with contextlib.suppress(pa.ArrowInvalid):  # not times: said below
             stamps = stamps.cast(pa.timestamp("us", tz="UTC"))
-    if not (pa.types.is_timestamp(stamps.type) or pa.types.is_date(stamps.type)):
+    if not pa.types.is_timestamp(stamps.type):  # dates have no hour: no phases either
         note = (
-            f"column {column!r} holds {rows.column(column).type}, not times (or ISO 8601 "
+            f"column {column!r} holds {rows.column(column).type}, not times of day (or ISO 8601 "
             "text), so the reference has no phases for seasonal monitors"
         )
         return replace(chosen, phases={}, time_column=None, time_note=note)
