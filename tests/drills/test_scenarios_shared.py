@@ -92,6 +92,14 @@ def _signature(scenario: Scenario, windows) -> np.ndarray:  # type: ignore[no-un
             by_id = dict(zip(ids, predicted, strict=True))
             pairs = zip(w.label_ids, w.labels, strict=True)
             out.append(-np.mean([by_id[i] == bool(y) for i, y in pairs]))
+        elif fault.kind == "segment_concept":  # the segment's accuracy, labelled rows
+            column = t.column(fault.columns[0]).to_pylist()
+            predicted = np.asarray(t.column("prediction").to_pylist()) > 0.5
+            ids = t.column("id").to_pylist()
+            by_id = {i: (p, c) for i, p, c in zip(ids, predicted, column, strict=True)}
+            pairs = zip(w.label_ids, w.labels, strict=True)
+            hits = [by_id[i][0] == bool(y) for i, y in pairs if by_id[i][1] == fault.value]
+            out.append(-np.mean(hits))
         elif fault.kind == "serving_spike":
             out.append(pc.quantile(t.column("latency_ms"), 0.99)[0].as_py())
         elif fault.kind == "confidence_collapse":
