@@ -25,10 +25,12 @@ from smokejumper.monitoring.monitors.window import WindowData
 @register
 class Fairness(MonitorType):
     """Difference between segments: demographic parity or equalized odds (fairlearn), or the
-    accuracy gap (the most any group's accuracy falls short of the other groups', pooled).
+    accuracy gap (the most any group's accuracy falls short of the rest's: every other
+    labelled row).
 
-    The accuracy gap reads the labelled rows, leaves out groups with fewer than
-    ``min_group_rows`` of them, and is unhealthy only when the gap is over ``max`` *and* the
+    The accuracy gap reads the labelled rows, compares only groups with ``min_group_rows`` of
+    them or more (smaller groups stay in the rest), and is unhealthy only when the gap is over
+    ``max`` *and* the
     worst group is significantly worse than the rest: a one-sided two-proportion z-test,
     Bonferroni-corrected over the groups compared, under ``alpha``. A handful of labels per
     group makes wide gaps by chance; the test keeps them from paging.
