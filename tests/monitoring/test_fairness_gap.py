@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 from smokejumper.monitoring.monitors import WindowData, evaluate, parse_monitor
+from smokejumper.monitoring.monitors.config import MonitorSpec
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -28,7 +29,7 @@ def _window(wrong: dict[str, float], n: int = 900, seed: int = 4) -> WindowData:
     return WindowData(START, rows, labels=pa.table({"id": ids, "label": labels}))
 
 
-def _spec(**kw: object) -> object:
+def _spec(**kw: object) -> MonitorSpec:
     return parse_monitor(
         {
             "name": "gap",
@@ -45,7 +46,7 @@ def _spec(**kw: object) -> object:
 
 def test_the_gap_is_the_worst_group_against_the_rest() -> None:
     window = _window({"south": 0.5})
-    observed = evaluate(_spec(), window)  # type: ignore[arg-type]
+    observed = evaluate(_spec(), window)
     table = window.predictions
     labels = window.labels
     assert labels is not None
@@ -67,12 +68,14 @@ def test_the_gap_is_the_worst_group_against_the_rest() -> None:
 
 
 def test_a_gap_within_chance_or_under_the_limit_is_healthy() -> None:
-    even = evaluate(_spec(), _window({}))  # type: ignore[arg-type]
+    even = evaluate(_spec(), _window({}))
     assert even.healthy is True
-    assert even.value is not None and even.value < 0.15
+    assert even.value is not None
+    assert even.value < 0.15
     # a wide gap on a handful of rows is not significant: healthy, though over max
-    few = evaluate(_spec(min_group_rows=3), _window({"south": 0.5}, n=24, seed=1))  # type: ignore[arg-type]
-    assert few.value is not None and few.value > 0.15
+    few = evaluate(_spec(min_group_rows=3), _window({"south": 0.5}, n=24, seed=1))
+    assert few.value is not None
+    assert few.value > 0.15
     assert few.details["p_value"] >= 0.001
     assert few.healthy is True
 
@@ -80,7 +83,7 @@ def test_a_gap_within_chance_or_under_the_limit_is_healthy() -> None:
 def test_no_gap_without_labels_or_two_groups() -> None:
     window = _window({})
     unlabelled = WindowData(START, window.predictions)
-    assert evaluate(_spec(), unlabelled).value is None  # type: ignore[arg-type]
-    one = evaluate(_spec(min_group_rows=10_000), window)  # type: ignore[arg-type]
+    assert evaluate(_spec(), unlabelled).value is None
+    one = evaluate(_spec(min_group_rows=10_000), window)
     assert one.value is None
     assert "fewer than 2 groups" in one.details["reason"]
