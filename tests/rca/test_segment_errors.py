@@ -10,9 +10,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from scipy import stats
-from tests.rca.support import ONSET, drift_obs, hours, inputs, model, perf_obs
+from tests.rca.support import ONSET, drift_obs, hours, inputs, model, obs, perf_obs
 
-from smokejumper.rca import diagnose
+from smokejumper.rca import Observed, diagnose
 from smokejumper.rca.collectors import collectors
 from smokejumper.rca.slicing import segment_shifts, with_labels
 
@@ -112,3 +112,40 @@ def test_the_error_rise_test_agrees_with_scipy() -> None:
     z = (x1 / n1 - x0 / n0) / np.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
     tests = len(PLANS)
     assert basic["p_errors"] == pytest.approx(min(1.0, stats.norm.sf(z) * tests), rel=1e-9)
+
+
+def fairness_obs(worse: str | None, first_bad: int = -4) -> list[Observed]:
+    """An accuracy-gap monitor on ``plan``, 75 labelled rows a plan a window: right 80% of the
+    time, and from ``ONSET + first_bad`` h 45% for the ``worse`` plan (unhealthy then, but for
+    one healthy window by chance at the onset, so its latest episode starts late)."""
+    out = []
+    for at in hours(-12, 3):
+        bad = worse is not None and at >= ONSET + first_bad * timedelta(hours=1)
+        right = {p: 34 if bad and p == worse else 60 for p in PLANS}
+        details = {
+            "segment": "plan",
+            "worst": worse or "basic",
+            "counts": dict.fromkeys(PLANS, 75),
+            "right": right,
+            "labelled": 300,
+            "labelled_right": sum(right.values()),
+        }
+        out.append(
+            obs("fair", "fairness", at, 0.3 if bad else 0.0, not bad or at == ONSET, details)
+        )
+    return out
+
+
+def test_a_flapping_fairness_monitor_still_names_the_segment_from_its_own_onset() -> None:
+    # the rows read around the incident's (late) onset hold no clean window: only the
+    # fairness monitor's observations, from its first unhealthy window, tell before from after
+    facts = model(observations=tuple(fairness_obs("basic")))
+    found = SLICES.collect(inputs(facts))
+    causes = [e for e in found if e.cause is not None]
+    assert [e.cause.subject["segment"] for e in causes] == ["plan=basic"]  # type: ignore[union-attr]
+    assert "from its fairness monitor" in causes[0].summary
+    assert causes[0].at == ONSET - 4 * timedelta(hours=1)
+
+
+def test_a_quiet_fairness_monitor_names_nothing() -> None:
+    assert SLICES.collect(inputs(model(observations=tuple(fairness_obs(None))))) == []

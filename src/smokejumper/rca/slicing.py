@@ -276,6 +276,54 @@ def _judge(
     }
 
 
+def group_errors(
+    windows: Sequence[tuple[datetime, bool | None, Mapping[str, Any]]], column: str
+) -> list[dict[str, Any]]:
+    """The same judgement of errors as :func:`segment_shifts`, from a fairness monitor's
+    accuracy-gap observations instead of raw rows: ``(window start, healthy, details)`` with
+    per-group ``counts`` and ``right`` (labelled rows, right ones) and the window's
+    ``labelled`` and ``labelled_right``. The split is the monitor's own onset, its first
+    unhealthy window (so a flapping monitor whose latest episode started late still has its
+    clean windows before); ``[]`` when it was never unhealthy or saw no clean window first.
+
+    >>> from datetime import UTC, datetime
+    >>> t = [datetime(2026, 11, 1, h, tzinfo=UTC) for h in range(4)]
+    >>> def w(h, ok, south):
+    ...     return (t[h], ok, {"counts": {"north": 100, "south": 100},
+    ...                        "right": {"north": 80, "south": south},
+    ...                        "labelled": 200, "labelled_right": 80 + south})
+    >>> found = group_errors([w(0, True, 80), w(1, True, 81), w(2, False, 45), w(3, False, 50)],
+    ...                      "region")
+    >>> [(g["value"], g["errors_alone"]) for g in found]
+    [('north', False), ('south', True)]
+    """
+    usable = sorted(
+        ((t, ok, d) for t, ok, d in windows if d.get("counts") and d.get("right")),
+        key=lambda w: w[0],
+    )
+    onset = next((t for t, ok, _ in usable if ok is False), None)
+    if onset is None or not any(t < onset for t, _, _ in usable):
+        return []
+    sides: dict[str, dict[bool, dict[str, Any]]] = {}
+    totals = {False: (0, 0), True: (0, 0)}
+    for start, _, details in usable:
+        after = start >= onset
+        n, x = totals[after]
+        labelled = int(details.get("labelled") or 0)
+        totals[after] = (n + labelled, x + labelled - int(details.get("labelled_right") or 0))
+        for group, count in details["counts"].items():
+            right = int(details["right"].get(group) or 0)
+            side = sides.setdefault(str(group), {}).setdefault(after, {})
+            side["labelled_sum"] = side.get("labelled_sum", 0) + int(count)
+            side["wrong_sum"] = side.get("wrong_sum", 0) + int(count) - right
+    tested = [g for g, s in sides.items() if all(_count(s, k) >= MIN_SUPPORT for k in _SIDES)]
+    return [
+        {"column": column, "value": group, "onset": onset.isoformat()}
+        | _judge_errors(sides[group], totals, group in tested and len(tested) >= 2, len(tested))
+        for group in sorted(sides)
+    ]
+
+
 def suspect_columns(
     null_rates: Sequence[tuple[datetime, bool | None, dict[str, Any]]],
     profile_nulls: Sequence[str],

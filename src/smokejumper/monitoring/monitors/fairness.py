@@ -99,12 +99,15 @@ class Fairness(MonitorType):
                 f"fewer than 2 groups of {self.segment} with {self.min_group_rows} labelled rows"
             )
         accuracy: dict[str, float] = {}
+        sizes: dict[str, int] = {}
+        rights: dict[str, int] = {}
         gaps: list[tuple[float, float, str]] = []
         for group in compared:
             inside = groups == group
             n1, n0 = int(inside.sum()), int((~inside).sum())
             x1, x0 = int(right[inside].sum()), int(right[~inside].sum())
             accuracy[group] = round(x1 / n1, 6)
+            sizes[group], rights[group] = n1, x1
             p = min(1.0, shortfall_p(x1, n1, x0, n0) * len(compared))
             gaps.append((x0 / n0 - x1 / n1, p, group))
         gap, p_value, worst = max(gaps)
@@ -113,7 +116,10 @@ class Fairness(MonitorType):
             "groups": compared,
             "worst": worst,
             "accuracy": accuracy,
+            "counts": sizes,
+            "right": rights,
             "labelled": len(right),
+            "labelled_right": int(right.sum()),
             "p_value": p_value,
         }
 

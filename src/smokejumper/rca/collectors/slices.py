@@ -16,12 +16,13 @@ every value are context (all traffic), as above.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from smokejumper.rca.collectors.base import register
 from smokejumper.rca.evidence import Cause, Evidence, Ref
 from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts
-from smokejumper.rca.slicing import segment_shifts
+from smokejumper.rca.slicing import group_errors, segment_shifts
 
 VERSION_WEIGHT = 1.0
 SEGMENT_WEIGHT = 0.6
@@ -41,13 +42,19 @@ class Slices:
         """Per model and slicing column: where the degradation sits."""
         out: list[Evidence] = []
         for model in inputs.models.values():
-            if model.rows is None or model.rows.num_rows == 0:
-                continue
+            shifts: list[dict[str, Any]] = []
             columns = ("version", *model.segments)
-            shifts = segment_shifts(model.rows, columns, inputs.onset)
+            if model.rows is not None and model.rows.num_rows:
+                shifts = segment_shifts(model.rows, columns, inputs.onset)
             for column in model.segments:
-                out += self._errors(model, column, shifts, inputs)
-            for column in columns:
+                found = self._errors(model, column, shifts, inputs.onset, "its raw rows")
+                if not any(e.cause for e in found):  # the fairness monitor's own onset
+                    judged = _monitored(model, column)
+                    if judged:
+                        at = datetime.fromisoformat(judged[0]["onset"])
+                        found = self._errors(model, column, judged, at, "its fairness monitor")
+                out += found
+            for column in columns if shifts else ():
                 tested = [s for s in shifts if s["column"] == column and s["tested"]]
                 worse = [s for s in tested if s["significant"]]
                 if not worse or len(tested) < 2:
@@ -101,15 +108,21 @@ class Slices:
         return out
 
     def _errors(
-        self, model: ModelFacts, column: str, shifts: list[dict[str, Any]], inputs: DiagnosisInputs
+        self,
+        model: ModelFacts,
+        column: str,
+        shifts: list[dict[str, Any]],
+        onset: datetime,
+        source: str,
     ) -> list[Evidence]:
-        """Whether the model's errors rose in one value of ``column`` only, or in all alike."""
+        """Whether the model's errors rose in one value of ``column`` only, or in all alike
+        (``shifts`` judged from ``source``, split at ``onset``)."""
         tested = [s for s in shifts if s["column"] == column and s.get("errors_tested")]
         alone = [s for s in tested if s["errors_alone"]]
         rose = [s for s in tested if s["errors_rose"]]
         if not rose or len(tested) < 2:
             return []
-        facts = {"model": model.name, "column": column, "tested": len(tested)}
+        facts = {"model": model.name, "column": column, "tested": len(tested), "from": source}
         if not alone or len(rose) >= ALL * len(tested):
             return [
                 Evidence(
@@ -120,7 +133,7 @@ class Slices:
                     1.0,
                     0.0,
                     refs=tuple(Ref("segment", f"{column}={s['value']}") for s in rose[:5]),
-                    at=inputs.onset,
+                    at=onset,
                     details=facts | {"segments": rose},
                 )
             ]
@@ -151,12 +164,12 @@ class Slices:
                 Evidence(
                     self.name,
                     "segment_errors",
-                    f"{model.name}: only {segment} got worse ({said})",
+                    f"{model.name}: only {segment} got worse ({said}; from {source})",
                     1.0,
                     BIAS_WEIGHT,
                     cause=cause,
                     refs=refs,
-                    at=inputs.onset,
+                    at=onset,
                     details=details,
                 )
             )
@@ -173,11 +186,27 @@ class Slices:
                 supports=("fairness_bias",),
                 refutes=("concept_drift",),
                 refs=tuple(Ref("segment", f"{column}={s['value']}") for s in alone[:5]),
-                at=inputs.onset,
+                at=onset,
                 details=facts | {"segments": alone},
             )
         )
         return out
+
+
+def _monitored(model: ModelFacts, column: str) -> list[dict[str, Any]]:
+    """The errors by value of ``column`` as the model's fairness monitors on it saw them (the
+    accuracy gap's per-group counts), split at the monitor's own onset: the first monitor
+    that finds errors confined to one value, else nothing."""
+    for observed in model.monitors_of("fairness").values():
+        windows = [
+            (o.window_start, o.healthy, o.details)
+            for o in observed
+            if o.details.get("segment") == column
+        ]
+        judged = group_errors(windows, column)
+        if any(j["errors_alone"] for j in judged):
+            return judged
+    return []
 
 
 def _said(s: dict[str, object]) -> str:
