@@ -62,6 +62,7 @@ def list_scenarios() -> None:
         table.add_column(column)
     for s in available_scenarios():
         fault = "none" if s.fault is None else f"{s.fault.kind} {', '.join(s.fault.columns)}"
+        fault += f"={s.fault.value}" if s.fault is not None and s.fault.value else ""
         component = s.truth.component
         table.add_row(
             s.name,
