@@ -33,7 +33,7 @@ from smokejumper.store.alerts import load_alerts
 from smokejumper.store.batches import refusal_times
 from smokejumper.store.changes import changes_between
 from smokejumper.store.database import as_utc
-from smokejumper.store.labels import labels_for
+from smokejumper.store.labels import label_summary, labels_for
 from smokejumper.store.models import list_models, reference_of, schema_of
 from smokejumper.store.monitors import monitors_of
 from smokejumper.store.observations import observations_of
@@ -215,4 +215,7 @@ def _rows(
         max_limit=MAX_ROWS,
     )
     table = read_slice(session, raw_log, model, layout, query).table
+    labelled, _ = label_summary(session, model)
+    if not labelled:  # no labels at all: spare the lookup of every row's id
+        return table
     return with_labels(table, labels_for(session, model, table.column("id").to_pylist()))
