@@ -1,6 +1,7 @@
 """Drills replayed through a real server (one ``smokejumper serve`` for the module): the
 pipeline failure opens an incident labelled data quality with the broken run on record, the
-bad version's alias move is in the incident's changes, and a seasonal pattern opens nothing."""
+bad version's alias move is in the incident's changes, bias in one region is caught by the
+fairness monitor and named by the diagnosis, and a seasonal pattern opens nothing."""
 
 from __future__ import annotations
 
@@ -76,3 +77,17 @@ def test_a_seasonal_pattern_in_the_reference_opens_no_incident(drills: DrillServ
     # the reference holds the daily pattern hour by hour and drift is judged by the hour of the
     # day, so the pattern raises no drift warning either (it raised one most hours before)
     assert dict(score.false_alarm_monitors).get("drift", 0) == 0
+
+
+def test_bias_in_one_region_pages_the_fairness_monitor_and_the_diagnosis_names_it(
+    drills: DrillServer,
+) -> None:
+    result = drills.run(get_scenario("segment_bias"), seed=2, size=Size.SMALL)
+    score = result.score
+    assert score.detected is True
+    assert score.false_alarms == 0
+    assert "fairness" in score.alerts
+    assert score.incident_opened
+    assert score.label_right is True
+    assert "fairness_bias" in score.labels
+    assert score.rank == 1  # the top hypothesis: fairness_bias naming region=south

@@ -10,7 +10,8 @@ import numpy as np
 import pyarrow.compute as pc
 import pytest
 
-from smokejumper.drills.base_data import loans_pool
+from smokejumper.drills import faults
+from smokejumper.drills.base_data import default_probability, loans_pool
 from smokejumper.drills.model import train_model
 from smokejumper.drills.monitors import short_names
 from smokejumper.drills.registry import available_scenarios, get_scenario, register
@@ -35,6 +36,7 @@ def test_the_issue_scenarios_are_all_there() -> None:
         "sudden_drift", "gradual_drift", "pipeline_failure", "unit_change", "unseen_categories",
         "stale_features", "volume_drop", "concept_drift", "bad_version", "seasonal",
         "drift_without_harm", "serving_spike", "confidence_collapse", "prior_shift",
+        "segment_bias",
     } <= names  # fmt: skip
     assert [s for s in SCENARIOS if not s.truth.incident] == [
         get_scenario("drift_without_harm"),
@@ -92,6 +94,14 @@ def _signature(scenario: Scenario, windows) -> np.ndarray:  # type: ignore[no-un
             by_id = dict(zip(ids, predicted, strict=True))
             pairs = zip(w.label_ids, w.labels, strict=True)
             out.append(-np.mean([by_id[i] == bool(y) for i, y in pairs]))
+        elif fault.kind == "segment_concept":  # the segment's accuracy, labelled rows
+            column = t.column(fault.columns[0]).to_pylist()
+            predicted = np.asarray(t.column("prediction").to_pylist()) > 0.5
+            ids = t.column("id").to_pylist()
+            by_id = {i: (p, c) for i, p, c in zip(ids, predicted, column, strict=True)}
+            pairs = zip(w.label_ids, w.labels, strict=True)
+            hits = [by_id[i][0] == bool(y) for i, y in pairs if by_id[i][1] == fault.value]
+            out.append(-np.mean(hits))
         elif fault.kind == "serving_spike":
             out.append(pc.quantile(t.column("latency_ms"), 0.99)[0].as_py())
         elif fault.kind == "confidence_collapse":
@@ -137,6 +147,27 @@ def test_scenarios_and_truth_refuse_nonsense() -> None:
         Scenario("Bad Name", "t", "s", Fault("volume_drop", 0.9), truth)
     with pytest.raises(ScenarioError, match="window_seconds 700"):
         Scenario("odd", "t", "s", Fault("volume_drop", 0.9), truth, window_seconds=700)
+
+
+def test_a_segment_fault_moves_the_world_of_its_segment_only() -> None:
+    pool = loans_pool().table
+    fault = get_scenario("segment_bias").fault
+    assert fault is not None
+    assert fault.value in pool.column("region").to_pylist()
+    concept = faults.concept(fault, 1.0, pool)
+    south = np.asarray(pool.column("region").to_pylist()) == fault.value
+    assert isinstance(concept, np.ndarray)
+    assert set(concept[south]) == {fault.magnitude}
+    assert set(concept[~south]) == {0.0}
+    moved = default_probability(pool, concept=concept)
+    assert np.array_equal(moved[~south], default_probability(pool)[~south])
+    everywhere = default_probability(pool, concept=fault.magnitude)
+    assert np.allclose(moved[south], everywhere[south])
+    # the default rate barely moves: the world changed, not the base rate
+    assert abs(moved.mean() - default_probability(pool).mean()) < 0.03
+    assert faults.concept(fault, 0.0, pool) == 0.0
+    with pytest.raises(ScenarioError, match="needs one column and its value"):
+        Fault("segment_concept", 1.0, ("region",))
 
 
 def test_the_registry_refuses_a_second_scenario_of_a_name() -> None:

@@ -68,6 +68,7 @@ def test_every_scenario_has_a_truth_for_every_question(scenario: Scenario) -> No
         ("serving_spike", "serving", "serving_infrastructure", "escalate"),
         ("concept_drift", "outcomes", "concept_drift", "retrain"),
         ("unit_change", "inputs", "schema_change", "quarantine"),
+        ("segment_bias", "outcomes", "fairness_bias", "retrain"),
     ],
 )
 def test_the_best_answers_per_scenario(name: str, first: str, cause: str, mitigation: str) -> None:

@@ -62,6 +62,7 @@ def list_scenarios() -> None:
         table.add_column(column)
     for s in available_scenarios():
         fault = "none" if s.fault is None else f"{s.fault.kind} {', '.join(s.fault.columns)}"
+        fault += f"={s.fault.value}" if s.fault is not None and s.fault.value else ""
         component = s.truth.component
         table.add_row(
             s.name,
@@ -136,7 +137,10 @@ def _show_run(result: DrillResult) -> None:
     table.add_row("incident opened", _yes(score.incident_opened), _yes(score.incident_expected))
     table.add_row("taxonomy labels", ", ".join(score.labels) or "-", scenario.truth.label or "-")
     table.add_row("label right", _yes(score.label_right), "")
-    table.add_row("root-cause rank", _text(score.rank), "(none until diagnosis answers)")
+    component = scenario.truth.component
+    cause = f"{component.kind} {component.name}".strip() if component.kind != "none" else "-"
+    cause += f" ({component.version})" if component.version else ""
+    table.add_row("root-cause rank", _text(score.rank), cause)
     table.add_row("alerts of monitors", ", ".join(score.alerts) or "-", "")
     console.print(table)
     if result.incident:

@@ -87,11 +87,12 @@ def _floats(table: pa.Table, name: str, fill: float) -> np.ndarray:
     return np.where(np.isfinite(values), values, fill)
 
 
-def default_probability(table: pa.Table, *, concept: float = 0.0) -> np.ndarray:
+def default_probability(table: pa.Table, *, concept: float | np.ndarray = 0.0) -> np.ndarray:
     """The world's probability of default for each application of ``table`` (its true
     features, before any fault corrupts what the model sees). ``concept`` in [0, 1] moves
     the world towards another one (concept drift): at 1 the credit score no longer tells
-    anything and the loan size tells the opposite of what it used to."""
+    anything and the loan size tells the opposite of what it used to. An array of one
+    ``concept`` per row moves the world for some rows only (one segment)."""
     credit = _floats(table, "credit_score", 680.0)
     income = np.maximum(_floats(table, "income", 44_000.0), 1.0)
     ratio = _floats(table, "loan_amount", 12_000.0) / income

@@ -11,8 +11,8 @@ one of them:
 * :func:`bend_scores` and :func:`serving`: what the model answers and how (a bad version,
   confidence collapse, latency and errors).
 
-The world's own change (concept drift) is applied where outcomes are drawn
-(:mod:`smokejumper.drills.traffic`).
+The world's own change (concept drift, everywhere or in one segment: :func:`concept`) is
+applied where outcomes are drawn (:mod:`smokejumper.drills.traffic`).
 
 >>> import pyarrow as pa
 >>> table = pa.table({"loan_amount": [100.0, 250.0]})
@@ -99,6 +99,29 @@ def corrupt_features(
             continue
         table = table.set_column(index, column, replaced)
     return table
+
+
+def concept(fault: Fault | None, strength: float, table: pa.Table) -> float | np.ndarray:
+    """How far the world has moved for each row of ``table`` (the ``concept`` of
+    :func:`~smokejumper.drills.base_data.default_probability`): ``strength * magnitude`` for
+    every row under concept drift, for the rows of the fault's segment only under a
+    ``segment_concept`` fault (0 elsewhere), 0 for any other fault.
+
+    >>> table = pa.table({"region": ["north", "south", None]})
+    >>> concept(Fault("segment_concept", 1.0, ("region",), value="south"), 0.5, table).tolist()
+    [0.0, 0.5, 0.0]
+    >>> concept(Fault("concept_drift", 1.0), 1.0, table)
+    1.0
+    """
+    if fault is None or strength == 0.0:
+        return 0.0
+    if fault.kind == "concept_drift":
+        return strength * fault.magnitude
+    if fault.kind == "segment_concept":
+        hit = pc.fill_null(pc.equal(table.column(fault.columns[0]), fault.value), False)
+        mask = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+        return np.where(mask, strength * fault.magnitude, 0.0)
+    return 0.0
 
 
 def bend_scores(fault: Fault | None, strength: float, scores: np.ndarray) -> np.ndarray:

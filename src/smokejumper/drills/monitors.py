@@ -10,7 +10,9 @@ Who pages and who warns:
   feature), categories never seen (``unseen_<column>``, per categorical feature), traffic under
   30% of the usual for two windows in a row (``volume``), accuracy under the model's holdout
   accuracy minus 8 points (``accuracy``), p99 latency over 250 ms (``latency``), more than 2%
-  errors (``errors``), and mean confidence under half the holdout's (``confidence``).
+  errors (``errors``), mean confidence under half the holdout's (``confidence``), and one
+  segment's accuracy falling :data:`FAIRNESS_GAP` or more short of the other segments' with
+  significance (``fairness``: the accuracy gap over the model's declared segment).
 * **Warn** (no incident on its own; joins one that is open): drift of the inputs (``drift``)
   and of the predictions (``prediction_drift``). Drift alone is a sign, not a failure: an
   incident opens when something that matters breaks. Input drift compares each window with
@@ -39,6 +41,11 @@ from smokejumper.drills.model import DrillModel
 ACCURACY_MARGIN = 0.08
 #: The share of the usual rows under which the volume monitor pages.
 VOLUME_FLOOR = 0.3
+#: Points of accuracy one segment may fall short of the others before the fairness monitor
+#: pages (when the shortfall is significant at :data:`FAIRNESS_ALPHA`, Bonferroni over the
+#: segment's values).
+FAIRNESS_GAP = 0.15
+FAIRNESS_ALPHA = 0.001
 
 
 def short_names(pool: BasePool) -> list[str]:
@@ -53,6 +60,7 @@ def short_names(pool: BasePool) -> list[str]:
         "latency",
         "errors",
         "confidence",
+        "fairness",
         "drift",
         "prediction_drift",
     ]
@@ -92,6 +100,14 @@ def monitor_suite(
         page("latency", "latency", quantile=0.99, max=250),
         page("errors", "error_rate", max=0.02),
         page("confidence", "confidence", statistic="mean", min=round(confidence / 2, 4)),
+        page(
+            "fairness",
+            "fairness",
+            metric="accuracy_gap",
+            segment=pool.segment,
+            max=FAIRNESS_GAP,
+            alpha=FAIRNESS_ALPHA,
+        ),
         warn("drift", "feature_drift", max=0, seasonality="daily"),
         warn("prediction_drift", "prediction_drift", max=0.1),
     ]

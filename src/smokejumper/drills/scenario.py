@@ -39,12 +39,14 @@ FaultKind = Literal[
     "serving_spike",
     "confidence_collapse",
     "label_shift",
+    "segment_concept",
 ]
 FAULT_KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 
 #: What a root cause is: a feature, a pipeline job (with the dataset version it wrote), a model
-#: version or alias move, the serving stack, the world, or nothing (no fault).
-ComponentKind = Literal["feature", "pipeline", "version", "serving", "world", "none"]
+#: version or alias move, the serving stack, the world, one segment of the traffic (named
+#: ``column=value``), or nothing (no fault).
+ComponentKind = Literal["feature", "pipeline", "version", "serving", "world", "segment", "none"]
 COMPONENT_KINDS: tuple[str, ...] = ComponentKind.__args__  # type: ignore[attr-defined]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -71,13 +73,23 @@ class Size(enum.Enum):
 class Fault:
     """The failure injected: its ``kind``, where it starts (``onset``: the share of the replayed
     windows before it), its ``magnitude`` (per kind: a share, a factor, a strength), the
-    ``columns`` it touches, and ``ramp_windows`` over which it grows (0: all at once)."""
+    ``columns`` it touches, and ``ramp_windows`` over which it grows (0: all at once). A fault
+    confined to one segment (``segment_concept``) names its one column and the ``value`` of it
+    that it hits.
+
+    >>> Fault("segment_concept", 1.0, ("region",))
+    Traceback (most recent call last):
+    ...
+    smokejumper.errors.ScenarioError: a segment_concept fault needs one column and its value \
+(Fault(..., columns=("region",), value="south"))
+    """
 
     kind: FaultKind
     magnitude: float
     columns: tuple[str, ...] = ()
     onset: float = 0.5
     ramp_windows: int = 0
+    value: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -91,6 +103,11 @@ class Fault:
             )
         if self.ramp_windows < 0:
             raise ScenarioError(f"fault.ramp_windows must be 0 or more, got {self.ramp_windows}")
+        if self.kind == "segment_concept" and (len(self.columns) != 1 or not self.value):
+            raise ScenarioError(
+                "a segment_concept fault needs one column and its value "
+                '(Fault(..., columns=("region",), value="south"))'
+            )
 
     def strength(self, window: int, onset: int) -> float:
         """How much of the fault is present in ``window`` (0 before the onset, then up to 1).

@@ -95,7 +95,9 @@ def rank_of(
     version when the truth has one, in what the hypothesis says the cause is: its ``key``,
     ``title`` and ``subject``, not the evidence it cites), None if none does. A change in the
     world (concept drift, a prior shift) has no part of the system to name: there the first
-    hypothesis with the truth's taxonomy ``label`` names it.
+    hypothesis with the truth's taxonomy ``label`` names it. A segment (``column=value``) says
+    where, not what: a hypothesis names it when it names the segment *and* has the truth's
+    ``label`` (a data-quality cause in the same segment is not the bias it looks for).
 
     >>> rank_of([{"title": "drift in age"}, {"title": "job etl.x wrote few rows"}],
     ...         Component("pipeline", "etl.x"))
@@ -104,12 +106,18 @@ def rank_of(
     ...          {"title": "concept", "label": "concept_drift"}],
     ...         Component("world", "default behaviour"), "concept_drift")
     2
+    >>> rank_of([{"title": "nulls in region=south", "label": "data_quality"},
+    ...          {"title": "bias in region=south", "label": "fairness_bias"}],
+    ...         Component("segment", "region=south"), "fairness_bias")
+    2
     """
     if component.kind == "world" and label is not None:
         found = [i for i, h in enumerate(hypotheses, start=1) if h.get("label") == label]
         return found[0] if found else None
     wanted = [component.name.lower()] + ([component.version.lower()] if component.version else [])
     for place, hypothesis in enumerate(hypotheses, start=1):
+        if component.kind == "segment" and label is not None and hypothesis.get("label") != label:
+            continue
         named = (hypothesis.get("key"), hypothesis.get("title"), hypothesis.get("subject"))
         text = repr(named).lower()
         if all(word in text for word in wanted):

@@ -21,6 +21,7 @@ _AREAS: dict[str, tuple[str, ...]] = {
     "version": ("deploys",),
     "serving": ("serving",),
     "world": ("outcomes",),
+    "segment": ("outcomes",),
     "none": (),
 }
 
@@ -37,6 +38,11 @@ MITIGATIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "volume_drop": (("escalate",), "the model is fine: the gateway that lost traffic is not"),
     "concept_drift": (("retrain",), "the world changed: retrain on recent labelled data"),
     "label_shift": (("retrain",), "the base rate moved: retrain or recalibrate"),
+    "segment_concept": (
+        ("retrain",),
+        "the world changed for one group: retrain with its recent labelled data (review its "
+        "decisions by hand until then)",
+    ),
     "bad_version": (("rollback",), "roll the alias back to the last known good version"),
     "serving_spike": (("escalate",), "the model server is failing: its owners must fix it"),
     "confidence_collapse": (

@@ -153,7 +153,7 @@ def build_traffic(
         if fault is not None and fault.kind == "label_shift":
             outcome = outcomes[picked]
         else:
-            concept = strength * fault.magnitude if fault and fault.kind == "concept_drift" else 0
+            concept = faults.concept(fault, strength, true)
             outcome = rng.random(true.num_rows) < default_probability(true, concept=concept)
             outcome = outcome.astype(np.int64)
         seen = faults.corrupt_features(fault, strength, true, rng)

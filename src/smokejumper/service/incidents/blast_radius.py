@@ -2,10 +2,11 @@
 
 * **Traffic**, per model: the predictions logged in windows from the onset on, how many of them
   are *affected* (in a window where a monitor that fired for the incident was unhealthy, and
-  of the incident's versions of the model if it names some; a model with no such monitor:
-  every one since the onset) and their share of the model's traffic then; by version and
-  by segment (the model's schema's segments, counted from the window parts, so no raw log is
-  read).
+  of the incident's versions of the model if it names some; only those of the segment the
+  monitor named, when it names one: a fairness monitor's worst group; a model with no such
+  monitor: every one since the onset) and their share of the model's traffic then; by
+  version and by segment (the model's schema's segments, counted from the window parts, so no
+  raw log is read).
 * **Downstream**, through lineage: the datasets the first anomalous pipeline run before the
   onset wrote, the runs that read them afterwards and what those wrote in turn; the other
   models reading any of them when models declare their input datasets (``inputs:`` in the
@@ -20,6 +21,7 @@ The counting is pure (:func:`traffic`, :func:`downstream`, :func:`budget_burn`);
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,11 +53,14 @@ Part = tuple[datetime, str, str, int]
 
 
 def traffic(
-    parts: Sequence[Part], unhealthy: Collection[datetime] | None, versions: Collection[str]
+    parts: Sequence[Part],
+    unhealthy: Collection[datetime] | Mapping[datetime, Collection[str] | None] | None,
+    versions: Collection[str],
 ) -> dict[str, Any]:
     """Predictions in ``parts`` (``(window start, version, segment, rows)``), and those
-    affected: in a window of ``unhealthy`` (``None``: every window) and of ``versions``
-    (empty: every version).
+    affected: in a window of ``unhealthy`` (``None``: every window; a mapping gives each
+    window the segments affected in it, ``column=value``, or ``None`` for all of them) and of
+    ``versions`` (empty: every version).
 
     >>> from datetime import UTC, datetime
     >>> h = [datetime(2026, 11, 1, i, tzinfo=UTC) for i in range(3)]
@@ -68,12 +73,14 @@ def traffic(
     [('plan=basic', 30), ('plan=pro', 10)]
     >>> traffic(parts, None, {"v2"})["affected_predictions"]
     60
+    >>> traffic(parts, {h[0]: {"plan=pro"}, h[1]: None}, ())["affected_predictions"]
+    70
     """
     total = affected = 0
     by_version: dict[str, list[int]] = {}
     by_segment: dict[str, list[int]] = {}
     for start, version, segment, rows in parts:
-        hit = (unhealthy is None or start in unhealthy) and (not versions or version in versions)
+        hit = _in(unhealthy, start, segment) and (not versions or version in versions)
         total += rows
         affected += rows if hit else 0
         for key, table in ((version, by_version), (segment, by_segment)):
@@ -99,6 +106,33 @@ def traffic(
             if s
         ],
     }
+
+
+def _in(
+    unhealthy: Collection[datetime] | Mapping[datetime, Collection[str] | None] | None,
+    start: datetime,
+    segment: str,
+) -> bool:
+    """Whether the part of window ``start`` and ``segment`` is affected."""
+    if unhealthy is None:
+        return True
+    if start not in unhealthy:
+        return False
+    if not isinstance(unhealthy, Mapping):
+        return True
+    named = unhealthy[start]
+    return named is None or bool(set(named) & set(segment.split(",")))
+
+
+def affected_segment(details: Mapping[str, Any]) -> str | None:
+    """The segment an unhealthy observation names (``column=value``: a fairness monitor's
+    worst group), or ``None`` when it is about the whole window.
+
+    >>> affected_segment({"segment": "region", "worst": "south"}), affected_segment({})
+    ('region=south', None)
+    """
+    column, worst = details.get("segment"), details.get("worst")
+    return f"{column}={worst}" if column and worst is not None else None
 
 
 def downstream(
@@ -230,14 +264,19 @@ def blast_radius(
         start = _window_start(reference, window)
         parts = window_part_counts(session, model, start, now)
         fired = scope.monitors.get(name, ())
-        unhealthy: set[datetime] | None = None
+        unhealthy: dict[datetime, set[str] | None] | None = None
         if fired:
-            unhealthy = {
-                as_utc(row.window_start)
-                for monitor in fired
-                for _, row in observations_of(session, model, monitor.name, start, now)
-                if row.healthy is False
-            }
+            unhealthy = {}
+            for monitor in fired:
+                for _, row in observations_of(session, model, monitor.name, start, now):
+                    if row.healthy is not False:
+                        continue
+                    at = as_utc(row.window_start)
+                    segment = affected_segment(json.loads(row.details or "{}"))
+                    if segment is None or (at in unhealthy and unhealthy[at] is None):
+                        unhealthy[at] = None  # the whole window
+                    else:
+                        unhealthy[at] = {*(unhealthy.get(at) or ()), segment}
         versions = {v for m, v in scope.incident.versions if m == name}
         counted = traffic(parts, unhealthy, versions)
         has_segments = bool(schema_of(model).segments)

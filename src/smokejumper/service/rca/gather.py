@@ -2,8 +2,8 @@
 (:class:`~smokejumper.rca.inputs.DiagnosisInputs`): per model its monitors' observations
 from the lookback on, traffic, refused batches, merged window profiles of
 :data:`PROFILE_WINDOWS` windows each side of the onset, its reference and the raw log's rows
-of those windows (only the columns the slices need); the changes, judged pipeline runs and
-alerts of the span.
+of those windows (only the columns the slices need, with the labels that came back for them);
+the changes, judged pipeline runs and alerts of the span.
 
 The reads are bounded by the onset, not by the model's history: a week of hourly windows
 and ten million logged rows cost a day of observations and a dozen windows of rows.
@@ -23,7 +23,7 @@ from smokejumper.monitoring.slices import SliceQuery
 from smokejumper.monitoring.windows import summarise
 from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts, Observed
 from smokejumper.rca.profile_checks import profile_findings
-from smokejumper.rca.slicing import suspect_columns
+from smokejumper.rca.slicing import suspect_columns, with_labels
 from smokejumper.service.incidents.reconstruction import judged_runs
 from smokejumper.service.incidents.scope import Scope, load_scope
 from smokejumper.service.slices import read_slice
@@ -33,6 +33,7 @@ from smokejumper.store.alerts import load_alerts
 from smokejumper.store.batches import refusal_times
 from smokejumper.store.changes import changes_between
 from smokejumper.store.database import as_utc
+from smokejumper.store.labels import label_summary, labels_for
 from smokejumper.store.models import list_models, reference_of, schema_of
 from smokejumper.store.monitors import monitors_of
 from smokejumper.store.observations import observations_of
@@ -204,7 +205,7 @@ def _rows(
     ]
     suspects = [c for c in suspect_columns(nulls, spiked, onset) if c in facts.features]
     layout = schema_of(model).arrow_schema()
-    columns = ["timestamp", "version", *facts.segments, *suspects, "error", "prediction"]
+    columns = ["id", "timestamp", "version", *facts.segments, *suspects, "error", "prediction"]
     query = SliceQuery.build(
         layout,
         low,
@@ -213,4 +214,8 @@ def _rows(
         limit=MAX_ROWS,
         max_limit=MAX_ROWS,
     )
-    return read_slice(session, raw_log, model, layout, query).table
+    table = read_slice(session, raw_log, model, layout, query).table
+    labelled, _ = label_summary(session, model)
+    if not labelled:  # no labels at all: spare the lookup of every row's id
+        return table
+    return with_labels(table, labels_for(session, model, table.column("id").to_pylist()))
