@@ -2,8 +2,9 @@
 (:class:`~smokejumper.rca.inputs.DiagnosisInputs`): per model its monitors' observations
 from the lookback on, traffic, refused batches, merged window profiles of
 :data:`PROFILE_WINDOWS` windows each side of the onset, its reference and the raw log's rows
-of those windows (only the columns the slices need); the changes, judged pipeline runs and
-alerts of the span.
+of those windows (only the columns the slices need) and the labels of at most
+:data:`MAX_LABELLED` of those rows each side of the onset (evenly spread, looked up by id);
+the changes, judged pipeline runs and alerts of the span.
 
 The reads are bounded by the onset, not by the model's history: a week of hourly windows
 and ten million logged rows cost a day of observations and a dozen windows of rows.
@@ -15,7 +16,9 @@ import json
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from smokejumper.alerting import Alert
@@ -33,6 +36,7 @@ from smokejumper.store.alerts import load_alerts
 from smokejumper.store.batches import refusal_times
 from smokejumper.store.changes import changes_between
 from smokejumper.store.database import as_utc
+from smokejumper.store.labels import label_summary, labels_for
 from smokejumper.store.models import list_models, reference_of, schema_of
 from smokejumper.store.monitors import monitors_of
 from smokejumper.store.observations import observations_of
@@ -46,6 +50,8 @@ LOOKBACK_HOURS = 24
 PROFILE_WINDOWS = 6
 #: The most raw rows read per model (the earliest are kept past it).
 MAX_ROWS = 1_000_000
+#: The most rows each side of the onset whose labels are looked up.
+MAX_LABELLED = 20_000
 
 
 def gather(
@@ -156,8 +162,13 @@ def _model(
     )
     if raw_log is None or high <= low:
         return facts
-    rows = _rows(session, raw_log, model, facts, onset, low, high)
-    return ModelFacts(**{**facts.__dict__, "rows": rows})
+    labelled = label_summary(session, model)[0] > 0
+    rows = _rows(session, raw_log, model, facts, onset, low, high, with_ids=labelled)
+    found = None
+    if labelled:
+        found = _labelled(session, model, rows, onset)
+        rows = rows.drop_columns(["id"])
+    return ModelFacts(**{**facts.__dict__, "rows": rows, "labelled": found})
 
 
 def without_sketches(profile: DatasetProfile) -> DatasetProfile:
@@ -189,6 +200,8 @@ def _rows(
     onset: datetime,
     low: datetime,
     high: datetime,
+    *,
+    with_ids: bool = False,
 ) -> pa.Table:
     before = [p for t, p in facts.profiles if t < onset]
     after = [p for t, p in facts.profiles if t >= onset]
@@ -205,6 +218,8 @@ def _rows(
     suspects = [c for c in suspect_columns(nulls, spiked, onset) if c in facts.features]
     layout = schema_of(model).arrow_schema()
     columns = ["timestamp", "version", *facts.segments, *suspects, "error", "prediction"]
+    if with_ids:
+        columns.append("id")
     query = SliceQuery.build(
         layout,
         low,
@@ -214,3 +229,30 @@ def _rows(
         max_limit=MAX_ROWS,
     )
     return read_slice(session, raw_log, model, layout, query).table
+
+
+def _labelled(session: Session, model: Model, rows: pa.Table, onset: datetime) -> pa.Table:
+    """``timestamp``, ``prediction`` and ``label`` (text) of the rows with a label, looking up
+    at most :data:`MAX_LABELLED` rows each side of the onset (evenly spread over each side)."""
+    stamps = rows.column("timestamp")
+    after = np.asarray(
+        pc.greater_equal(stamps, pa.scalar(onset, stamps.type)).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
+    picked = []
+    for side in (np.flatnonzero(~after), np.flatnonzero(after)):
+        if len(side) > MAX_LABELLED:
+            side = side[np.linspace(0, len(side) - 1, MAX_LABELLED).round().astype(np.int64)]
+        picked.append(side)
+    sample = rows.take(pa.array(np.concatenate(picked)))
+    ids = sample.column("id").to_pylist()
+    known = labels_for(session, model, [i for i in ids if i is not None])
+    keep = [i in known for i in ids]
+    chosen = sample.filter(pa.array(keep, pa.bool_()))
+    return pa.table(
+        {
+            "timestamp": chosen.column("timestamp"),
+            "prediction": chosen.column("prediction"),
+            "label": pa.array([known[i] for i, k in zip(ids, keep, strict=True) if k], pa.string()),
+        }
+    )
