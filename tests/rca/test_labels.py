@@ -130,6 +130,21 @@ def test_class_predictions_are_judged_by_the_share_predicted_right() -> None:
     ]
 
 
+def test_predictions_that_cannot_be_read_per_class_make_no_candidate() -> None:
+    table = labelled(0.6)
+    flags = pa.array([p > 0.5 for p in table.column("prediction").to_pylist()])
+    other_words = table.set_column(1, "prediction", flags)  # true/false against labels 0/1
+    found = compare_labels(other_words, ONSET)
+    assert found is not None and found.per_class == () and found.held == 0.0
+    assert [e.kind for e in COLLECTOR.collect(inputs(model(labelled=other_words)))] == [
+        "labels_moved"
+    ]
+    missing = table.set_column(1, "prediction", pa.nulls(table.num_rows, pa.float64()))
+    found = compare_labels(missing, ONSET)
+    assert found is not None and found.per_class == () and found.mean_before is None
+    assert found.p_value < 1e-9  # the labels still moved
+
+
 def test_a_prior_shift_is_a_candidate_and_concept_drift_is_not() -> None:
     shift = COLLECTOR.collect(inputs(model(labelled=labelled(0.6))))
     assert [e.kind for e in shift] == ["labels_moved", "prior_shift", "drift_explained_by_labels"]

@@ -119,6 +119,11 @@ def _numeric(column: pa.ChunkedArray) -> np.ndarray | None:
     return np.asarray(values, dtype=np.float64)
 
 
+def _both_sides(usable: np.ndarray, after: np.ndarray) -> bool:
+    """Whether both sides have :data:`MIN_LABELS` usable predictions."""
+    return int((usable & after).sum()) >= MIN_LABELS and int((usable & ~after).sum()) >= MIN_LABELS
+
+
 def _cohen_d(before: np.ndarray, after: np.ndarray) -> float:
     spread = math.sqrt((float(before.var(ddof=1)) + float(after.var(ddof=1))) / 2)
     gap = float(after.mean() - before.mean())
@@ -157,8 +162,8 @@ def compare_labels(labelled: pa.Table, onset: datetime) -> LabelComparison | Non
     per_class: list[ClassShift] = []
     means: tuple[float | None, float | None, float | None] = (None, None, None)
     explained = None
-    if scores is not None:
-        usable = np.isfinite(scores)
+    usable = np.isfinite(scores) if scores is not None else None
+    if scores is not None and usable is not None and _both_sides(usable, after):
         class_means = []
         for c in classes:
             b = scores[(labels == c) & ~after & usable]
@@ -172,14 +177,17 @@ def compare_labels(labelled: pa.Table, onset: datetime) -> LabelComparison | Non
         implied = float(np.dot(shares_a[known], np.asarray(class_means)[known]))
         implied /= float(shares_a[known].sum()) or 1.0
         means = (was, now, implied)
-        error = float(scores[after & usable].std(ddof=1)) / math.sqrt(max(1, int(after.sum())))
+        spread = float(scores[after & usable].std(ddof=1))
+        error = spread / math.sqrt(int((after & usable).sum()))
         if abs(implied - was) > 2 * error:
             explained = (now - was) / (implied - was)
-    else:
+    elif scores is None:
         predicted = np.asarray(
             pc.cast(labelled.column("prediction"), pa.string()).to_pylist(), dtype=object
         )
-        for c in classes:
+        if not set(classes) & {str(v) for v in predicted if v is not None}:
+            predicted = np.array([], dtype=object)  # predictions of another vocabulary
+        for c in classes if len(predicted) else ():
             b = predicted[(labels == c) & ~after]
             a = predicted[(labels == c) & after]
             if len(b) >= MIN_CLASS and len(a) >= MIN_CLASS:
