@@ -135,13 +135,17 @@ def test_predictions_that_cannot_be_read_per_class_make_no_candidate() -> None:
     flags = pa.array([p > 0.5 for p in table.column("prediction").to_pylist()])
     other_words = table.set_column(1, "prediction", flags)  # true/false against labels 0/1
     found = compare_labels(other_words, ONSET)
-    assert found is not None and found.per_class == () and found.held == 0.0
+    assert found is not None
+    assert found.per_class == ()
+    assert found.held == 0.0
     assert [e.kind for e in COLLECTOR.collect(inputs(model(labelled=other_words)))] == [
         "labels_moved"
     ]
     missing = table.set_column(1, "prediction", pa.nulls(table.num_rows, pa.float64()))
     found = compare_labels(missing, ONSET)
-    assert found is not None and found.per_class == () and found.mean_before is None
+    assert found is not None
+    assert found.per_class == ()
+    assert found.mean_before is None
     assert found.p_value < 1e-9  # the labels still moved
 
 
