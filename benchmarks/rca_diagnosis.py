@@ -9,7 +9,9 @@ them): one model with 48 numeric and 2 categorical features (``plan`` is its seg
 ``--windows`` hourly windows (default 168: 7 days) of ``--rows`` predictions each (default
 59,524: 10,000,032 rows in all), in ``--batches`` batches per window. From the onset (36
 windows before the end) ``f00`` is null in half the ``basic`` rows and ``f01``..``f04``
-drift. The observations of a feature-drift monitor (50 columns in its details), a null-rate
+drift. A share of each window's predictions (``--labelled``, default 0.2) gets a label, an
+outcome drawn with the prediction as its probability, as ground truth arriving later would. The
+observations of a feature-drift monitor (50 columns in its details), a null-rate
 monitor and a volume monitor are written for every window (the evaluator's job, not timed
 here), with 50 changes and an alias move in the lookback; the incident is opened with the
 null-rate monitor's onset.
@@ -91,7 +93,9 @@ def _batch(rng: Any, start: datetime, n: int, broken: bool, prefix: str, now: da
     return arrow_to_table(pa.table(cols), _schema(), now)
 
 
-def build(home: Path, windows: int, rows: int, batches: int) -> dict[str, Any]:
+def build(
+    home: Path, windows: int, rows: int, batches: int, labelled: float = 0.0
+) -> dict[str, Any]:
     """The store, the incident and how long building took."""
     from smokejumper.changes import make_change
     from smokejumper.incidents import Incident
@@ -101,6 +105,7 @@ def build(home: Path, windows: int, rows: int, batches: int) -> dict[str, Any]:
     from smokejumper.store.changes import add_change
     from smokejumper.store.database import make_engine, session_factory, upgrade
     from smokejumper.store.incidents import store_changed
+    from smokejumper.store.labels import store_labels
     from smokejumper.store.models import reference_of, register_model, set_reference
     from smokejumper.store.monitors import save_monitor
     from smokejumper.store.observations import save_observations
@@ -143,6 +148,14 @@ def build(home: Path, windows: int, rows: int, batches: int) -> dict[str, Any]:
             for b in range(batches):
                 table = _batch(rng, start, per, broken, f"w{w}b{b}", now)
                 ingest(session, raw_log, model, schema, reference, table, f"w{w}b{b}")
+                if labelled > 0:
+                    ids = table.column("id").to_numpy(zero_copy_only=False)
+                    chance = table.column("prediction").to_numpy(zero_copy_only=False)
+                    keep = rng.random(len(ids)) < labelled
+                    outcome = rng.random(len(ids)) < chance
+                    pairs = zip(ids[keep], outcome[keep], strict=True)
+                    store_labels(session, model, [(str(i), str(int(o))) for i, o in pairs])
+                    session.commit()
             cols = {
                 n: {
                     "effect_size": 0.3 if broken and 1 <= i <= 4 else 0.01,
@@ -221,6 +234,7 @@ def build(home: Path, windows: int, rows: int, batches: int) -> dict[str, Any]:
         "build_s": time.perf_counter() - began,
         "rows": per * batches * windows,
         "windows": windows,
+        "labelled": labelled,
     }
 
 
@@ -244,6 +258,7 @@ def kept(home: Path) -> dict[str, Any]:
         "build_s": facts["build_s"],
         "rows": facts["rows"],
         "windows": facts.get("windows", 168),
+        "labelled": facts.get("labelled", 0.0),
     }
 
 
@@ -273,6 +288,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=59_524, help="predictions per window")
     parser.add_argument("--batches", type=int, default=4, help="ingest batches per window")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--labelled", type=float, default=0.2, help="share of the predictions with a label"
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument(
         "--keep",
@@ -287,8 +305,8 @@ def main() -> int:
         if store is None:
             log(f"building {args.windows} windows of {args.rows:,} rows")
             home.mkdir(parents=True, exist_ok=True)
-            store = build(home, args.windows, args.rows, args.batches)
-            facts = {k: store[k] for k in ("build_s", "rows", "windows")}
+            store = build(home, args.windows, args.rows, args.batches, args.labelled)
+            facts = {k: store[k] for k in ("build_s", "rows", "windows", "labelled")}
             facts["now"] = store["now"].isoformat()
             (home / FACTS).write_text(json.dumps(facts))
             log(f"built in {store['build_s']:.1f} s")
@@ -312,6 +330,7 @@ def main() -> int:
         f"| windows (hourly) | {store['windows']} |",
         "| features | 50 |",
         f"| logged rows | {store['rows']:,} |",
+        f"| labelled share | {store['labelled']:.0%} |",
         f"| store build (not timed as diagnosis) | {store['build_s']:.1f} s |",
         f"| diagnosis, cold | {timings[0]:.2f} s |",
         f"| diagnosis, warm (median of {args.repeats}) | {warm:.2f} s |",

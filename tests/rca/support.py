@@ -147,6 +147,29 @@ def rows(nulls_in: str | None = None) -> pa.Table:
     )
 
 
+def labelled(rate_after: float = 0.6, concept: bool = False, seed: int = 4) -> pa.Table:
+    """Labelled rows of 6 windows each side of the onset (300 a window): defaults ("1") in 30%
+    before the onset and ``rate_after`` from it; scores about 0.25 for "0" and 0.65 for "1".
+    ``concept``: from the onset the scores no longer tell the classes apart (both about 0.4),
+    as when the same inputs lead to other outcomes."""
+    rng = np.random.default_rng(seed)
+    stamps, labels, scores = [], [], []
+    for at in hours(-6, 5):
+        after = at >= ONSET
+        y = rng.random(300) < (rate_after if after else 0.3)
+        mean = np.where(y, 0.65, 0.25) if not (after and concept) else np.full(300, 0.4)
+        stamps += [at + timedelta(seconds=12 * i) for i in range(300)]
+        labels += ["1" if v else "0" for v in y]
+        scores += list(np.clip(rng.normal(mean, 0.12), 0.0, 1.0))
+    return pa.table(
+        {
+            "timestamp": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+            "prediction": pa.array(scores, pa.float64()),
+            "label": pa.array(labels, pa.string()),
+        }
+    )
+
+
 def model(**kw: Any) -> ModelFacts:
     """The model ``churn`` with hourly windows, the ``FEATURES``, segment ``plan``, reading
     ``INPUTS``, steady traffic on v1, no monitors (give them in ``kw``)."""
@@ -226,6 +249,7 @@ def scenarios() -> dict[str, DiagnosisInputs]:
         "changes": inputs(changes=(alias_move(),)),
         "lineage": inputs(runs=((broken, (LOW,)),)),
         "model": inputs(model(traffic=traffic(("v1", "v2"))), changes=(alias_move(),)),
+        "labels": inputs(model(labelled=labelled())),
         "calibration": inputs(
             model(observations=(*confidence_obs(), *drift_obs([]), *steady_perf_obs()))
         ),

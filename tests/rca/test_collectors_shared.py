@@ -28,6 +28,7 @@ def test_every_collector_is_registered_and_has_a_scenario() -> None:
         "changes",
         "lineage",
         "model",
+        "labels",
         "calibration",
         "serving",
         "external",

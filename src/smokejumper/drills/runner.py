@@ -12,7 +12,7 @@ registers a model of its own name. :meth:`DrillServer.run` then, for one scenari
    (:mod:`smokejumper.drills.monitors`);
 3. logs every window of traffic and its labels with :class:`~smokejumper.client.Client`, the
    windows' times in the past, the last one ending at the current window's start, so days
-   replay in seconds; sends the pipeline's OpenLineage runs or the alias move, if any;
+   replay in seconds; sends the upstream jobs' OpenLineage runs or the alias move, if any;
 4. asks the server to evaluate (``POST /api/v1/evaluate``), then reads the observations, the
    alerts, the incident, its post-mortem draft and (when the server has them) its hypotheses;
 5. scores the run (:mod:`smokejumper.drills.scoring`).
@@ -210,13 +210,7 @@ class DrillServer:
                     hypotheses = reads.hypotheses(server.url, server.token, first)
         if alerts and notify_timeout > 0:
             self.receiver.wait(notified_before + 1, notify_timeout)
-        component = scenario.truth.component
-        if component.kind == "pipeline" and onset is not None and "lineage" in scenario.tags:
-            component = replace(
-                component,
-                name=changes.pipeline_job(model_name),
-                version=changes.dataset_version(model_name, onset),
-            )
+        component = changes.truth_component(scenario, model_name, onset)
         score = score_drill(
             scenario,
             model_name,
@@ -253,10 +247,7 @@ class DrillServer:
         first: datetime,
     ) -> None:
         pool = base_pool(scenario)
-        inputs = None
-        if "lineage" in scenario.tags:
-            namespace, dataset = changes.pipeline_dataset(name)
-            inputs = [{"namespace": namespace, "name": dataset}]
+        inputs = changes.declared_inputs(scenario, name)
         buffer = io.BytesIO()
         pq.write_table(reference_traffic(scenario, size, seed, first), buffer)
         with _step(f"registering model {name} with its reference"):
@@ -296,13 +287,14 @@ class DrillServer:
         size: Size,
         seed: int,
     ) -> None:
-        if "lineage" in scenario.tags:
-            starts = [w.start for w in windows]
-            with _step("sending the pipeline's OpenLineage runs"):
-                for event in changes.pipeline_runs(
-                    name, starts, onset=onset, rows=size.rows, seed=seed
-                ):
-                    admin.send_lineage(event)
+        starts = [w.start for w in windows]
+        landed = [w.predictions.num_rows for w in windows]
+        events = changes.lineage_events(
+            scenario, name, starts, landed, onset=onset, rows=size.rows, seed=seed
+        )
+        with _step("sending the upstream jobs' OpenLineage runs"):
+            for event in events:
+                admin.send_lineage(event)
         if _needs_bad(scenario) and onset is not None:
             at = windows[onset].start - timedelta(minutes=5)
             with _step("recording the alias move"):

@@ -47,7 +47,9 @@ class Observed:
 class ModelFacts:
     """What is known of one model of the incident. ``rows`` holds the raw log's rows around
     the onset (the columns the slices need, see :mod:`smokejumper.rca.slicing`); ``profiles``
-    the merged window profiles of some windows before and after the onset."""
+    the merged window profiles of some windows before and after the onset; ``labelled`` the
+    labels logged for some of those rows (``timestamp``, ``prediction``, ``label`` as text; see
+    :mod:`smokejumper.rca.labelling`)."""
 
     name: str
     window: timedelta
@@ -60,6 +62,7 @@ class ModelFacts:
     profiles: tuple[tuple[datetime, DatasetProfile], ...] = ()
     reference: DatasetProfile | None = None
     rows: pa.Table | None = None
+    labelled: pa.Table | None = None
 
     def monitors_of(self, *types: str) -> dict[str, list[Observed]]:
         """Observations by monitor, of the monitors of ``types``, oldest first."""

@@ -8,6 +8,10 @@ from smokejumper.drills.scenario import Component, Fault, Scenario, Truth
 PIPELINE_JOB = "etl.loans_features"
 PIPELINE_NAMESPACE = "drills"
 PIPELINE_DATASET = "features.loans"
+#: The application gateway's hourly landing job, and the dataset of applications it writes
+#: for the model to score (the volume drop's upstream, announced through OpenLineage).
+GATEWAY_JOB = "gateway.loan_applications"
+GATEWAY_DATASET = "applications.loans"
 
 register(
     Scenario(
@@ -77,14 +81,16 @@ register(
     Scenario(
         "volume_drop",
         "Volume drop upstream",
-        "The application gateway loses a partition: 90% of the traffic never reaches the model.",
+        "The application gateway loses a partition: 90% of the traffic never reaches the model. "
+        "The gateway's hourly landing job reports its runs through OpenLineage (the row count "
+        "of each hour's applications), and the model declares that dataset as its input.",
         Fault("volume_drop", 0.9),
         Truth(
             "data_quality",
-            Component("pipeline", "gateway.loan_applications"),
+            Component("pipeline", GATEWAY_JOB, version="onset"),
             incident=True,
             monitors=("volume",),
         ),
-        tags=("data",),
+        tags=("data", "gateway"),
     )
 )

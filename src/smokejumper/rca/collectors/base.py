@@ -6,8 +6,8 @@ adds it. :func:`collectors` imports every module of the package once, so each re
 itself, and answers one instance of each, in :data:`ORDER`.
 
 >>> list(collectors())
-['drift', 'data_quality', 'slices', 'changes', 'lineage', 'model', 'calibration', 'serving', \
-'external']
+['drift', 'data_quality', 'slices', 'changes', 'lineage', 'model', 'labels', \
+'calibration', 'serving', 'external']
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ ORDER = (
     "changes",
     "lineage",
     "model",
+    "labels",
     "calibration",
     "serving",
     "external",

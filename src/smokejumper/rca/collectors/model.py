@@ -152,6 +152,7 @@ class ModelChanges:
                             "data_drift",
                             "data_quality",
                             "schema_change",
+                            "label_shift",
                         ),
                         refs=refs,
                         at=began,

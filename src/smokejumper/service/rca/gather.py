@@ -2,7 +2,8 @@
 (:class:`~smokejumper.rca.inputs.DiagnosisInputs`): per model its monitors' observations
 from the lookback on, traffic, refused batches, merged window profiles of
 :data:`PROFILE_WINDOWS` windows each side of the onset, its reference and the raw log's rows
-of those windows (only the columns the slices need, with the labels that came back for them);
+of those windows (only the columns the slices need), with the labels of at most
+:data:`MAX_LABELLED` of those rows each side of the onset (evenly spread, looked up by id);
 the changes, judged pipeline runs and alerts of the span.
 
 The reads are bounded by the onset, not by the model's history: a week of hourly windows
@@ -12,10 +13,13 @@ and ten million logged rows cost a day of observations and a dozen windows of ro
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from smokejumper.alerting import Alert
@@ -47,6 +51,8 @@ LOOKBACK_HOURS = 24
 PROFILE_WINDOWS = 6
 #: The most raw rows read per model (the earliest are kept past it).
 MAX_ROWS = 1_000_000
+#: The most rows each side of the onset whose labels are looked up.
+MAX_LABELLED = 20_000
 
 
 def gather(
@@ -157,8 +163,14 @@ def _model(
     )
     if raw_log is None or high <= low:
         return facts
-    rows = _rows(session, raw_log, model, facts, onset, low, high)
-    return ModelFacts(**{**facts.__dict__, "rows": rows})
+    labelled = label_summary(session, model)[0] > 0
+    rows = _rows(session, raw_log, model, facts, onset, low, high, with_ids=labelled)
+    if not labelled:  # no labels at all: spare the lookup of the rows' ids
+        return ModelFacts(**{**facts.__dict__, "rows": rows})
+    known = _sampled_labels(session, model, rows, onset)
+    found = _labelled(rows, known)
+    rows = with_labels(rows, known).drop_columns(["id"])
+    return ModelFacts(**{**facts.__dict__, "rows": rows, "labelled": found})
 
 
 def without_sketches(profile: DatasetProfile) -> DatasetProfile:
@@ -190,6 +202,8 @@ def _rows(
     onset: datetime,
     low: datetime,
     high: datetime,
+    *,
+    with_ids: bool = False,
 ) -> pa.Table:
     before = [p for t, p in facts.profiles if t < onset]
     after = [p for t, p in facts.profiles if t >= onset]
@@ -205,7 +219,9 @@ def _rows(
     ]
     suspects = [c for c in suspect_columns(nulls, spiked, onset) if c in facts.features]
     layout = schema_of(model).arrow_schema()
-    columns = ["id", "timestamp", "version", *facts.segments, *suspects, "error", "prediction"]
+    columns = ["timestamp", "version", *facts.segments, *suspects, "error", "prediction"]
+    if with_ids:
+        columns.append("id")
     query = SliceQuery.build(
         layout,
         low,
@@ -214,8 +230,37 @@ def _rows(
         limit=MAX_ROWS,
         max_limit=MAX_ROWS,
     )
-    table = read_slice(session, raw_log, model, layout, query).table
-    labelled, _ = label_summary(session, model)
-    if not labelled:  # no labels at all: spare the lookup of every row's id
-        return table
-    return with_labels(table, labels_for(session, model, table.column("id").to_pylist()))
+    return read_slice(session, raw_log, model, layout, query).table
+
+
+def _sampled_labels(
+    session: Session, model: Model, rows: pa.Table, onset: datetime
+) -> dict[str, str]:
+    """The labels (by prediction id) of at most :data:`MAX_LABELLED` of ``rows`` each side of
+    the onset, evenly spread over each side."""
+    stamps = rows.column("timestamp")
+    after = np.asarray(
+        pc.greater_equal(stamps, pa.scalar(onset, stamps.type)).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
+    picked = []
+    for side in (np.flatnonzero(~after), np.flatnonzero(after)):
+        if len(side) > MAX_LABELLED:
+            side = side[np.linspace(0, len(side) - 1, MAX_LABELLED).round().astype(np.int64)]
+        picked.append(side)
+    ids = rows.take(pa.array(np.concatenate(picked))).column("id").to_pylist()
+    return labels_for(session, model, [i for i in ids if i is not None])
+
+
+def _labelled(rows: pa.Table, known: Mapping[str, str]) -> pa.Table:
+    """``timestamp``, ``prediction`` and ``label`` (text) of the rows whose label is known."""
+    ids = rows.column("id").to_pylist()
+    keep = [i in known for i in ids]
+    chosen = rows.filter(pa.array(keep, pa.bool_()))
+    return pa.table(
+        {
+            "timestamp": chosen.column("timestamp"),
+            "prediction": chosen.column("prediction"),
+            "label": pa.array([known[i] for i, k in zip(ids, keep, strict=True) if k], pa.string()),
+        }
+    )
