@@ -27,7 +27,7 @@ from tests.rca.support import (
 
 from smokejumper.rca import Cause, Evidence, combine, confidence, diagnose
 from smokejumper.rca.collectors import collectors
-from smokejumper.rca.hypotheses import SYMPTOM_CAP
+from smokejumper.rca.hypotheses import MIDPOINT, SYMPTOM_CAP
 
 
 def test_silent_pipeline_names_the_job_and_the_dataset_version() -> None:
@@ -121,7 +121,7 @@ def test_refuting_symptoms_lower_the_score() -> None:
 
 
 def test_confidence_rises_with_the_points() -> None:
-    values = [confidence(p) for p in (-1.0, 0.0, 1.0, 2.0, 3.0, 5.0)]
+    values = [confidence(p) for p in (-1.0, 0.0, 1.0, MIDPOINT, 3.0, 5.0)]
     assert values == sorted(values)
     assert values[3] == 0.5
     assert 0 < values[0] < 0.05
