@@ -12,7 +12,8 @@ Who pages and who warns:
   accuracy minus 8 points (``accuracy``), p99 latency over 250 ms (``latency``), more than 2%
   errors (``errors``), mean confidence under half the holdout's (``confidence``), and one
   segment's accuracy falling :data:`FAIRNESS_GAP` or more short of the other segments' with
-  significance (``fairness``: the accuracy gap over the model's declared segment).
+  significance for two windows in a row (``fairness``: the accuracy gap over the model's
+  declared segment).
 * **Warn** (no incident on its own; joins one that is open): drift of the inputs (``drift``)
   and of the predictions (``prediction_drift``). Drift alone is a sign, not a failure: an
   incident opens when something that matters breaks. Input drift compares each window with
@@ -107,6 +108,7 @@ def monitor_suite(
             segment=pool.segment,
             max=FAIRNESS_GAP,
             alpha=FAIRNESS_ALPHA,
+            for_windows=2,
         ),
         warn("drift", "feature_drift", max=0, seasonality="daily"),
         warn("prediction_drift", "prediction_drift", max=0.1),
