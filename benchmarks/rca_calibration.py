@@ -30,22 +30,12 @@ from smokejumper.drills.calibration import (
     expected_calibration_error,
     fit_logistic,
     log_loss,
-    reliability,
+    reliability_table,
 )
 from smokejumper.drills.registry import available_scenarios
 from smokejumper.drills.runner import DrillResult
 from smokejumper.drills.scenario import Size
 from smokejumper.rca.hypotheses import MIDPOINT, SCALE
-
-
-def _table(judged: list[Judged]) -> list[str]:
-    rows = ["| confidence | hypotheses | mean confidence | right |", "|---|---|---|---|"]
-    rows += [
-        f"| {b.low:.1f}-{b.high:.1f} | {b.count} | {b.mean_confidence:.2f} | "
-        f"{b.right} ({b.share_right:.0%}) |"
-        for b in reliability(judged)
-    ]
-    return rows
 
 
 def main(argv: list[str]) -> None:
@@ -93,11 +83,11 @@ def main(argv: list[str]) -> None:
         "",
         "As the product had it:",
         "",
-        *_table(judged),
+        *reliability_table(judged),
         "",
         "Fitted:",
         "",
-        *_table(fitted),
+        *reliability_table(fitted),
         "",
     ]
     full, _ = results_paths("rca_calibration")

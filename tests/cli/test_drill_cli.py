@@ -53,6 +53,8 @@ def test_drill_bench_small_writes_markdown_and_json(tmp_path: Path) -> None:
     assert "| serving_spike | 1 | 1/1 | 0.0 |" in text
     assert "both no-incident scenarios without an incident | yes" in text
     assert "wall time" in text
+    assert "Confidence against outcome:" in text  # every hypothesis judged against the truth
+    assert "| confidence | hypotheses | mean confidence | right |" in text
     code, out = _invoke(*args, "--format", "json")
     assert code == 0, out
     report = json.loads(out)

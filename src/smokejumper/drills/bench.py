@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from smokejumper.drills.calibration import brier, expected_calibration_error, reliability
+from smokejumper.drills.calibration import brier, expected_calibration_error, reliability_table
 from smokejumper.drills.registry import available_scenarios
 from smokejumper.drills.runner import DrillResult, DrillServer
 from smokejumper.drills.scenario import Scenario, Size
@@ -247,18 +247,11 @@ def calibration_lines(report: BenchReport) -> list[str]:
     if not judged:
         return []
     right = sum(j.right for j in judged)
-    lines = [
+    return [
         "",
         f"Confidence against outcome: {len(judged)} hypotheses of the runs with an incident, "
         f"{right} naming the true cause; Brier score {brier(judged):.3f}, expected calibration "
         f"error {expected_calibration_error(judged):.3f} (5 bins).",
         "",
-        "| confidence | hypotheses | mean confidence | right |",
-        "|---|---|---|---|",
+        *reliability_table(judged),
     ]
-    lines += [
-        f"| {b.low:.1f}-{b.high:.1f} | {b.count} | {b.mean_confidence:.2f} | "
-        f"{b.right} ({b.share_right:.0%}) |"
-        for b in reliability(judged)
-    ]
-    return lines

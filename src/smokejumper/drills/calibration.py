@@ -92,6 +92,21 @@ def reliability(judged: Sequence[Judged], bins: int = 5) -> list[Bin]:
     return out
 
 
+def reliability_table(judged: Sequence[Judged], bins: int = 5) -> list[str]:
+    """The reliability table as Markdown lines.
+
+    >>> reliability_table([Judged(1, 0.9, True), Judged(1, 0.7, False)])[2:]
+    ['| 0.6-0.8 | 1 | 0.70 | 0 (0%) |', '| 0.8-1.0 | 1 | 0.90 | 1 (100%) |']
+    """
+    lines = ["| confidence | hypotheses | mean confidence | right |", "|---|---|---|---|"]
+    lines += [
+        f"| {b.low:.1f}-{b.high:.1f} | {b.count} | {b.mean_confidence:.2f} | "
+        f"{b.right} ({b.share_right:.0%}) |"
+        for b in reliability(judged, bins)
+    ]
+    return lines
+
+
 def brier(judged: Sequence[Judged]) -> float:
     """The mean squared gap between confidence and outcome (0 is perfect)."""
     return sum((j.confidence - j.right) ** 2 for j in judged) / len(judged)
