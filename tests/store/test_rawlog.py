@@ -43,6 +43,14 @@ def test_written_batches_read_back_whole(tmp_path: Path) -> None:
     assert both is not None
     assert both.equals(pa.concat_tables([table, table.slice(0, 10)]))
     assert log.ids_present([str(second)], {"p1", "p50"}) == {"p1"}
+    assert log.ids_present([str(second), str(first)], {"p1", "p50", "nowhere"}) == {"p1", "p50"}
+
+
+def test_ids_present_reads_no_batch_after_every_id_was_found(tmp_path: Path) -> None:
+    log = RawLog(tmp_path / "raw")
+    newest = log.write(7, "2026-11-27", _batch())
+    gone = tmp_path / "raw" / "deleted.parquet"  # would fail to read
+    assert log.ids_present([str(newest), str(gone)], {"p1", "p2"}) == {"p1", "p2"}
 
 
 def test_only_repeating_string_columns_are_dictionary_encoded(tmp_path: Path) -> None:

@@ -71,9 +71,11 @@ def parts_of(session: Session, batch: IngestBatch) -> list[WindowPart]:
 
 
 def paths_received_since(session: Session, model: Model, since: datetime) -> list[str]:
-    """The raw-log files of the model's batches received from ``since`` on."""
-    query = select(IngestBatch.raw_path).where(
-        IngestBatch.model_id == model.id, IngestBatch.received_at >= since
+    """The raw-log files of the model's batches received from ``since`` on, newest first."""
+    query = (
+        select(IngestBatch.raw_path)
+        .where(IngestBatch.model_id == model.id, IngestBatch.received_at >= since)
+        .order_by(IngestBatch.received_at.desc(), IngestBatch.id.desc())
     )
     return list(session.scalars(query))
 

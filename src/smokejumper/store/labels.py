@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from smokejumper.store.database import as_utc
 from smokejumper.store.tables import Label, Model
-from smokejumper.store.upsert import upsert
+from smokejumper.store.upsert import upsert_many
 
 
 def store_labels(session: Session, model: Model, labels: Iterable[tuple[str, str]]) -> int:
@@ -26,8 +26,7 @@ def store_labels(session: Session, model: Model, labels: Iterable[tuple[str, str
         {"model_id": model.id, "prediction_id": pid, "label": label, "received_at": now}
         for pid, label in latest.items()
     ]
-    for start in range(0, len(rows), 500):
-        upsert(session, Label, rows[start : start + 500], ["model_id", "prediction_id"])
+    upsert_many(session, Label, rows, ["model_id", "prediction_id"])
     return len(rows)
 
 

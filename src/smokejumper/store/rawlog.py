@@ -115,12 +115,21 @@ class RawLog:
         return target
 
     def ids_present(self, paths: Sequence[str], ids: Collection[str]) -> set[str]:
-        """Which of ``ids`` occur among the prediction ids of the batches at ``paths``."""
-        wanted = pa.array(sorted(ids), pa.string())
+        """Which of ``ids`` occur among the prediction ids of the batches at ``paths``.
+
+        The batches are read in the order given and no further once every id was found: give
+        the newest first, since labels mostly follow their predictions closely.
+        """
+        missing = set(ids)
         found: set[str] = set()
         for path in paths:
+            if not missing:
+                break
+            wanted = pa.array(sorted(missing), pa.string())
             column = pq.read_table(path, columns=["id"]).column("id").combine_chunks()
-            found.update(pc.filter(wanted, pc.is_in(wanted, value_set=column)).to_pylist())
+            hits = pc.filter(wanted, pc.is_in(wanted, value_set=column)).to_pylist()
+            found.update(hits)
+            missing.difference_update(hits)
         return found
 
     def read(self, paths: Sequence[str], columns: Sequence[str] | None = None) -> pa.Table | None:
