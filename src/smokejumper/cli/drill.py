@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -152,6 +151,8 @@ def _show_run(result: DrillResult) -> None:
     summary = ((result.postmortem or {}).get("summary") or {}).get("text")
     if summary:
         console.print("\n[bold]Post-mortem draft, summary:[/]")
+        from rich.markdown import Markdown  # markdown-it: loaded only when a summary is shown
+
         console.print(Markdown(summary))
     console.print(f"\nTook {result.seconds:.1f} s.")
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from smokejumper.drills.scenario import Scenario
@@ -250,6 +249,8 @@ def reveal(
 
 def reveal_postmortem(console: Console, gathered: Gathered) -> None:
     """The generated post-mortem draft, rendered."""
+    from rich.markdown import Markdown  # markdown-it: loaded only when a draft is shown
+
     if gathered.postmortem is None:
         console.print("No incident, so no post-mortem draft. A drill without harm ends here.")
         return
