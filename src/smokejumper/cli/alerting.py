@@ -43,8 +43,8 @@ from smokejumper.alerting.matchers import LABEL_NAME
 from smokejumper.errors import ConfigFileError, SmokejumperError
 
 if TYPE_CHECKING:
-    # Imported where used: the configuration file loads every monitor (scipy), and the
-    # receivers httpx; `smokejumper --help` and the other commands need neither.
+    # Imported where used: reading the configuration file loads every monitor (scipy), and
+    # sending to receivers loads httpx; `smokejumper --help` and other commands need neither.
     from smokejumper.service.config_file import ConfigFile
 
 alerting_app = typer.Typer(
