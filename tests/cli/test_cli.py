@@ -279,3 +279,27 @@ def test_windows_on_a_reference_merge_with_columns_it_lacks(tmp_path: Path) -> N
     doc = json.loads(compared.stdout)
     assert [c["name"] for c in doc["columns"]] == ["x"]
     assert doc["broken_columns"] == ["score"]
+
+
+#: Libraries the commands import when they run, never to start: the test suite and the drills
+#: start the CLI hundreds of times, and these take seconds to load.
+HEAVY = ("sklearn", "scipy", "pandas", "pyarrow")
+LOADED = f"""
+import json, sys
+from smokejumper.cli.app import main
+sys.argv = ["smokejumper", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["drill", "list"]])
+def test_start_up_does_not_load_the_heavy_libraries(args: list[str]) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", LOADED, *args], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.splitlines()[-1]) == [], "import them in the command instead"

@@ -13,7 +13,6 @@ from rich.console import Console, RenderableType
 
 from smokejumper.cli.console import make_console
 from smokejumper.errors import InputError
-from smokejumper.settings import Settings
 
 if TYPE_CHECKING:
     from smokejumper.client.admin import AdminClient
@@ -42,6 +41,7 @@ T = TypeVar("T")
 def admin_client() -> AdminClient:
     """The admin client of the server and token the environment names."""
     from smokejumper.client.admin import AdminClient
+    from smokejumper.settings import Settings  # pydantic-settings: only commands that need it
 
     settings = Settings()
     if not settings.token:

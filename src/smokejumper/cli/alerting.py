@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -40,11 +40,12 @@ from smokejumper.alerting import (
     match_routes,
 )
 from smokejumper.alerting.matchers import LABEL_NAME
-from smokejumper.delivery.http import new_client
-from smokejumper.delivery.registry import check as check_receiver
-from smokejumper.delivery.registry import send
 from smokejumper.errors import ConfigFileError, SmokejumperError
-from smokejumper.service.config_file import ConfigFile, load_config_file
+
+if TYPE_CHECKING:
+    # Imported where used: reading the configuration file loads every monitor (scipy), and
+    # sending to receivers loads httpx; `smokejumper --help` and other commands need neither.
+    from smokejumper.service.config_file import ConfigFile
 
 alerting_app = typer.Typer(
     help="Check the alerting configuration and try its routes (no server needed).",
@@ -118,6 +119,9 @@ def try_receiver(
     if not items:
         typer.echo(f"receiver {receiver!r} has no integration: it drops what reaches it")
         return
+    from smokejumper.delivery.http import new_client
+    from smokejumper.delivery.registry import send
+
     notification = sample_notification(receiver, datetime.now(UTC))
     failed = 0
     with new_client() as client:
@@ -167,6 +171,8 @@ def sample_notification(receiver: str, now: datetime) -> Notification:
 def receiver_problems(config: AlertingConfig) -> list[str]:
     """Each receiver integration that cannot send (a required setting missing, a secret that
     cannot be read), as ``where: reason``."""
+    from smokejumper.delivery.registry import check as check_receiver
+
     problems = []
     for name, receiver in config.receivers.items():
         for kind, group in receiver.integrations.items():
@@ -179,6 +185,8 @@ def receiver_problems(config: AlertingConfig) -> list[str]:
 
 
 def _load(file: Path) -> ConfigFile:
+    from smokejumper.service.config_file import load_config_file
+
     try:
         return load_config_file(file)
     except ConfigFileError as err:

@@ -13,18 +13,20 @@ import time
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from smokejumper.cli.console import make_console
-from smokejumper.cli.demo_tour import write_tour
 from smokejumper.cli.drift import run_compare
 from smokejumper.cli.output import print_report, write_text
 from smokejumper.errors import ServiceDemoError
-from smokejumper.harness import ServerHarness
-from smokejumper.settings import Settings
+
+if TYPE_CHECKING:
+    # The tour (pyarrow), the harness (httpx) and the settings are imported when the demo
+    # runs, so that `smokejumper --help` and the other commands do not load them.
+    from smokejumper.harness import ServerHarness
 
 
 def demo(
@@ -40,6 +42,9 @@ def demo(
 ) -> None:
     """Compare two months of a loan model's inputs, write an HTML report, then watch the model
     with the monitoring service: the alert, the incident, its post-mortem."""
+    from smokejumper.cli.demo_tour import write_tour
+    from smokejumper.settings import Settings
+
     settings = Settings()
     console = make_console()
     data = resources.files("smokejumper") / "data"

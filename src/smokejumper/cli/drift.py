@@ -12,7 +12,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from smokejumper.cli.console import make_console
 from smokejumper.cli.output import FORMATS, print_report, render, write_text
 from smokejumper.errors import InputError
-from smokejumper.stats.compare import compare
 from smokejumper.stats.report import DriftReport
 
 
@@ -49,6 +48,9 @@ def failures(report: DriftReport, fail_on: str) -> list[str]:
 
 def run_compare(reference: str, current: str, console: Console, **options: object) -> DriftReport:
     """Compare with a transient progress bar over columns on the terminal."""
+    # Imported here: the drift methods load scipy, which the other commands do not need.
+    from smokejumper.stats.compare import compare
+
     with Progress(
         TextColumn("comparing"),
         BarColumn(),

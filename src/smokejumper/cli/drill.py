@@ -8,28 +8,24 @@ import json
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from smokejumper.cli.console import make_console
 from smokejumper.cli.drill_tabletop import run_tabletop
 from smokejumper.cli.output import write_text
-from smokejumper.drills.bench import (
-    HEADERS,
-    TARGETS,
-    BenchReport,
-    row_cells,
-    run_bench,
-    to_markdown,
-)
 from smokejumper.drills.registry import available_scenarios, get_scenario
-from smokejumper.drills.runner import DrillResult, DrillServer
 from smokejumper.drills.scenario import Size
 from smokejumper.errors import InputError
+
+if TYPE_CHECKING:
+    # The runner and the bench are imported in the commands that run drills: they load the
+    # drill model (scikit-learn), which `drill list` and `--help` do not need.
+    from smokejumper.drills.bench import BenchReport
+    from smokejumper.drills.runner import DrillResult
 
 drill_app = typer.Typer(
     help="Incident drills: injected failures replayed through the product, and scored.",
@@ -106,6 +102,8 @@ def run(
             raise InputError("--tabletop talks to a person: drop --format json")
         run_tabletop(name, seed, _size(size), answers)
         return
+    from smokejumper.drills.runner import DrillServer
+
     console = make_console()
     status = f"Running drill {name} (seed {seed}) through a real server..."
     with console.status(status), DrillServer() as drills:
@@ -153,6 +151,8 @@ def _show_run(result: DrillResult) -> None:
     summary = ((result.postmortem or {}).get("summary") or {}).get("text")
     if summary:
         console.print("\n[bold]Post-mortem draft, summary:[/]")
+        from rich.markdown import Markdown  # markdown-it: loaded only when a summary is shown
+
         console.print(Markdown(summary))
     console.print(f"\nTook {result.seconds:.1f} s.")
 
@@ -179,6 +179,8 @@ def bench(
 ) -> None:
     """Run every scenario over several seeds on one server and score them, per scenario and in
     total, against the targets."""
+    from smokejumper.drills.bench import run_bench
+
     if seeds < 1:
         raise InputError(f"--seeds must be 1 or more, got {seeds}")
     _format(fmt, ("table", "json", "markdown"))
@@ -211,6 +213,8 @@ def bench(
 
 
 def _render(report: BenchReport, fmt: str) -> str:
+    from smokejumper.drills.bench import to_markdown
+
     if fmt == "json":
         return json.dumps(report.to_dict(), indent=2) + "\n"
     header = (
@@ -222,6 +226,8 @@ def _render(report: BenchReport, fmt: str) -> str:
 
 
 def _show_bench(report: BenchReport) -> None:
+    from smokejumper.drills.bench import HEADERS, TARGETS, row_cells
+
     console = make_console()
     table = Table(title=f"Drill bench: size {report.size}, {report.seeds} seed(s)")
     for header in HEADERS:

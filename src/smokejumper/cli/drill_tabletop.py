@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import IO, Protocol, TextIO
+from typing import IO, TYPE_CHECKING, Protocol, TextIO
 
 import yaml
 from rich.console import Console
@@ -27,9 +27,7 @@ from smokejumper.cli.tabletop_reveal import (
     reveal_postmortem,
     show_score,
 )
-from smokejumper.drills import reads
 from smokejumper.drills.registry import get_scenario
-from smokejumper.drills.runner import DrillResult, DrillServer
 from smokejumper.drills.scenario import Size
 from smokejumper.drills.tabletop import (
     QUESTIONS,
@@ -41,7 +39,12 @@ from smokejumper.drills.tabletop import (
 )
 from smokejumper.drills.tabletop_truth import truth_of
 from smokejumper.errors import InputError, TabletopAnswerError
-from smokejumper.harness import ServerHarness
+
+if TYPE_CHECKING:
+    # The drill runner (scikit-learn) and the server harness (httpx) are imported where a
+    # drill runs, so that `smokejumper --help` and `drill list` do not load them.
+    from smokejumper.drills.runner import DrillResult
+    from smokejumper.harness import ServerHarness
 
 #: How many times the prompt asks one question before it gives up.
 TRIES = 5
@@ -141,6 +144,8 @@ def gather(server: ServerHarness, result: DrillResult) -> Gathered:
     """What the responder will be shown, read while the drill's server runs: the model's
     alerts, and for its incident the hypotheses (None on a server without diagnosis) and the
     post-mortem draft in Markdown."""
+    from smokejumper.drills import reads
+
     hypotheses = postmortem = None
     with server.admin() as admin:
         alerts = admin.alerts(model=result.score.model)
@@ -153,6 +158,8 @@ def gather(server: ServerHarness, result: DrillResult) -> Gathered:
 
 def run_tabletop(name: str, seed: int, size: Size, answers: Path | None) -> None:
     """Run the drill ``name`` and walk the responder through it (see the module docstring)."""
+    from smokejumper.drills.runner import DrillServer
+
     scenario = get_scenario(name)
     source = answer_source(answers)
     console = make_console()

@@ -5,19 +5,21 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 import typer
 from rich.progress import track
 
 from smokejumper.cli.console import make_console
 from smokejumper.errors import InputError, UnknownColumnError
-from smokejumper.frames.sources import read_table
-from smokejumper.stats import serialize
-from smokejumper.stats.dataset import DatasetProfile, profile
+
+if TYPE_CHECKING:
+    # numpy, pyarrow and the statistics core are imported in the functions that profile: the
+    # CLI imports this module for every command (`model` uses parse_window).
+    import numpy as np
+    import pyarrow as pa
+
+    from smokejumper.stats.dataset import DatasetProfile
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -35,6 +37,9 @@ def parse_window(text: str) -> int:
 
 
 def _window_starts(table: pa.Table, column: str, seconds: int) -> np.ndarray:
+    import numpy as np
+    import pyarrow as pa
+
     if column not in table.column_names:
         raise UnknownColumnError(f"timestamp column {column!r} is not in the data")
     ts = table.column(column)
@@ -57,10 +62,14 @@ def bins_for_windows(data: pa.Table, reference: DatasetProfile | None) -> Datase
     reference, with the columns it lacks binned on the whole of ``data`` (all of them without
     a reference).
 
+    >>> import pyarrow as pa
+    >>> from smokejumper.stats.dataset import profile
     >>> ref = profile(pa.table({"x": [1.0, 2.0, 3.0]}))
     >>> sorted(bins_for_windows(pa.table({"x": [2.0], "score": [0.3]}), ref).columns)
     ['score', 'x']
     """
+    from smokejumper.stats.dataset import DatasetProfile, profile
+
     if reference is None:
         return profile(data)
     missing = [c for c in data.column_names if c not in reference.kinds]
@@ -79,6 +88,12 @@ def windowed_profiles(
     table: pa.Table, column: str, seconds: int, reference: DatasetProfile
 ) -> list[DatasetProfile]:
     """One profile per window, all on the reference's bins so that they merge."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from smokejumper.stats.dataset import profile
+
     starts = _window_starts(table, column, seconds)
     data = table.drop_columns([column])
     out = []
@@ -103,6 +118,10 @@ def profile_command(
     ] = None,
 ) -> None:
     """Profile DATA into a compact, mergeable profile file (per time window when asked)."""
+    from smokejumper.frames.sources import read_table
+    from smokejumper.stats import serialize
+    from smokejumper.stats.dataset import profile
+
     console = make_console(stderr=True)
     if (window is None) != (timestamp_column is None):
         raise InputError("--window and --timestamp-column go together; give both or neither")

@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from smokejumper.settings import Settings
-
 db_app = typer.Typer(help="The metadata store.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 
@@ -31,6 +29,7 @@ def serve(
     """Run the monitoring service (migrates the store first)."""
     from smokejumper.server.run import serve as run
     from smokejumper.service.config_file import load_config_file
+    from smokejumper.settings import Settings
 
     loaded = load_config_file(config) if config else None  # before anything starts
     settings = Settings()
@@ -46,6 +45,7 @@ def serve(
 def db_upgrade() -> None:
     """Migrate the store to the newest schema."""
     from smokejumper.service.setup import migrate_store
+    from smokejumper.settings import Settings
 
     typer.echo(migrate_store(Settings().database_url))
 
@@ -57,5 +57,6 @@ def token_create(
 ) -> None:
     """Create an API token and print it (it is shown only this once)."""
     from smokejumper.service.tokens import issue_token
+    from smokejumper.settings import Settings
 
     typer.echo(issue_token(Settings().database_url, scope, name))

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from smokejumper.client.api_types import (
-    EvaluationSummary,
-    Observation,
-    SloStatus,
-    WindowSummary,
-)
+if TYPE_CHECKING:
+    # Types only: importing smokejumper.client loads httpx, which `--help` does not need.
+    from smokejumper.client.api_types import (
+        EvaluationSummary,
+        Observation,
+        SloStatus,
+        WindowSummary,
+    )
 
 _STATE = {"ok": "green", "ticket": "yellow", "page": "bold red", "no_data": "dim"}
 

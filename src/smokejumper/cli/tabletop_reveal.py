@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
-from smokejumper.drills.runner import DrillResult
 from smokejumper.drills.scenario import Scenario
 from smokejumper.drills.tabletop import (
     QUESTIONS,
@@ -25,6 +23,10 @@ from smokejumper.drills.tabletop import (
 )
 from smokejumper.drills.tabletop_truth import TabletopTruth
 from smokejumper.incidents.taxonomy import taxonomy_label
+
+if TYPE_CHECKING:
+    # For the annotations only: the runner loads the drill model (scikit-learn).
+    from smokejumper.drills.runner import DrillResult
 
 #: How many hypotheses, segments and changes are shown at most.
 SHOWN = 8
@@ -247,6 +249,8 @@ def reveal(
 
 def reveal_postmortem(console: Console, gathered: Gathered) -> None:
     """The generated post-mortem draft, rendered."""
+    from rich.markdown import Markdown  # markdown-it: loaded only when a draft is shown
+
     if gathered.postmortem is None:
         console.print("No incident, so no post-mortem draft. A drill without harm ends here.")
         return
