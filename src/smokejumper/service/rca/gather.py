@@ -23,9 +23,11 @@ import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from smokejumper.alerting import Alert
+from smokejumper.incidents import EventKind
 from smokejumper.monitoring.slices import SliceQuery
 from smokejumper.monitoring.windows import summarise
 from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts, Observed
+from smokejumper.rca.onset import Signal, fault_onset
 from smokejumper.rca.profile_checks import profile_findings
 from smokejumper.rca.slicing import suspect_columns, with_labels
 from smokejumper.service.incidents.reconstruction import judged_runs
@@ -64,10 +66,11 @@ def gather(
 ) -> DiagnosisInputs:
     """The inputs of the incident's diagnosis (``raw_log`` ``None``: no slices)."""
     scope = load_scope(session, incident_id)
-    onset = scope.reference
+    onset = _fault_onset(session, scope, now, lookback) or scope.reference
     since, until = onset - lookback, max(now, onset)
     models = {
-        name: _model(session, raw_log, scope, name, since, until) for name in sorted(scope.models)
+        name: _model(session, raw_log, scope, name, onset, since, until)
+        for name in sorted(scope.models)
     }
     names = sorted(models)
     changes = tuple(changes_between(session, since, until, models=names))
@@ -84,6 +87,37 @@ def gather(
         fired=frozenset(m.name for rows in scope.monitors.values() for m in rows),
         claimed=_claimed(session, set(names)),
     )
+
+
+def _fault_onset(
+    session: Session, scope: Scope, now: datetime, lookback: timedelta
+) -> datetime | None:
+    """The fault's onset (:func:`~smokejumper.rca.onset.fault_onset`) from the incident's
+    monitor alerts and their monitors' verdicts over the lookback before its recorded onset."""
+    labels = {
+        e.details.get("fingerprint"): e.details.get("labels") or {}
+        for e in scope.events
+        if e.kind is EventKind.ALERT_FIRED
+    }
+    windows = {m.name: scope.window(model) for model, rows in scope.monitors.items() for m in rows}
+    signals = [
+        Signal(
+            monitor,
+            e.at,
+            labels.get(e.details.get("fingerprint"), {}).get("severity") == "page",
+            windows[monitor],
+        )
+        for e in scope.events
+        if e.kind is EventKind.ONSET and (monitor := e.details.get("monitor")) in windows
+    ]
+    if not signals:
+        return None
+    start, end = scope.reference - lookback, max(now, scope.reference)
+    verdicts: dict[str, list[tuple[datetime, bool | None]]] = {}
+    for name in scope.monitors:
+        for monitor, row in observations_of(session, scope.models[name], None, start, end):
+            verdicts.setdefault(monitor, []).append((as_utc(row.window_start), row.healthy))
+    return fault_onset(signals, verdicts)
 
 
 def _claimed(session: Session, mine: set[str]) -> frozenset[tuple[str, str]]:
@@ -119,13 +153,13 @@ def _model(
     raw_log: RawLog | None,
     scope: Scope,
     name: str,
+    onset: datetime,
     since: datetime,
     until: datetime,
 ) -> ModelFacts:
     model = scope.models[name]
     schema = schema_of(model)
     window = timedelta(seconds=model.window_seconds)
-    onset = scope.reference
     specs = {row.name: json.loads(row.spec_json) for row, _ in monitors_of(session, model)}
     observed = tuple(
         Observed(
