@@ -137,34 +137,34 @@ def monitor_evaluation(
     judged = [w for w in windows if w.healthy is not None]
     labels = rule.alert_labels()
     runs = _unhealthy_runs(judged)
-    trailing = runs[-1] if runs and runs[-1][-1] is judged[-1] else None
-    if trailing is not None and len(trailing) >= rule.for_windows:
-        return _firing(rule, labels, trailing)
-    for run, healthy in reversed(_ended(judged, runs)):
-        if len(run) >= rule.for_windows and _unseen(run[rule.for_windows - 1], seen_until):
+    if runs and runs[-1][1] is None and len(runs[-1][0]) >= rule.for_windows:
+        return _firing(rule, labels, runs[-1][0])  # the trailing run
+    for run, healthy in reversed(runs):
+        if (
+            healthy is not None
+            and len(run) >= rule.for_windows
+            and _unseen(run[rule.for_windows - 1], seen_until)
+        ):
             return _firing(rule, labels, run, healthy_again=healthy)
     return Evaluation(labels, False)
 
 
-def _unhealthy_runs(judged: Sequence[WindowVerdict]) -> list[list[WindowVerdict]]:
-    """The maximal runs of unhealthy verdicts, oldest first."""
-    runs: list[list[WindowVerdict]] = []
-    previous_healthy = True
+def _unhealthy_runs(
+    judged: Sequence[WindowVerdict],
+) -> list[tuple[list[WindowVerdict], WindowVerdict | None]]:
+    """The maximal runs of unhealthy verdicts, oldest first, each with the healthy verdict that
+    ended it (``None`` for a run still going)."""
+    runs: list[tuple[list[WindowVerdict], WindowVerdict | None]] = []
+    run: list[WindowVerdict] = []
     for w in judged:
         if not w.healthy:
-            if previous_healthy:
-                runs.append([])
-            runs[-1].append(w)
-        previous_healthy = bool(w.healthy)
+            run.append(w)
+        elif run:
+            runs.append((run, w))
+            run = []
+    if run:
+        runs.append((run, None))
     return runs
-
-
-def _ended(
-    judged: Sequence[WindowVerdict], runs: Sequence[list[WindowVerdict]]
-) -> list[tuple[list[WindowVerdict], WindowVerdict]]:
-    """The runs followed by a healthy verdict, each with that verdict."""
-    after = {id(judged[i]): judged[i + 1] for i in range(len(judged) - 1)}
-    return [(run, after[id(run[-1])]) for run in runs if id(run[-1]) in after]
 
 
 def _unseen(verdict: WindowVerdict, seen_until: datetime | None) -> bool:
