@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from tests.support import (
     POSTGRES_ADMIN,
     START_POSTGRES,
@@ -87,6 +88,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a fresh store migrated to the newest schema (both stores)."""
+    from smokejumper.store.database import make_engine, session_factory, upgrade
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ and reported; and its configuration, whose mistakes name FILE:LINE."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,20 +17,9 @@ from smokejumper.service.changes import list_changes
 from smokejumper.service.config_file import parse_config_text
 from smokejumper.service.pollers.mlflow_config import MlflowConfig, parse_mlflow
 from smokejumper.service.pollers.mlflow_poll import apply_snapshot, poll_status, record_failure
-from smokejumper.store.database import make_engine, session_factory, upgrade
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 CONFIG = MlflowConfig("http://bot:pw@mlflow.internal:5000", ui_url="http://mlflow.internal:5000")
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def registry(champion: str, versions: int, stage_of_2: str = "None") -> RegistrySnapshot:

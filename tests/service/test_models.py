@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,22 +14,11 @@ from smokejumper.monitoring.schema import Feature, ModelSchema
 from smokejumper.service.config import PendingMonitors
 from smokejumper.service.models import register, registered, set_reference
 from smokejumper.stats.dataset import DatasetProfile, profile
-from smokejumper.store.database import make_engine, session_factory, upgrade
 from smokejumper.store.rawlog import RawLog
 
 SCHEMA = ModelSchema(
     features=[Feature(name="age", kind="numeric"), Feature(name="plan", kind="categorical")]
 )
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def training(rows: int = 400, *, seed: int = 0) -> pa.Table:

@@ -4,7 +4,6 @@ it, and read by seasonal monitors when windows are evaluated."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from smokejumper.service.models import (
 )
 from smokejumper.stats.dataset import profile
 from smokejumper.store import models as repo
-from smokejumper.store.database import as_utc, make_engine, session_factory, upgrade
+from smokejumper.store.database import as_utc
 from smokejumper.store.monitors import save_monitor
 from smokejumper.store.rawlog import RawLog
 from smokejumper.store.tables import Monitor, ObservationRow
@@ -39,16 +38,6 @@ from smokejumper.store.tables import Monitor, ObservationRow
 SCHEMA = ModelSchema(features=[Feature(name="age", kind="numeric")])
 #: Whole hours, the newest window closing well before the real clock.
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def _young_at_night(hour: datetime) -> float:

@@ -7,30 +7,18 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from smokejumper.changes import make_change
 from smokejumper.service.lineage import receive_event
 from smokejumper.store.changes import add_change, changes_between
-from smokejumper.store.database import make_engine, session_factory, unit_of_work, upgrade
+from smokejumper.store.database import unit_of_work
 from smokejumper.store.lineage import get_run, job_runs_before, runs_between
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def event(

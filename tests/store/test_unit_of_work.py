@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,23 +13,13 @@ from smokejumper.errors import UnknownModelError
 from smokejumper.monitoring.monitors import parse_monitor
 from smokejumper.monitoring.schema import Feature, ModelSchema
 from smokejumper.store import outbox
-from smokejumper.store.database import make_engine, session_factory, unit_of_work, upgrade
+from smokejumper.store.database import unit_of_work
 from smokejumper.store.models import register_model
 from smokejumper.store.monitors import save_monitor
 from smokejumper.store.tables import Model, Monitor, OutboxMessage
 
 SCHEMA = ModelSchema(features=[Feature(name="x")])
 NOW = datetime(2026, 11, 1, 6, tzinfo=UTC)
-
-
-@pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def _count(sessions: sessionmaker[Session], entity: type[Model] | type[Monitor]) -> int:
