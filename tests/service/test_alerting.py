@@ -251,3 +251,42 @@ def test_notifications_are_listed_with_their_state(sessions: sessionmaker[Sessio
     assert {n["integration"] for n in listed} == {"slack_configs[0]", "webhook_configs[0]"}
     assert listed[0]["alerts"][0].startswith("null_rate monitor nulls of model churn")
     assert actions.list_notifications(sessions, "dead") == []
+
+
+def test_a_pass_reads_the_observations_of_changed_monitors_only(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a monitor's observations are all older than the last pass, its evaluation is kept
+    and reused until an observation comes or changes; the alerts are as if it were re-read."""
+    from smokejumper.service.alerting import sources
+
+    with unit_of_work(sessions) as session:
+        declare(session, "volume", for_windows=2)
+    read: list[int] = []
+    real = sources.recent_observations
+
+    def counting(session: Session, monitor_id: int, limit: int) -> list[object]:
+        read.append(monitor_id)
+        return list(real(session, monitor_id, limit))
+
+    monkeypatch.setattr(sources, "recent_observations", counting)
+    observe(sessions, "nulls", 0, 0.5)
+    observe(sessions, "volume", 0, 0.5)
+    alert_pass(sessions, CONFIG, T0 + HOUR)  # the first pass: nothing is settled yet
+    alert_pass(sessions, CONFIG, T0 + HOUR + timedelta(seconds=30))
+    read.clear()
+    alert_pass(sessions, CONFIG, T0 + HOUR + timedelta(seconds=60))
+    assert read == []  # neither monitor changed
+    assert [a["labels"]["monitor"] for a in actions.list_alerts(sessions, state="firing")] == [
+        "nulls"
+    ]
+    observe(sessions, "volume", 1, 0.6)  # volume's second unhealthy window: it fires now
+    alert_pass(sessions, CONFIG, T0 + 2 * HOUR)
+    assert len(read) == 1
+    firing = actions.list_alerts(sessions, state="firing")
+    assert sorted(a["labels"]["monitor"] for a in firing) == ["nulls", "volume"]
+    observe(sessions, "nulls", 0, 0.0)  # re-evaluated in place: healthy after all
+    alert_pass(sessions, CONFIG, T0 + 3 * HOUR)
+    assert [a["labels"]["monitor"] for a in actions.list_alerts(sessions, state="firing")] == [
+        "volume"
+    ]

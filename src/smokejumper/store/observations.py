@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from smokejumper.store.database import as_utc
 from smokejumper.store.tables import Model, Monitor, ObservationRow
 from smokejumper.store.upsert import upsert_many
 
@@ -56,6 +57,24 @@ def latest_observations(session: Session) -> dict[int, ObservationRow]:
         & (ObservationRow.window_start == newest.c.ws),
     )
     return {row.monitor_id: row for row in session.scalars(query)}
+
+
+def observation_marks(session: Session) -> dict[int, tuple[int, int, datetime, datetime]]:
+    """Per monitor id: how many observations it has, how many of them unhealthy, the newest
+    evaluation time and the newest window (one grouped query: what changes when its
+    observations do; a re-evaluation also renews its time)."""
+    unhealthy = func.sum(case((ObservationRow.healthy.is_(False), 1), else_=0))
+    query = select(
+        ObservationRow.monitor_id,
+        func.count(),
+        unhealthy,
+        func.max(ObservationRow.evaluated_at),
+        func.max(ObservationRow.window_start),
+    ).group_by(ObservationRow.monitor_id)
+    return {
+        monitor_id: (int(count), int(bad or 0), as_utc(evaluated), as_utc(window))
+        for monitor_id, count, bad, evaluated, window in session.execute(query)
+    }
 
 
 def recent_observations(session: Session, monitor_id: int, limit: int) -> list[ObservationRow]:
