@@ -72,8 +72,20 @@ def with_labels(rows: pa.Table, labels: Mapping[str, str]) -> pa.Table:
     >>> with_labels(rows, {"b": "0"}).column("label").to_pylist()
     [None, '0']
     """
-    ids = rows.column("id").to_pylist()
-    return rows.append_column("label", pa.array([labels.get(i) for i in ids], pa.string()))
+    return rows.append_column("label", labels_by_id(rows.column("id"), labels))
+
+
+def labels_by_id(ids: pa.Array | pa.ChunkedArray, labels: Mapping[str, str]) -> pa.Array:
+    """Each id's label (null when it has none), matched in Arrow, not row by row in Python.
+
+    >>> labels_by_id(pa.array(["a", None, "b"]), {"b": "0"}).to_pylist()
+    [None, None, '0']
+    """
+    keys = pa.array(list(labels), pa.string())
+    values = pa.array(list(labels.values()), pa.string())
+    where = pc.index_in(pc.cast(ids, pa.string()), value_set=keys)
+    found = values.take(where)
+    return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
 
 
 def wrong_rows(rows: pa.Table) -> tuple[pa.Array, pa.Array] | None:

@@ -70,6 +70,12 @@ def _id_matches(session: Session, ids: list[str]) -> Iterator[ColumnElement[bool
             yield Label.prediction_id.in_(ids[start : start + 900])
 
 
+def has_labels(session: Session, model: Model) -> bool:
+    """Whether the model has any label (one index probe, not a count)."""
+    query = select(Label.id).where(Label.model_id == model.id).limit(1)
+    return session.scalar(query) is not None
+
+
 def label_summary(session: Session, model: Model) -> tuple[int, datetime | None]:
     """How many labels the model has, and when the newest arrived (one query)."""
     query = select(func.count(Label.id), func.max(Label.received_at))

@@ -29,7 +29,7 @@ from smokejumper.monitoring.windows import summarise
 from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts, Observed
 from smokejumper.rca.onset import Signal, fault_onset
 from smokejumper.rca.profile_checks import profile_findings
-from smokejumper.rca.slicing import suspect_columns, with_labels
+from smokejumper.rca.slicing import labels_by_id, suspect_columns, with_labels
 from smokejumper.service.incidents.reconstruction import judged_runs
 from smokejumper.service.incidents.scope import Scope, load_scope
 from smokejumper.service.slices import read_slice
@@ -39,7 +39,7 @@ from smokejumper.store.alerts import load_alerts
 from smokejumper.store.batches import refusal_times
 from smokejumper.store.changes import changes_between
 from smokejumper.store.database import as_utc
-from smokejumper.store.labels import label_summary, labels_for
+from smokejumper.store.labels import has_labels, labels_for
 from smokejumper.store.models import list_models, reference_of, schema_of
 from smokejumper.store.monitors import monitors_of
 from smokejumper.store.observations import observations_of
@@ -197,7 +197,7 @@ def _model(
     )
     if raw_log is None or high <= low:
         return facts
-    labelled = label_summary(session, model)[0] > 0
+    labelled = has_labels(session, model)
     rows = _rows(session, raw_log, model, facts, onset, low, high, with_ids=labelled)
     if not labelled:  # no labels at all: spare the lookup of the rows' ids
         return ModelFacts(**{**facts.__dict__, "rows": rows})
@@ -288,13 +288,12 @@ def _sampled_labels(
 
 def _labelled(rows: pa.Table, known: Mapping[str, str]) -> pa.Table:
     """``timestamp``, ``prediction`` and ``label`` (text) of the rows whose label is known."""
-    ids = rows.column("id").to_pylist()
-    keep = [i in known for i in ids]
-    chosen = rows.filter(pa.array(keep, pa.bool_()))
+    label = labels_by_id(rows.column("id"), known)
+    keep = pc.is_valid(label)
     return pa.table(
         {
-            "timestamp": chosen.column("timestamp"),
-            "prediction": chosen.column("prediction"),
-            "label": pa.array([known[i] for i, k in zip(ids, keep, strict=True) if k], pa.string()),
+            "timestamp": rows.column("timestamp").filter(keep),
+            "prediction": rows.column("prediction").filter(keep),
+            "label": label.filter(keep),
         }
     )
