@@ -40,6 +40,10 @@ from smokejumper.drills.model import DrillModel
 
 #: Points of accuracy under the holdout's at which the accuracy monitor pages.
 ACCURACY_MARGIN = 0.08
+#: The accuracy monitor pages only when its window is significantly under its minimum (an
+#: exact binomial test at this level): a quiet night window of 100 labels otherwise paged on
+#: chance about once in ten small seasonal runs.
+ACCURACY_ALPHA = 0.05
 #: The share of the usual rows under which the volume monitor pages.
 VOLUME_FLOOR = 0.3
 #: Points of accuracy one segment may fall short of the others before the fairness monitor
@@ -97,6 +101,7 @@ def monitor_suite(
             "performance",
             metric="accuracy",
             min=round(trained.holdout_accuracy - ACCURACY_MARGIN, 4),
+            alpha=ACCURACY_ALPHA,
         ),
         page("latency", "latency", quantile=0.99, max=250),
         page("errors", "error_rate", max=0.02),

@@ -40,6 +40,15 @@ class Confusion:
         fn = int(np.count_nonzero(truth & ~predicted))
         return cls(tp, fp, fn, int(truth.size) - tp - fp - fn)
 
+    def counts(self, name: str) -> tuple[int, int] | None:
+        """``(successes, trials)`` of a share metric (``accuracy``: right of all, ``precision``:
+        true of predicted positives, ``recall``: found of actual positives); ``None`` for f1."""
+        return {
+            "accuracy": (self.tp + self.tn, self.tp + self.fp + self.fn + self.tn),
+            "precision": (self.tp, self.tp + self.fp),
+            "recall": (self.tp, self.tp + self.fn),
+        }.get(name)
+
     def metric(self, name: str) -> float:
         """``accuracy``, ``precision``, ``recall`` or ``f1``; 0 where a denominator is 0."""
         if name == "accuracy":
