@@ -27,9 +27,15 @@ def test_a_flickering_page_reaches_back_to_where_the_fault_began() -> None:
     assert fault_onset([page], observed) == _at(4)
 
 
-def test_two_healthy_windows_in_a_row_end_the_episode() -> None:
-    observed = {"accuracy": _verdicts("....xxxx..xxxxxx")}
-    assert fault_onset([Signal("accuracy", _at(10), True, HOUR)], observed) == _at(10)
+def test_a_break_longer_than_the_bridge_and_the_run_beyond_it_ends_the_episode() -> None:
+    observed = {"accuracy": _verdicts("...x...xxxxxx")}
+    assert fault_onset([Signal("accuracy", _at(7), True, HOUR)], observed) == _at(7)
+    # the same break of three, before a run of three: most windows unhealthy, bridged
+    longer = {"accuracy": _verdicts("xxx...xxxxxx")}
+    assert fault_onset([Signal("accuracy", _at(6), True, HOUR)], longer) == _at(0)
+    # two healthy windows in a row are always bridged
+    flicker = {"accuracy": _verdicts("....x..x.x..xxxx")}
+    assert fault_onset([Signal("accuracy", _at(12), True, HOUR)], flicker) == _at(4)
 
 
 def test_a_warning_that_ended_long_before_the_page_is_left_out() -> None:
@@ -57,7 +63,9 @@ def test_without_a_page_every_alert_anchors() -> None:
 
 def test_unjudged_and_missing_windows_break_like_healthy_ones() -> None:
     assert episode(_verdicts("xx?xx"), _at(4), HOUR) == (_at(0), _at(4))
-    assert episode(_verdicts("xx??xx"), _at(5), HOUR) == (_at(4), _at(5))
+    assert episode(_verdicts("x???xx"), _at(5), HOUR) == (_at(4), _at(5))
+    assert episode(_verdicts("x?.?xx"), _at(5), HOUR) == (_at(4), _at(5))
+    assert episode(_verdicts("x   xx"), _at(5), HOUR) == (_at(4), _at(5))
     assert episode(_verdicts("xx xx"), _at(4), HOUR) == (_at(0), _at(4))
     # a monitor without observations keeps its alert's own window
     assert fault_onset([Signal("gone", _at(3), True, HOUR)], {}) == _at(3)

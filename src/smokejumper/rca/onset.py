@@ -11,7 +11,8 @@ compares the wrong windows:
   came, still joins the incident: its ``since`` comes hours before the fault.
 
 Here each alert's episode is walked back from its ``since`` over its monitor's observations,
-bridging runs of at most :data:`BRIDGED_WINDOWS` healthy (or unjudged) windows. The paging
+bridging breaks of at most :data:`BRIDGED_WINDOWS` healthy (or unjudged) windows, or longer
+ones when the unhealthy run beyond the break is at least as long. The paging
 alerts' episodes give the anchor; a warning counts only when its episode reaches the anchor
 (no longer break between them than the bridge), and then it can move the onset earlier (a
 feature's drift that preceded the accuracy drop). Without a paging alert every alert anchors.
@@ -33,8 +34,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-#: The longest run of healthy windows bridged inside one unhealthy episode.
-BRIDGED_WINDOWS = 1
+#: The longest run of healthy windows always bridged inside one unhealthy episode (a longer
+#: one is bridged when the unhealthy run beyond it is at least as long).
+BRIDGED_WINDOWS = 2
 
 
 @dataclass(frozen=True)
@@ -55,28 +57,35 @@ Verdicts = Sequence[tuple[datetime, bool | None]]
 def episode(
     verdicts: Verdicts, since: datetime, window: timedelta, bridge: int = BRIDGED_WINDOWS
 ) -> tuple[datetime, datetime]:
-    """First and last unhealthy windows of the episode holding ``since``, bridging runs of at
-    most ``bridge`` windows that were healthy, unjudged or not observed.
+    """First and last unhealthy windows of the episode holding ``since``. A break of windows
+    that were healthy, unjudged or not observed is bridged when it is at most ``bridge``
+    windows long, or no longer than the unhealthy run beyond it (a monitor that is unhealthy
+    most of the time, healthy now and then).
 
     >>> from datetime import UTC, datetime, timedelta
     >>> h, t0 = timedelta(hours=1), datetime(2026, 11, 2, tzinfo=UTC)
-    >>> marks = "x..x.xxx.x"
+    >>> marks = "x...x..xxx.x"
     >>> verdicts = [(t0 + i * h, m != "x") for i, m in enumerate(marks)]
-    >>> first, last = episode(verdicts, t0 + 5 * h, h)
+    >>> first, last = episode(verdicts, t0 + 7 * h, h)
     >>> (first - t0) // h, (last - t0) // h
-    (3, 9)
+    (4, 11)
     """
     unhealthy = {t for t, healthy in verdicts if healthy is False}
+    longest = max(bridge, len(unhealthy))  # no break beyond this can be bridged
 
     def reach(step: timedelta) -> datetime:
-        edge, at, breaks = since, since + step, 0
-        while breaks <= bridge:
-            if at in unhealthy:
-                edge, breaks = at, 0
-            else:
-                breaks += 1
-            at += step
-        return edge
+        edge, at = since, since + step
+        while True:
+            gap = 0
+            while at not in unhealthy and gap <= longest:
+                at, gap = at + step, gap + 1
+            run = 0
+            while at + run * step in unhealthy:
+                run += 1
+            if run == 0 or gap > max(bridge, run):
+                return edge
+            edge = at + (run - 1) * step
+            at = edge + step
 
     return reach(-window), reach(window)
 
