@@ -142,7 +142,10 @@ def test_what_the_service_knows_is_on_the_cli(server: ServerHarness, tmp_path: P
     assert windows[1]["drift"]["dataset_drift"] is True
     table = cli(server, "model", "windows", model, cwd=tmp_path).stdout
     assert f"Windows of model '{model}' (UTC)" in table
-    assert f"{hours[1]:%Y-%m-%d %H:%M}-{hours[1] + timedelta(hours=1):%H:%M}" in table
+    end = hours[1] + timedelta(hours=1)
+    # The end's date is shown too when the window crosses midnight (UTC).
+    tail = f"{end:%H:%M}" if end.date() == hours[1].date() else f"{end:%Y-%m-%d %H:%M}"
+    assert f"{hours[1]:%Y-%m-%d %H:%M}-{tail}" in table
     assert "DRIFT 1/2: age" in table
     assert "v1 300" in table
     later = cli(

@@ -37,7 +37,13 @@ def _utc(iso: str) -> datetime:
 
 
 def span(start: str, end: str) -> str:
-    """A window as ``YYYY-MM-DD HH:MM-HH:MM`` (UTC; the end's date too when it differs)."""
+    """A window as ``YYYY-MM-DD HH:MM-HH:MM`` (UTC; the end's date too when it differs).
+
+    >>> span("2026-11-30T22:00:00+00:00", "2026-11-30T23:00:00+00:00")
+    '2026-11-30 22:00-23:00'
+    >>> span("2026-11-30T23:00:00+00:00", "2026-12-01T00:00:00+00:00")
+    '2026-11-30 23:00-2026-12-01 00:00'
+    """
     first, last = _utc(start), _utc(end)
     tail = last.strftime("%H:%M") if last.date() == first.date() else f"{last:%Y-%m-%d %H:%M}"
     return f"{first:%Y-%m-%d %H:%M}-{tail}"
