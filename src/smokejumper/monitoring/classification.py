@@ -51,16 +51,13 @@ class Confusion:
 
     def metric(self, name: str) -> float:
         """``accuracy``, ``precision``, ``recall`` or ``f1``; 0 where a denominator is 0."""
-        if name == "accuracy":
-            return (self.tp + self.tn) / (self.tp + self.fp + self.fn + self.tn)
-        predicted, actual = self.tp + self.fp, self.tp + self.fn
-        numerator, denominator = {
-            "precision": (float(self.tp), predicted),
-            "recall": (float(self.tp), actual),
-            # (1 + beta**2) * tp / (beta**2 * (tp + fn) + (tp + fp)) with beta = 1
-            "f1": (2.0 * self.tp, float(actual) + float(predicted)),
-        }[name]
-        return numerator / denominator if denominator else 0.0
+        shares = self.counts(name)
+        if shares is not None:
+            successes, trials = shares
+            return successes / trials if trials else 0.0
+        # (1 + beta**2) * tp / (beta**2 * (tp + fn) + (tp + fp)) with beta = 1
+        denominator = 2 * self.tp + self.fn + self.fp
+        return 2.0 * self.tp / denominator if denominator else 0.0
 
 
 def roc_auc(truth: np.ndarray, scores: np.ndarray) -> float:

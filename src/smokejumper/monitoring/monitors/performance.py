@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
+from scipy import stats
 
 from smokejumper.monitoring.classification import METRICS, Confusion, roc_auc
 from smokejumper.monitoring.monitors.base import (
@@ -110,6 +111,4 @@ def binomial_shortfall_p(successes: int, trials: int, share: float) -> float:
     >>> round(binomial_shortfall_p(117, 165, 0.72), 3)
     0.406
     """
-    from scipy import stats  # only monitors with ``alpha`` need it
-
     return float(stats.binom.cdf(successes, trials, share))
