@@ -24,6 +24,9 @@ HOURS_LIKE_REFERENCE = 3
 HOURS_DRIFTED = 3
 LABELLED_SHARE = 0.6
 SEED = 20261127
+#: The share of October's applications the broken join matched no bureau record for
+#: (demo_pipeline: it wrote 6,630 rows instead of about 10,000).
+UNMATCHED_SHARE = 1 - 6_630 / 10_000
 
 NUMERIC = ("age", "income", "credit_score", "loan_amount", "open_accounts")
 CATEGORICAL = ("employment", "region")
@@ -38,6 +41,9 @@ SCHEMA: dict[str, Any] = {
     ],
     "prediction_kind": "numeric",
     "segments": ["region"],
+    # the dataset the credit-bureau join writes (demo_pipeline.DATASET): the diagnosis follows
+    # the lineage from the model to the job's runs
+    "inputs": [{"namespace": "warehouse", "name": "loans.features"}],
     "columns": {"id": "applicant_id", "timestamp": "applied_at", "prediction": "score"},
 }
 
@@ -87,18 +93,23 @@ def score(table: pa.Table) -> np.ndarray:
 
 
 def _hour_batch(
-    table: pa.Table, hour: datetime, rng: np.random.Generator, *, drifted: bool
+    table: pa.Table, hour: datetime, rng: np.random.Generator, *, broken: bool
 ) -> tuple[pa.Table, np.ndarray]:
     """One hour of logged predictions from ``table`` (its id, features, a score, confidence,
-    latency and a timestamp within the hour) and the true outcomes. In drifted hours the
-    outcomes no longer follow the model's scores as closely, as when the world moved on."""
+    latency and a timestamp within the hour) and the true outcomes, drawn from the score of the
+    full inputs. In ``broken`` hours the credit-bureau join leaves ``credit_score`` null for
+    :data:`UNMATCHED_SHARE` of the applications, which the model scores as average ones."""
+    truth = score(table)
+    if broken:  # the broken join: no bureau score for the applications it did not match
+        missing = rng.random(table.num_rows) < UNMATCHED_SHARE
+        credit = table.column("credit_score").to_numpy(zero_copy_only=False)
+        index = table.schema.get_field_index("credit_score")
+        blanked = pa.array(np.where(missing, np.nan, credit), from_pandas=True)
+        table = table.set_column(index, "credit_score", blanked)
     scores = score(table)
     seconds = np.sort(rng.uniform(0, 3600, table.num_rows))
     stamps = [hour + timedelta(seconds=float(s)) for s in seconds]
-    truth_probability = np.clip(
-        scores + (rng.normal(0.2, 0.25, table.num_rows) if drifted else 0), 0, 1
-    )
-    outcome = (rng.random(table.num_rows) < truth_probability).astype(np.int64)
+    outcome = (rng.random(table.num_rows) < truth).astype(np.int64)
     logged = table.select(["applicant_id", *FEATURES])
     logged = logged.append_column("applied_at", pa.array(stamps, pa.timestamp("us", tz="UTC")))
     logged = logged.append_column("score", pa.array(scores, pa.float64()))
@@ -118,14 +129,15 @@ def logged_hours(
     hours: list[datetime], reference: pa.Table, current: pa.Table
 ) -> Iterator[LoggedHour]:
     """The traffic of each hour in ``hours``: the first :data:`HOURS_LIKE_REFERENCE` drawn from
-    the reference rows, the rest from the drifted current rows; the same every run."""
+    the reference rows, the rest from the drifted current rows after the join broke; the same
+    every run."""
     rng = np.random.default_rng(SEED)
     parts = [
         *((t, False) for t in _split(reference, HOURS_LIKE_REFERENCE, rng)),
         *((t, True) for t in _split(current, HOURS_DRIFTED, rng)),
     ]
-    for hour, (table, drifted) in zip(hours, parts, strict=True):
-        logged, outcome = _hour_batch(table, hour, rng, drifted=drifted)
+    for hour, (table, broken) in zip(hours, parts, strict=True):
+        logged, outcome = _hour_batch(table, hour, rng, broken=broken)
         labelled = rng.random(table.num_rows) < LABELLED_SHARE
         ids = logged.column("applicant_id").to_pylist()
         yield LoggedHour(

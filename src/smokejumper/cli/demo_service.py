@@ -201,7 +201,9 @@ def _show_postmortem(console: Console, written: Written) -> None:
         f"\nThe demo then played the on-call engineer: acknowledged {written.incident_id}, noted "
         "what it found, mitigated and resolved it, and wrote the root cause, 5 whys, fishbone "
         "and lessons through the API. Smokejumper assembled the post-mortem from the recorded "
-        f"facts; it is final and the incident is {'closed' if written.closed else 'open'}:\n"
+        f"facts; it is final and the incident is {'closed' if written.closed else 'open'}. "
+        "The demo replayed six past hours in seconds, so its times count from the replayed "
+        "onset to now:\n"
     )
     console.print(Markdown(written.excerpt))
     console.print(
