@@ -53,6 +53,23 @@ def test_ids_present_reads_no_batch_after_every_id_was_found(tmp_path: Path) -> 
     assert log.ids_present([str(newest), str(gone)], {"p1", "p2"}) == {"p1", "p2"}
 
 
+def test_ids_present_keeps_the_id_columns_it_read_up_to_its_limit(tmp_path: Path) -> None:
+    log = RawLog(tmp_path / "raw", id_cache=150)
+    first = log.write(7, "2026-11-27", _batch())
+    second = log.write(7, "2026-11-27", _batch().slice(0, 40))
+    # Labels ahead of their predictions: every batch is read, and its ids are kept.
+    assert log.ids_present([str(second), str(first)], {"p99", "early"}) == {"p99"}
+    first.unlink()
+    second.unlink()
+    assert log.ids_present([str(second), str(first)], {"p99", "p10", "early"}) == {"p99", "p10"}
+    # Over the limit the least recently used batch goes: 100 + 40 + 30 ids > 150.
+    third = log.write(7, "2026-11-27", _batch().slice(0, 30))
+    assert log.ids_present([str(third)], {"p1"}) == {"p1"}
+    assert log.ids_present([str(third), str(first)], {"p50"}) == {"p50"}
+    with pytest.raises(FileNotFoundError):  # the second batch was dropped: read again, gone
+        log.ids_present([str(second)], {"p50"})
+
+
 def test_only_repeating_string_columns_are_dictionary_encoded(tmp_path: Path) -> None:
     table = _batch()
     assert dictionary_columns(table.schema) == ["version", "plan"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -67,13 +68,48 @@ def encode(table: pa.Table) -> pa.Buffer:
     return sink.getvalue()
 
 
+#: How many prediction ids :meth:`RawLog.ids_present` keeps in memory (about 25 MB of ids of
+#: 20 characters): the id columns of the batches it read last.
+ID_CACHE_IDS = 1_000_000
+
+
+class _IdColumns:
+    """The ``id`` columns of recently read batches, least recently used dropped first once they
+    hold more than ``limit`` ids (a batch's file never changes: its name is new per batch)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._columns: OrderedDict[str, pa.Array] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, path: str) -> pa.Array:
+        with self._lock:
+            column = self._columns.get(path)
+            if column is not None:
+                self._columns.move_to_end(path)
+                return column
+        column = pq.read_table(path, columns=["id"]).column("id").combine_chunks()
+        if len(column) > self.limit:
+            return column
+        with self._lock:
+            if path not in self._columns:
+                self._columns[path] = column
+                self._held += len(column)
+            while self._held > self.limit:
+                _, dropped = self._columns.popitem(last=False)
+                self._held -= len(dropped)
+        return column
+
+
 class RawLog:
     """Durable Parquet files of prediction batches, one folder per model and day."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, id_cache: int = ID_CACHE_IDS) -> None:
         self.root = root
         self._writer: ThreadPoolExecutor | None = None
         self._writer_lock = threading.Lock()
+        self._ids = _IdColumns(id_cache)
 
     def write_soon(self, model_id: int, day: str, table: pa.Table) -> Future[Path]:
         """:meth:`write` on one of this log's writer threads (started on first use), so that
@@ -118,18 +154,21 @@ class RawLog:
         """Which of ``ids`` occur among the prediction ids of the batches at ``paths``.
 
         The batches are read in the order given and no further once every id was found: give
-        the newest first, since labels mostly follow their predictions closely.
+        the newest first, since labels mostly follow their predictions closely. Their id columns
+        stay in memory (up to ``id_cache`` ids), so that labels arriving before their
+        predictions do not read the same batches again on every call.
         """
         missing = set(ids)
         found: set[str] = set()
+        wanted = pa.array(sorted(missing), pa.string())
         for path in paths:
             if not missing:
                 break
-            wanted = pa.array(sorted(missing), pa.string())
-            column = pq.read_table(path, columns=["id"]).column("id").combine_chunks()
-            hits = pc.filter(wanted, pc.is_in(wanted, value_set=column)).to_pylist()
-            found.update(hits)
-            missing.difference_update(hits)
+            hits = pc.filter(wanted, pc.is_in(wanted, value_set=self._ids(path))).to_pylist()
+            if hits:
+                found.update(hits)
+                missing.difference_update(hits)
+                wanted = pa.array(sorted(missing), pa.string())
         return found
 
     def read(self, paths: Sequence[str], columns: Sequence[str] | None = None) -> pa.Table | None:
