@@ -202,8 +202,8 @@ def _show_postmortem(console: Console, written: Written) -> None:
         "what it found, mitigated and resolved it, and wrote the root cause, 5 whys, fishbone "
         "and lessons through the API. Smokejumper assembled the post-mortem from the recorded "
         f"facts; it is final and the incident is {'closed' if written.closed else 'open'}. "
-        "The demo replayed six past hours in seconds, so its times count from the replayed "
-        "onset to now:\n"
+        f"The demo replayed {HOURS_LIKE_REFERENCE + HOURS_DRIFTED} past hours in seconds, so "
+        "its times count from the replayed onset to now:\n"
     )
     console.print(Markdown(written.excerpt))
     console.print(
