@@ -7,8 +7,11 @@ Every cause some evidence names is a hypothesis. Its **points** are the sum of
   broken run);
 * the points of each symptom that *supports* its taxonomy label, times
   :data:`SYMPTOM_SHARE`, at most :data:`SYMPTOM_CAP` per collector (fifty drifted features
-  are one fact about drift, not fifty);
-* minus the points of each symptom that *refutes* its label (same cap).
+  are one fact about drift, not fifty). A symptom is explained once: among the hypotheses of
+  one label, the one with the most points of its own gets the full share, each other one the
+  share times its own points over that one's (a broken run found by lineage takes the null
+  spike it explains; the same job's runs around it, named only for their time, take a part);
+* minus the points of each symptom that *refutes* its label (same cap, in full).
 
 Its **confidence** maps the points through a logistic, ``1 / (1 + exp(-(points -``
 :data:`MIDPOINT` ``) /`` :data:`SCALE` ``))``, fitted by maximum likelihood to how often
@@ -34,6 +37,14 @@ piece of evidence that moved its score with the points it added (``contributions
 [('run:r5', 2.8), ('change:m1', 0.9)]
 >>> [c["points"] for c in ranked[0].contributions]
 [1.8, 1.0]
+
+A second run of the same job, named only by its time before the onset, shares the null spike in
+proportion (0.9 of the broken run's 1.8 points of its own):
+
+>>> near = Cause("run:r6", "data_quality", "data", "etl wrote 1,000 rows")
+>>> found.append(Evidence("changes", "run_before_onset", "ran 1 h before", 0.6, 1.5, cause=near))
+>>> [(h.cause.key, h.points) for h in combine("INC-1", found)]
+[('run:r5', 2.8), ('run:r6', 1.4), ('change:m1', 0.9)]
 """
 
 from __future__ import annotations
@@ -126,18 +137,28 @@ def combine(incident_id: str, evidence: Sequence[Evidence]) -> list[Hypothesis]:
         if e.cause is not None and e.points >= best.get(e.cause.key, -1.0):
             causes[e.cause.key], best[e.cause.key] = e.cause, e.points
     symptoms = [e for e in evidence if e.is_symptom and e.points > 0]
+    own_of = {
+        key: [e for e in evidence if e.cause is not None and e.cause.key == key] for key in causes
+    }
+    own_points = {key: sum(e.points for e in own) for key, own in own_of.items()}
+    strongest: dict[str, float] = {}
+    for key, cause in causes.items():
+        strongest[cause.label] = max(strongest.get(cause.label, 0.0), own_points[key])
     out = []
     for key, cause in causes.items():
-        own = [e for e in evidence if e.cause is not None and e.cause.key == key]
+        own = own_of[key]
         parts = [_contribution(e, e.points, "names this cause") for e in own]
         used = list(own)
+        top = strongest[cause.label]
+        explained = own_points[key] / top if top > 0 else 1.0
         for sign, attr, how in ((1, "supports", "supports"), (-1, "refutes", "refutes")):
+            share = SYMPTOM_SHARE * (explained if sign > 0 else 1.0)
             by_collector: dict[str, float] = {}
             for e in symptoms:
                 if cause.label not in getattr(e, attr):
                     continue
                 room = SYMPTOM_CAP - by_collector.get(e.collector, 0.0)
-                points = min(room, e.points * SYMPTOM_SHARE)
+                points = min(room, e.points * share)
                 if points <= 0:
                     continue
                 by_collector[e.collector] = by_collector.get(e.collector, 0.0) + points
