@@ -16,9 +16,9 @@ Every cause some evidence names is a hypothesis. Its **points** are the sum of
 Its **confidence** maps the points through a logistic, ``1 / (1 + exp(-(points -``
 :data:`MIDPOINT` ``) /`` :data:`SCALE` ``))``, fitted by maximum likelihood to how often
 hypotheses named the true cause in drills the bench does not score (``benchmarks/
-rca_calibration.py``, seeds 100 to 102, 114 hypotheses; the drill bench's own runs are the
-held-out check of its reliability): a hypothesis of about 2.5 points is right about half the
-time, one of 4 points (a clear cause with a matching symptom) nearly always. Calibrated on the
+rca_calibration.py``, seeds 100 to 102, 120 hypotheses; the drill bench's own runs are the
+held-out check of its reliability): a hypothesis of about 2.2 points is right about half the
+time, one of 3 points (a clear cause with a matching symptom) nearly always. Calibrated on the
 drills' faults, it is a probability for failures like them, a rougher one elsewhere.
 Hypotheses are ranked by points (then by key, so the order is stable), and each lists every
 piece of evidence that moved its score with the points it added (``contributions``).
@@ -59,8 +59,8 @@ from smokejumper.incidents import taxonomy_label
 from smokejumper.rca.evidence import Cause, Evidence
 
 #: The logistic's midpoint and scale (points), fitted by benchmarks/rca_calibration.py.
-MIDPOINT = 2.54
-SCALE = 0.44
+MIDPOINT = 2.17
+SCALE = 0.31
 #: The share of a supporting symptom's points a hypothesis gets, and the most one collector's
 #: symptoms add to (or take from) one hypothesis.
 SYMPTOM_SHARE = 1.0
@@ -71,7 +71,7 @@ def confidence(points: float) -> float:
     """The logistic of ``points`` (see the module docstring).
 
     >>> [confidence(p) for p in (0.0, 2.0, 4.0)]
-    [0.0031, 0.2267, 0.965]
+    [0.0009, 0.3662, 0.9973]
     """
     return round(1.0 / (1.0 + math.exp(-(points - MIDPOINT) / SCALE)), 4)
 
