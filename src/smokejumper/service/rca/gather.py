@@ -13,7 +13,6 @@ and ten million logged rows cost a day of observations and a dozen windows of ro
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -29,7 +28,7 @@ from smokejumper.monitoring.windows import summarise
 from smokejumper.rca.inputs import DiagnosisInputs, ModelFacts, Observed
 from smokejumper.rca.onset import Signal, fault_onset
 from smokejumper.rca.profile_checks import profile_findings
-from smokejumper.rca.slicing import labels_by_id, suspect_columns, with_labels
+from smokejumper.rca.slicing import suspect_columns, with_labels
 from smokejumper.service.incidents.reconstruction import judged_runs
 from smokejumper.service.incidents.scope import Scope, load_scope
 from smokejumper.service.slices import read_slice
@@ -202,8 +201,8 @@ def _model(
     if not labelled:  # no labels at all: spare the lookup of the rows' ids
         return ModelFacts(**{**facts.__dict__, "rows": rows})
     known = _sampled_labels(session, model, rows, onset)
-    found = _labelled(rows, known)
     rows = with_labels(rows, known).drop_columns(["id"])
+    found = _labelled(rows)
     return ModelFacts(**{**facts.__dict__, "rows": rows, "labelled": found})
 
 
@@ -286,14 +285,6 @@ def _sampled_labels(
     return labels_for(session, model, [i for i in ids if i is not None])
 
 
-def _labelled(rows: pa.Table, known: Mapping[str, str]) -> pa.Table:
+def _labelled(rows: pa.Table) -> pa.Table:
     """``timestamp``, ``prediction`` and ``label`` (text) of the rows whose label is known."""
-    label = labels_by_id(rows.column("id"), known)
-    keep = pc.is_valid(label)
-    return pa.table(
-        {
-            "timestamp": rows.column("timestamp").filter(keep),
-            "prediction": rows.column("prediction").filter(keep),
-            "label": label.filter(keep),
-        }
-    )
+    return rows.select(["timestamp", "prediction", "label"]).filter(pc.is_valid(rows["label"]))
